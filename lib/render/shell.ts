@@ -1,0 +1,59 @@
+/**
+ * The HTML document around a rendered page body.
+ *
+ * @module
+ */
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes text for HTML content and double-quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** What goes into the document besides the body. */
+export interface ShellOptions {
+  /** Document title (plain text). */
+  title: string;
+  /** Already-rendered body markup. */
+  bodyHtml: string;
+  /** Stylesheet URLs. */
+  styles: readonly string[];
+  /** Module script URLs (island entries). */
+  scripts: readonly string[];
+  /** Module URLs to preload (shared chunks). */
+  preloads: readonly string[];
+  /** Document language; `en` by default. */
+  lang?: string;
+}
+
+/**
+ * Returns the complete HTML document. Scripts are external modules only
+ * (deferred by nature), so the body is readable before any JS runs.
+ */
+export function documentHtml(options: ShellOptions): string {
+  const head = [
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    `<title>${escapeHtml(options.title)}</title>`,
+    ...options.styles.map((href) =>
+      `<link rel="stylesheet" href="${escapeHtml(href)}">`
+    ),
+    ...options.preloads.map((href) =>
+      `<link rel="modulepreload" href="${escapeHtml(href)}">`
+    ),
+    ...options.scripts.map((src) =>
+      `<script type="module" src="${escapeHtml(src)}"></script>`
+    ),
+  ];
+  return `<!DOCTYPE html><html lang="${
+    escapeHtml(options.lang ?? "en")
+  }"><head>${head.join("")}</head><body>${options.bodyHtml}</body></html>`;
+}
