@@ -1,0 +1,34 @@
+/**
+ * The thin adapter to the Deno runtime: the only module of the core that
+ * calls `Deno.*`. Another Deno-compatible runtime supplies its own.
+ *
+ * @module
+ */
+import type { RuntimeAdapter } from "../server/runtime.ts";
+
+const DEFAULT_KV_PATH = "./data/chat.kv";
+
+function onDenoDeploy(): boolean {
+  return Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined;
+}
+
+async function openKv(path: string | undefined): Promise<Deno.Kv> {
+  // On Deno Deploy the managed database is opened without a path.
+  if (onDenoDeploy() && !path) return await Deno.openKv();
+  const file = path || DEFAULT_KV_PATH;
+  if (file !== ":memory:") {
+    const dir = file.replace(/[^/]*$/, "");
+    if (dir) await Deno.mkdir(dir, { recursive: true });
+  }
+  return await Deno.openKv(file);
+}
+
+/** The Deno runtime adapter. */
+export const denoAdapter: RuntimeAdapter = {
+  env: (name) => Deno.env.get(name),
+  openKv,
+  upgradeWebSocket(req) {
+    // The server checks frame sizes itself; idle timeout is handled by pings.
+    return Deno.upgradeWebSocket(req, { idleTimeout: 60 });
+  },
+};

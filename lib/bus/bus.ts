@@ -1,0 +1,68 @@
+/**
+ * The isolate bus: a typed wrapper over `BroadcastChannel`, which reaches
+ * every other isolate of the process under `deno serve --parallel` (and
+ * every instance on Deno Deploy), but never the sender itself.
+ *
+ * @module
+ */
+import type { BusKind, BusMessage } from "./messages.ts";
+
+/** A handler for one kind of bus message. */
+export type BusHandler<K extends BusKind> = (
+  message: Extract<BusMessage, { k: K }>,
+) => void;
+
+/** Options for {@linkcode Bus}. */
+export interface BusOptions {
+  /** The channel name; isolates on the same name hear each other. */
+  channel: string;
+  /** Fault injection for tests: drop every Nth outgoing message (0 = never). */
+  dropEvery?: number;
+  /** Called with messages that failed to decode or whose handler threw. */
+  onError?: (error: unknown) => void;
+}
+
+/** A typed broadcast bus between isolates. */
+export class Bus {
+  readonly #channel: BroadcastChannel;
+  readonly #handlers = new Map<BusKind, (message: BusMessage) => void>();
+  readonly #dropEvery: number;
+  #posted = 0;
+  /** How many posts the fault injector dropped. */
+  dropped = 0;
+
+  constructor(options: BusOptions) {
+    this.#channel = new BroadcastChannel(options.channel);
+    this.#dropEvery = options.dropEvery ?? 0;
+    this.#channel.onmessage = (event: MessageEvent<unknown>) => {
+      const message = event.data as BusMessage;
+      const handler = this.#handlers.get(message?.k);
+      if (!handler) return;
+      try {
+        handler(message);
+      } catch (error) {
+        options.onError?.(error);
+      }
+    };
+  }
+
+  /** Registers the handler for one kind (one handler per kind). */
+  on<K extends BusKind>(kind: K, handler: BusHandler<K>): void {
+    this.#handlers.set(kind, handler as (message: BusMessage) => void);
+  }
+
+  /** Sends to every other isolate. */
+  post(message: BusMessage): void {
+    this.#posted++;
+    if (this.#dropEvery > 0 && this.#posted % this.#dropEvery === 0) {
+      this.dropped++;
+      return;
+    }
+    this.#channel.postMessage(message);
+  }
+
+  /** Stops listening. */
+  close(): void {
+    this.#channel.close();
+  }
+}

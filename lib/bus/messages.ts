@@ -1,0 +1,41 @@
+/**
+ * What isolates tell each other over the bus. The bus may drop or reorder any
+ * of these; receivers must never depend on one arriving.
+ *
+ * @module
+ */
+import type { ChatMessage, User } from "../protocol/types.ts";
+
+/** Every kind of bus message. */
+export type BusMessage =
+  /** Newly committed messages of one room, in `seq` order. */
+  | { k: "msgs"; room: string; messages: ChatMessage[] }
+  /** A writer's latest `seq` per room it wrote recently: reveals dropped tails. */
+  | { k: "heads"; node: string; heads: Array<[room: string, seq: number]> }
+  /** A user's presence on `node` in `room` changed; `ver` is the node's presence version. */
+  | {
+    k: "pres";
+    node: string;
+    ver: number;
+    room: string;
+    user: User;
+    on: boolean;
+  }
+  /** The node is alive; `ver` lets receivers notice a presence change they missed. */
+  | { k: "hb"; node: string; ver: number }
+  /** Ask `target` (or every node, `"*"`) for its full presence. */
+  | { k: "sync"; node: string; target: string }
+  /** A node's full presence, replacing what receivers knew of it. */
+  | {
+    k: "full";
+    node: string;
+    ver: number;
+    rooms: Array<[room: string, users: User[]]>;
+  }
+  /** The node is shutting down: forget its presence now. */
+  | { k: "bye"; node: string }
+  /** Someone is typing in `room` (ephemeral). */
+  | { k: "typing"; room: string; user: User };
+
+/** The `k` of each bus message. */
+export type BusKind = BusMessage["k"];

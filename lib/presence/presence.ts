@@ -1,0 +1,259 @@
+/**
+ * Who is online in each room, across isolates, with one entry per user
+ * however many tabs, transports or isolates they use.
+ *
+ * Each isolate owns its local connections' presence and announces changes on
+ * the bus, numbered by a per-isolate version. Every isolate keeps the global
+ * view: room → user → set of isolates. A receiver that sees a version jump
+ * (a dropped or reordered announcement) asks that isolate for its full state.
+ * Heartbeats carry the version too, and an isolate not heard from for three
+ * heartbeats is forgotten, so a dead isolate leaves no ghosts for long.
+ *
+ * @module
+ */
+import type { User } from "../protocol/types.ts";
+import type { Bus } from "../bus/bus.ts";
+
+/** Receives the diffs of a room's global presence. */
+export type PresenceListener = (
+  room: string,
+  joins: User[],
+  leaves: User[],
+) => void;
+
+interface LocalEntry {
+  user: User;
+  connections: number;
+  /** Pending "left" announcement, cancelled if the user comes back in time. */
+  graceTimer?: ReturnType<typeof setTimeout>;
+}
+
+interface GlobalEntry {
+  user: User;
+  nodes: Set<string>;
+}
+
+interface PeerState {
+  ver: number;
+  lastSeen: number;
+}
+
+/** Options for {@linkcode Presence}. */
+export interface PresenceOptions {
+  node: string;
+  bus: Bus;
+  /** How long a user stays after their last local connection closes. */
+  graceMs: number;
+  /** Heartbeat period; peers silent for three are forgotten. */
+  heartbeatMs: number;
+  onChange: PresenceListener;
+}
+
+/** The presence registry of one isolate. */
+export class Presence {
+  readonly #node: string;
+  readonly #bus: Bus;
+  readonly #graceMs: number;
+  readonly #heartbeatMs: number;
+  readonly #onChange: PresenceListener;
+  /** room → user id → this isolate's connections. */
+  readonly #local = new Map<string, Map<string, LocalEntry>>();
+  /** room → user id → which isolates hold the user. */
+  readonly #global = new Map<string, Map<string, GlobalEntry>>();
+  readonly #peers = new Map<string, PeerState>();
+  #ver = 0;
+
+  constructor(options: PresenceOptions) {
+    this.#node = options.node;
+    this.#bus = options.bus;
+    this.#graceMs = options.graceMs;
+    this.#heartbeatMs = options.heartbeatMs;
+    this.#onChange = options.onChange;
+    const bus = options.bus;
+    bus.on(
+      "pres",
+      (m) => this.#onAnnouncement(m.node, m.ver, m.room, m.user, m.on),
+    );
+    bus.on("hb", (m) => this.#onHeartbeat(m.node, m.ver));
+    bus.on("sync", (m) => {
+      if (m.target === "*" || m.target === this.#node) this.#sendFull();
+    });
+    bus.on("full", (m) => this.#onFull(m.node, m.ver, m.rooms));
+    bus.on("bye", (m) => this.#forgetNode(m.node));
+    bus.post({ k: "sync", node: this.#node, target: "*" });
+  }
+
+  /** The users online in `room`, across all isolates. */
+  online(room: string): User[] {
+    const users = this.#global.get(room);
+    return users ? [...users.values()].map((entry) => entry.user) : [];
+  }
+
+  /** How many users are online in `room`. */
+  count(room: string): number {
+    return this.#global.get(room)?.size ?? 0;
+  }
+
+  /** Rooms with anyone online. */
+  rooms(): string[] {
+    return [...this.#global.keys()];
+  }
+
+  /** A local connection of `user` entered `room`. */
+  add(room: string, user: User): void {
+    let users = this.#local.get(room);
+    if (!users) this.#local.set(room, users = new Map());
+    const entry = users.get(user.id);
+    if (entry) {
+      entry.connections++;
+      if (entry.graceTimer !== undefined) {
+        clearTimeout(entry.graceTimer);
+        entry.graceTimer = undefined;
+      }
+      if (entry.user.name !== user.name) {
+        entry.user = user;
+        this.#announce(room, user, true);
+      }
+      return;
+    }
+    users.set(user.id, { user, connections: 1 });
+    this.#announce(room, user, true);
+  }
+
+  /** A local connection of `user` left `room`. */
+  remove(room: string, user: User): void {
+    const users = this.#local.get(room);
+    const entry = users?.get(user.id);
+    if (!users || !entry) return;
+    if (--entry.connections > 0) return;
+    const leave = () => {
+      users.delete(user.id);
+      if (users.size === 0) this.#local.delete(room);
+      this.#announce(room, entry.user, false);
+    };
+    if (this.#graceMs === 0) leave();
+    else entry.graceTimer = setTimeout(leave, this.#graceMs);
+  }
+
+  /** Sends a heartbeat and forgets silent peers; called on a timer. */
+  tick(now = Date.now()): void {
+    this.#bus.post({ k: "hb", node: this.#node, ver: this.#ver });
+    for (const [node, peer] of this.#peers) {
+      if (now - peer.lastSeen > 3 * this.#heartbeatMs) this.#forgetNode(node);
+    }
+  }
+
+  /** Announces this isolate's departure so peers drop its users at once. */
+  close(): void {
+    for (const users of this.#local.values()) {
+      for (const entry of users.values()) clearTimeout(entry.graceTimer);
+    }
+    this.#bus.post({ k: "bye", node: this.#node });
+  }
+
+  #announce(room: string, user: User, on: boolean): void {
+    this.#ver++;
+    this.#bus.post({
+      k: "pres",
+      node: this.#node,
+      ver: this.#ver,
+      room,
+      user,
+      on,
+    });
+    this.#apply(this.#node, room, user, on);
+  }
+
+  #onAnnouncement(
+    node: string,
+    ver: number,
+    room: string,
+    user: User,
+    on: boolean,
+  ): void {
+    const peer = this.#peer(node);
+    if (ver !== peer.ver + 1) {
+      // Missed or reordered: the full state is the only safe answer.
+      this.#bus.post({ k: "sync", node: this.#node, target: node });
+      return;
+    }
+    peer.ver = ver;
+    this.#apply(node, room, user, on);
+  }
+
+  #onHeartbeat(node: string, ver: number): void {
+    const known = this.#peers.get(node);
+    const peer = this.#peer(node);
+    if (!known || peer.ver !== ver) {
+      this.#bus.post({ k: "sync", node: this.#node, target: node });
+    }
+  }
+
+  #onFull(node: string, ver: number, rooms: Array<[string, User[]]>): void {
+    const peer = this.#peer(node);
+    if (ver < peer.ver) return; // stale answer
+    peer.ver = ver;
+    const next = new Map(rooms.map(([room, users]) => [room, users]));
+    // Remove what the node no longer has, then add what it has.
+    for (const [room, users] of this.#global) {
+      const keep = new Set((next.get(room) ?? []).map((u) => u.id));
+      for (const entry of [...users.values()]) {
+        if (entry.nodes.has(node) && !keep.has(entry.user.id)) {
+          this.#apply(node, room, entry.user, false);
+        }
+      }
+    }
+    for (const [room, users] of next) {
+      for (const user of users) this.#apply(node, room, user, true);
+    }
+  }
+
+  #sendFull(): void {
+    const rooms: Array<[string, User[]]> = [];
+    for (const [room, users] of this.#local) {
+      rooms.push([room, [...users.values()].map((entry) => entry.user)]);
+    }
+    this.#bus.post({ k: "full", node: this.#node, ver: this.#ver, rooms });
+  }
+
+  #peer(node: string): PeerState {
+    let peer = this.#peers.get(node);
+    if (!peer) this.#peers.set(node, peer = { ver: 0, lastSeen: 0 });
+    peer.lastSeen = Date.now();
+    return peer;
+  }
+
+  #forgetNode(node: string): void {
+    this.#peers.delete(node);
+    for (const [room, users] of this.#global) {
+      for (const entry of [...users.values()]) {
+        if (entry.nodes.has(node)) this.#apply(node, room, entry.user, false);
+      }
+    }
+  }
+
+  #apply(node: string, room: string, user: User, on: boolean): void {
+    let users = this.#global.get(room);
+    const entry = users?.get(user.id);
+    if (on) {
+      if (!users) this.#global.set(room, users = new Map());
+      if (!entry) {
+        users.set(user.id, { user, nodes: new Set([node]) });
+        this.#onChange(room, [user], []);
+      } else {
+        entry.nodes.add(node);
+        if (entry.user.name !== user.name) {
+          entry.user = user;
+          this.#onChange(room, [user], []); // a rename shows as a fresh join
+        }
+      }
+      return;
+    }
+    if (!users || !entry || !entry.nodes.delete(node)) return;
+    if (entry.nodes.size === 0) {
+      users.delete(user.id);
+      if (users.size === 0) this.#global.delete(room);
+      this.#onChange(room, [], [entry.user]);
+    }
+  }
+}

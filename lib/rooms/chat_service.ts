@@ -1,0 +1,209 @@
+/**
+ * The room operations every transport shares (WebSocket, SSE, long poll,
+ * HTTP and form posts): post, join with resume, history, typing, listing.
+ *
+ * @module
+ */
+import type { ChatMessage, User } from "../protocol/types.ts";
+import { LIMITS } from "../protocol/limits.ts";
+import {
+  parseClientId,
+  parseMessageText,
+  parseRoomName,
+} from "../protocol/validate.ts";
+import type { AppendResult, MessageStore } from "../store/message_store.ts";
+import type { Bus } from "../bus/bus.ts";
+import type { Presence } from "../presence/presence.ts";
+import type { Hub } from "./hub.ts";
+import { OutgoingEvent } from "./outgoing.ts";
+import type { RoomSubscription } from "./room_subscription.ts";
+
+/** The reply to a join, as the `joined` event carries it. */
+export interface JoinResult {
+  room: string;
+  /** The last `seq` the reply covers; live delivery continues after it. */
+  seq: number;
+  messages: ChatMessage[];
+  online: User[];
+  recovered: boolean;
+}
+
+/** A room in the lobby listing. */
+export interface RoomSummary {
+  room: string;
+  online: number;
+  seq: number;
+  lastTs: number;
+}
+
+/** Typing signals relayed per user and room at most this often. */
+const TYPING_INTERVAL_MS = 1_000;
+
+/** Shared room operations. */
+export class ChatService {
+  readonly #store: MessageStore;
+  readonly #hub: Hub;
+  readonly #presence: Presence;
+  readonly #bus: Bus;
+  readonly #retain: number;
+  readonly #lastTyping = new Map<string, number>();
+
+  constructor(
+    store: MessageStore,
+    hub: Hub,
+    presence: Presence,
+    bus: Bus,
+    retain: number,
+  ) {
+    this.#store = store;
+    this.#hub = hub;
+    this.#presence = presence;
+    this.#bus = bus;
+    this.#retain = retain;
+    bus.on("typing", ({ room, user }) => this.#typingHere(room, user));
+  }
+
+  /**
+   * Stores a message (idempotent per room, user and id) and fans it out.
+   * Resolves when it is durable.
+   *
+   * @throws {ProtocolError} for an invalid room, id or text
+   */
+  post(
+    room: string,
+    user: User,
+    id: string,
+    text: string,
+  ): Promise<AppendResult> {
+    return this.#store.append(
+      parseRoomName(room, id),
+      user,
+      parseClientId(id, id),
+      parseMessageText(text, id),
+    );
+  }
+
+  /**
+   * Joins `subscription` to its room and builds the reply: the messages after
+   * `since` (or the latest page) up to the room's head. `send` must deliver
+   * the reply before live messages, which this starts right after it.
+   */
+  async join(
+    subscription: RoomSubscription,
+    since: number | undefined,
+    send: (reply: JoinResult) => void,
+  ): Promise<void> {
+    const room = subscription.room;
+    const channel = await this.#hub.subscribe(room, subscription);
+    let head = channel.head;
+    let messages: ChatMessage[];
+    let recovered = true;
+    if (since !== undefined && since > head) {
+      // This isolate may lag the store (bus in flight): ask the store.
+      const stored = (await this.#store.meta(room)).seq;
+      channel.observeHead(stored);
+      if (since <= stored) {
+        head = since;
+      } else {
+        recovered = false;
+      }
+    }
+    const oldest = Math.max(1, head - this.#retain + 1);
+    if (since !== undefined && since < oldest - 1) recovered = false;
+    if (since !== undefined && recovered) {
+      messages = await this.#store.range(room, since, head);
+    } else {
+      messages =
+        (await this.#store.history(room, head + 1, LIMITS.joinLatest)).messages;
+    }
+    if (subscription.user) this.#presence.add(room, subscription.user);
+    send({
+      room,
+      seq: head,
+      messages,
+      online: this.#presence.online(room),
+      recovered,
+    });
+    subscription.start(head);
+  }
+
+  /** Ends a subscription. */
+  leave(subscription: RoomSubscription): void {
+    this.#hub.unsubscribe(subscription.room, subscription);
+    if (subscription.user) {
+      this.#presence.remove(subscription.room, subscription.user);
+    }
+  }
+
+  /** The latest `limit` messages and the head. */
+  latest(
+    room: string,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; head: number }> {
+    return this.#store.latest(room, limit);
+  }
+
+  /** A page of history before `before`, oldest first. */
+  history(
+    room: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    return this.#store.history(room, before, limit);
+  }
+
+  /** Messages after `since` up to `upTo`. */
+  range(room: string, since: number, upTo: number): Promise<ChatMessage[]> {
+    return this.#store.range(room, since, upTo);
+  }
+
+  /** The room's head `seq`. */
+  async head(room: string): Promise<number> {
+    return (await this.#store.meta(room)).seq;
+  }
+
+  /** Relays "user is typing", at most once a second per user and room. */
+  typing(room: string, user: User): void {
+    const key = room + "\u0000" + user.id;
+    const now = Date.now();
+    if (now - (this.#lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
+    if (this.#lastTyping.size > 50_000) this.#lastTyping.clear();
+    this.#lastTyping.set(key, now);
+    this.#bus.post({ k: "typing", room, user });
+    this.#typingHere(room, user);
+  }
+
+  /** Rooms with messages or people, busiest first. */
+  async listRooms(): Promise<RoomSummary[]> {
+    const stored = await this.#store.rooms();
+    const summaries = new Map<string, RoomSummary>();
+    for (const { room, seq, lastTs } of stored) {
+      summaries.set(room, {
+        room,
+        online: this.#presence.count(room),
+        seq,
+        lastTs,
+      });
+    }
+    for (const room of this.#presence.rooms()) {
+      if (!summaries.has(room)) {
+        summaries.set(room, {
+          room,
+          online: this.#presence.count(room),
+          seq: 0,
+          lastTs: 0,
+        });
+      }
+    }
+    return [...summaries.values()].sort((a, b) =>
+      b.online - a.online || b.lastTs - a.lastTs
+    );
+  }
+
+  #typingHere(room: string, user: User): void {
+    this.#hub.broadcastLocal(
+      room,
+      new OutgoingEvent({ type: "typing", room, user }),
+    );
+  }
+}

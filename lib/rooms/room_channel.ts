@@ -1,0 +1,154 @@
+/**
+ * One room on one isolate: turns the unordered, lossy stream of messages
+ * from the bus and from local writes into an ordered, gap-free stream for
+ * local subscribers.
+ *
+ * The channel knows `head`, the last `seq` it delivered. A message with
+ * `seq ≤ head` is a duplicate and ignored; `head + 1` is delivered at once;
+ * anything later waits in `pending` while the gap is refilled from storage.
+ * Storage is the source of truth: the bus only makes it fast.
+ *
+ * @module
+ */
+import type { ChatMessage } from "../protocol/types.ts";
+import { OutgoingMessage } from "./outgoing.ts";
+import type { RoomSubscriber } from "./subscriber.ts";
+
+/** Reads committed messages `after < seq ≤ upTo` from storage. */
+export type RangeReader = (
+  room: string,
+  after: number,
+  upTo: number,
+) => Promise<ChatMessage[]>;
+
+/** Counters the channel reports to metrics. */
+export interface ChannelStats {
+  /** Gap refills from storage. */
+  refills: number;
+  /** Messages recovered from storage rather than the bus. */
+  refilled: number;
+}
+
+/** How long to wait for a reordered message before reading storage. */
+const REORDER_GRACE_MS = 25;
+
+/** A room's ordered fan-out on this isolate. */
+export class RoomChannel {
+  readonly room: string;
+  readonly subscribers = new Set<RoomSubscriber>();
+  #head: number;
+  readonly #pending = new Map<number, ChatMessage>();
+  /** The highest `seq` known to exist (from messages or head beacons). */
+  #known: number;
+  #refillTimer: ReturnType<typeof setTimeout> | undefined;
+  #refilling = false;
+  readonly #readRange: RangeReader;
+  readonly #stats: ChannelStats;
+  readonly #onError: (error: unknown) => void;
+
+  constructor(
+    room: string,
+    head: number,
+    readRange: RangeReader,
+    stats: ChannelStats,
+    onError: (error: unknown) => void,
+  ) {
+    this.room = room;
+    this.#head = head;
+    this.#known = head;
+    this.#readRange = readRange;
+    this.#stats = stats;
+    this.#onError = onError;
+  }
+
+  /** The last `seq` delivered to subscribers. */
+  get head(): number {
+    return this.#head;
+  }
+
+  /** Accepts messages in any order, from any source, any number of times. */
+  ingest(messages: readonly ChatMessage[]): void {
+    for (const message of messages) {
+      if (message.seq <= this.#head) continue;
+      if (message.seq === this.#head + 1) {
+        this.#deliver(message);
+        this.#drainPending();
+      } else {
+        this.#pending.set(message.seq, message);
+        if (message.seq > this.#known) this.#known = message.seq;
+      }
+    }
+    this.#scheduleRefillIfBehind();
+  }
+
+  /** Learns that messages up to `seq` exist, without having them. */
+  observeHead(seq: number): void {
+    if (seq <= this.#known) return;
+    this.#known = seq;
+    this.#scheduleRefillIfBehind();
+  }
+
+  /** Stops timers; the channel is no longer used. */
+  close(): void {
+    clearTimeout(this.#refillTimer);
+    this.#refillTimer = undefined;
+  }
+
+  #deliver(message: ChatMessage): void {
+    this.#head = message.seq;
+    if (this.#known < message.seq) this.#known = message.seq;
+    const outgoing = new OutgoingMessage(message);
+    for (const subscriber of this.subscribers) {
+      try {
+        subscriber.deliverMessage(outgoing);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+  }
+
+  #drainPending(): void {
+    for (;;) {
+      const next = this.#pending.get(this.#head + 1);
+      if (!next) break;
+      this.#pending.delete(next.seq);
+      this.#deliver(next);
+    }
+  }
+
+  #scheduleRefillIfBehind(): void {
+    if (
+      this.#known <= this.#head || this.#refillTimer !== undefined ||
+      this.#refilling
+    ) return;
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      this.#refill();
+    }, REORDER_GRACE_MS);
+  }
+
+  async #refill(): Promise<void> {
+    if (this.#known <= this.#head) return;
+    this.#refilling = true;
+    const from = this.#head;
+    const upTo = this.#known;
+    try {
+      const messages = await this.#readRange(this.room, from, upTo);
+      this.#stats.refills++;
+      const before = this.#head;
+      this.ingest(messages);
+      this.#stats.refilled += this.#head - before;
+    } catch (error) {
+      this.#onError(error);
+    } finally {
+      this.#refilling = false;
+    }
+    // Still behind (storage not yet visible, or more arrived): try again later.
+    if (this.#known > this.#head && this.#refillTimer === undefined) {
+      this.#refillTimer = setTimeout(() => {
+        this.#refillTimer = undefined;
+        this.#refill();
+      }, this.#head > from ? 0 : 200);
+    }
+  }
+}

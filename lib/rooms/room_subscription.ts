@@ -1,0 +1,59 @@
+/**
+ * A transport's membership of one room, with a cursor: messages reach the
+ * sink exactly once and in order from the cursor on. While the join reply is
+ * being prepared, live messages are held back and released after it.
+ *
+ * @module
+ */
+import type { User } from "../protocol/types.ts";
+import type { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+import type { RoomSubscriber } from "./subscriber.ts";
+
+/** Where a subscription's events go (a socket, a stream, a poll). */
+export interface SubscriptionSink {
+  message(message: OutgoingMessage): void;
+  event(event: OutgoingEvent): void;
+}
+
+/** One transport's membership of one room. */
+export class RoomSubscription implements RoomSubscriber {
+  readonly room: string;
+  readonly user: User | null;
+  /** The last `seq` handed to the sink. */
+  cursor = 0;
+  #held: OutgoingMessage[] | null = [];
+  readonly #sink: SubscriptionSink;
+
+  constructor(room: string, user: User | null, sink: SubscriptionSink) {
+    this.room = room;
+    this.user = user;
+    this.#sink = sink;
+  }
+
+  /** Whether the join reply has been sent and live delivery started. */
+  get open(): boolean {
+    return this.#held === null;
+  }
+
+  deliverMessage(message: OutgoingMessage): void {
+    if (this.#held) {
+      this.#held.push(message);
+      return;
+    }
+    if (message.message.seq <= this.cursor) return;
+    this.cursor = message.message.seq;
+    this.#sink.message(message);
+  }
+
+  deliverEvent(event: OutgoingEvent): void {
+    if (this.#held === null) this.#sink.event(event);
+  }
+
+  /** Starts live delivery after `cursor`, releasing what was held back. */
+  start(cursor: number): void {
+    this.cursor = cursor;
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const message of held) this.deliverMessage(message);
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * What a room delivers to: a WebSocket connection, an SSE stream or a waiting
+ * long poll all implement this.
+ *
+ * @module
+ */
+import type { User } from "../protocol/types.ts";
+import type { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+
+/** A recipient of a room's events. */
+export interface RoomSubscriber {
+  /** Who is listening: counts towards the room's presence when set. */
+  readonly user: User | null;
+  /** The next message in `seq` order: called exactly once per message. */
+  deliverMessage(message: OutgoingMessage): void;
+  /** A presence or typing event. */
+  deliverEvent(event: OutgoingEvent): void;
+}

@@ -1,0 +1,166 @@
+/**
+ * The application of one isolate: configuration, storage, sessions, rooms,
+ * presence and metrics, wired together once at start-up.
+ *
+ * @module
+ */
+import { type Config, loadConfig } from "./config.ts";
+import type { RuntimeAdapter } from "./runtime.ts";
+import { Metrics } from "./metrics.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+import { Logger } from "./logger.ts";
+import { loadSecret } from "../auth/secret.ts";
+import { TokenSigner } from "../auth/token.ts";
+import { Sessions } from "../auth/sessions.ts";
+import { MessageStore } from "../store/message_store.ts";
+import { Bus } from "../bus/bus.ts";
+import { Hub } from "../rooms/hub.ts";
+import { ChatService } from "../rooms/chat_service.ts";
+import { OutgoingEvent } from "../rooms/outgoing.ts";
+import { Presence } from "../presence/presence.ts";
+import type { CloseReason } from "../ws/close_codes.ts";
+
+/** Counters every transport updates. */
+export interface AppCounters {
+  messagesStored: { inc(by?: number): void };
+  messagesDuplicate: { inc(by?: number): void };
+  connectionsOpened: { inc(by?: number): void };
+  protocolErrors: { inc(by?: number): void };
+  slowClientsClosed: { inc(by?: number): void };
+}
+
+/** Everything a request handler or connection needs. */
+export interface App {
+  readonly config: Config;
+  /** This isolate's id, unique per process start. */
+  readonly node: string;
+  readonly runtime: RuntimeAdapter;
+  readonly sessions: Sessions;
+  readonly chat: ChatService;
+  readonly hub: Hub;
+  readonly presence: Presence;
+  readonly bus: Bus;
+  readonly metrics: Metrics;
+  readonly counters: AppCounters;
+  /** Per-user send limits for HTTP posts (WebSockets have one per connection). */
+  readonly httpSendLimiter: RateLimiter;
+  readonly log: Logger;
+  /** Live WebSocket connections on this isolate (for the gauge and shutdown). */
+  readonly sockets: Set<{ close(reason: CloseReason, text?: string): void }>;
+  /** Stops timers, says goodbye on the bus and closes storage. */
+  close(): Promise<void>;
+}
+
+/** Starts the application for this isolate. */
+export async function createApp(runtime: RuntimeAdapter): Promise<App> {
+  const config = loadConfig(runtime.env);
+  const node = crypto.randomUUID().slice(0, 8);
+  const log = new Logger(config.log, node);
+  const kv = await runtime.openKv(config.kvPath);
+  const signer = await TokenSigner.create(await loadSecret(kv, config.secret));
+  const onError = (error: unknown) => log.error("unexpected error", error);
+  const bus = new Bus({
+    channel: "chat-v1",
+    dropEvery: config.faultBusDropEvery,
+    onError,
+  });
+  const store = new MessageStore(kv, config.historyLimit);
+  const hub = new Hub(store, bus, node, onError);
+  const presence = new Presence({
+    node,
+    bus,
+    graceMs: config.presenceGraceMs,
+    heartbeatMs: config.heartbeatMs,
+    onChange: (room, joins, leaves) =>
+      hub.broadcastLocal(
+        room,
+        new OutgoingEvent({ type: "presence", room, joins, leaves }),
+      ),
+  });
+  const chat = new ChatService(store, hub, presence, bus, config.historyLimit);
+  const metrics = new Metrics();
+  const sockets: App["sockets"] = new Set();
+  const counters: AppCounters = {
+    messagesStored: metrics.counter(
+      "chat_messages_stored_total",
+      "Messages stored by this isolate",
+    ),
+    messagesDuplicate: metrics.counter(
+      "chat_messages_duplicate_total",
+      "Sends answered from idempotency records",
+    ),
+    connectionsOpened: metrics.counter(
+      "chat_ws_connections_total",
+      "WebSocket connections opened",
+    ),
+    protocolErrors: metrics.counter(
+      "chat_protocol_errors_total",
+      "Error replies sent to clients",
+    ),
+    slowClientsClosed: metrics.counter(
+      "chat_slow_clients_closed_total",
+      "Sockets closed with 1013 for not keeping up",
+    ),
+  };
+  metrics.gauge(
+    "chat_ws_connections",
+    "Open WebSocket connections",
+    () => sockets.size,
+  );
+  metrics.gauge(
+    "chat_rooms_active",
+    "Rooms with subscribers on this isolate",
+    () => {
+      let count = 0;
+      for (const _ of hub.rooms) count++;
+      return count;
+    },
+  );
+  metrics.gauge(
+    "chat_gap_refills",
+    "Gap refills from storage",
+    () => hub.stats.refills,
+  );
+  metrics.gauge(
+    "chat_gap_refilled_messages",
+    "Messages delivered from storage after a bus gap",
+    () => hub.stats.refilled,
+  );
+  metrics.gauge(
+    "chat_bus_dropped_injected",
+    "Bus posts dropped by fault injection",
+    () => bus.dropped,
+  );
+
+  // One timer per isolate drives beacons and heartbeats: none per connection.
+  const beacon = setInterval(
+    () => hub.announceHeads(),
+    Math.min(1_000, config.heartbeatMs),
+  );
+  const heartbeat = setInterval(() => presence.tick(), config.heartbeatMs);
+
+  return {
+    config,
+    node,
+    runtime,
+    sessions: new Sessions(signer),
+    chat,
+    hub,
+    presence,
+    bus,
+    metrics,
+    counters,
+    httpSendLimiter: new RateLimiter(config.sendRate, config.sendBurst),
+    log,
+    sockets,
+    async close() {
+      clearInterval(beacon);
+      clearInterval(heartbeat);
+      presence.close();
+      hub.close();
+      bus.close();
+      await Promise.resolve();
+      kv.close();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Server configuration, read once from environment variables. Every variable
+ * has a default, so the server runs with none set.
+ *
+ * @module
+ */
+
+/** The server's configuration. */
+export interface Config {
+  /** `CHAT_KV_PATH`: Deno KV database path; `:memory:`; empty on Deno Deploy. */
+  kvPath: string | undefined;
+  /** `CHAT_SECRET`: token signing key; generated and kept in KV when unset. */
+  secret: string | undefined;
+  /** `CHAT_ALLOWED_ORIGINS`: extra origins allowed besides the server's own. */
+  allowedOrigins: ReadonlySet<string>;
+  /** `CHAT_HISTORY_LIMIT`: messages kept per room (default 10 000). */
+  historyLimit: number;
+  /** `CHAT_SEND_RATE`: sends per second per connection (0 = unlimited). */
+  sendRate: number;
+  /** `CHAT_SEND_BURST`: how many sends may come at once before limiting. */
+  sendBurst: number;
+  /** `CHAT_HELLO_TIMEOUT_MS`: time allowed for the first `hello`. */
+  helloTimeoutMs: number;
+  /** `CHAT_PRESENCE_GRACE_MS`: how long a user stays online after their last connection closes. */
+  presenceGraceMs: number;
+  /** `CHAT_HEARTBEAT_MS`: how often an isolate announces it is alive. */
+  heartbeatMs: number;
+  /** `CHAT_SLOW_CLIENT_BYTES`: buffered bytes after which a socket is closed with 1013. */
+  slowClientBytes: number;
+  /** `CHAT_FAULT_BUS_DROP_EVERY`: test-only fault: drop every Nth bus post (0 = off). */
+  faultBusDropEvery: number;
+  /** `CHAT_LOG`: `info` (default) or `debug` or `silent`. */
+  log: "silent" | "info" | "debug";
+}
+
+/** Reads one variable; the adapter decides where variables come from. */
+export type EnvReader = (name: string) => string | undefined;
+
+function int(env: EnvReader, name: string, fallback: number, min = 0): number {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(
+      `Cannot read ${name}="${raw}": expected an integer ≥ ${min}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Builds the configuration from environment variables.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ * const config = loadConfig((name) => ({ CHAT_HISTORY_LIMIT: "500" })[name]);
+ * console.assert(config.historyLimit === 500);
+ * ```
+ */
+export function loadConfig(env: EnvReader): Config {
+  const log = env("CHAT_LOG") ?? "info";
+  if (log !== "silent" && log !== "info" && log !== "debug") {
+    throw new RangeError(
+      `Cannot read CHAT_LOG="${log}": expected silent, info or debug`,
+    );
+  }
+  const origins = (env("CHAT_ALLOWED_ORIGINS") ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  return {
+    kvPath: env("CHAT_KV_PATH"),
+    secret: env("CHAT_SECRET") || undefined,
+    allowedOrigins: new Set(origins),
+    historyLimit: int(env, "CHAT_HISTORY_LIMIT", 10_000, 100),
+    sendRate: int(env, "CHAT_SEND_RATE", 20),
+    sendBurst: int(env, "CHAT_SEND_BURST", 40, 1),
+    helloTimeoutMs: int(env, "CHAT_HELLO_TIMEOUT_MS", 10_000, 1),
+    presenceGraceMs: int(env, "CHAT_PRESENCE_GRACE_MS", 3_000),
+    heartbeatMs: int(env, "CHAT_HEARTBEAT_MS", 5_000, 10),
+    slowClientBytes: int(env, "CHAT_SLOW_CLIENT_BYTES", 4 * 1024 * 1024, 1024),
+    faultBusDropEvery: int(env, "CHAT_FAULT_BUS_DROP_EVERY", 0),
+    log,
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * What the core needs from the runtime, kept to three functions so the core
+ * runs on any Deno-compatible host.
+ *
+ * @module
+ */
+import type { EnvReader } from "./config.ts";
+
+/** The runtime services the core depends on. */
+export interface RuntimeAdapter {
+  /** Reads an environment variable. */
+  env: EnvReader;
+  /** Opens the KV database (`undefined`: the runtime's default). */
+  openKv(path: string | undefined): Promise<Deno.Kv>;
+  /** Upgrades a request to a WebSocket. */
+  upgradeWebSocket(req: Request): { socket: WebSocket; response: Response };
+}

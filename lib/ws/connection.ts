@@ -1,0 +1,350 @@
+/**
+ * One WebSocket connection, from upgrade to close, as an explicit state
+ * machine: `awaiting-hello` → `authenticating` → `ready` → `closed`.
+ *
+ * Frames are handled as they arrive, without a per-connection queue, so a
+ * client's pipelined sends batch into one storage commit; the few operations
+ * that must see an earlier one's effect (anything after `hello`) wait for it.
+ *
+ * @module
+ */
+import type { App } from "../server/app.ts";
+import type { ClientFrame, ServerEvent, User } from "../protocol/types.ts";
+import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
+import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import { TokenBucket } from "../server/rate_limiter.ts";
+import { RoomSubscription } from "../rooms/room_subscription.ts";
+import type { JoinResult } from "../rooms/chat_service.ts";
+import { CloseCode, type CloseReason } from "./close_codes.ts";
+import { FrameSender } from "./frame_sender.ts";
+
+/** The life of a connection. */
+export type ConnectionState =
+  | { phase: "awaiting-hello"; timer: ReturnType<typeof setTimeout> }
+  | { phase: "authenticating"; backlog: string[] }
+  | { phase: "ready"; user: User }
+  | { phase: "closed"; reason: CloseReason };
+
+/** Errors a connection may cause before it counts as abusive. */
+const MAX_ERRORS = 100;
+/** Messages a `joined` reply carries; the rest follow as message events. */
+const JOINED_CHUNK = 500;
+/** Frames held while `hello` is being verified. */
+const MAX_BACKLOG = 64;
+
+/** Drives one WebSocket. */
+export class Connection {
+  state: ConnectionState;
+  readonly #app: App;
+  readonly #socket: WebSocket;
+  readonly #sender: FrameSender;
+  readonly #rooms = new Map<string, RoomSubscription>();
+  readonly #sendLimit: TokenBucket;
+  #errors = 0;
+
+  constructor(app: App, socket: WebSocket) {
+    this.#app = app;
+    this.#socket = socket;
+    this.#sender = new FrameSender(socket, app.config.slowClientBytes, () => {
+      app.counters.slowClientsClosed.inc();
+      this.close(
+        "overloaded",
+        "too slow to keep up; reconnect and resume with since",
+      );
+    });
+    this.#sendLimit = new TokenBucket(
+      app.config.sendRate,
+      app.config.sendBurst,
+    );
+    const timer = setTimeout(
+      () => this.close("helloTimeout", "no hello in time"),
+      app.config.helloTimeoutMs,
+    );
+    this.state = { phase: "awaiting-hello", timer };
+    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onclose = () => this.#closed("normal");
+    socket.onerror = () => this.#closed("internal");
+    app.sockets.add(this);
+    app.counters.connectionsOpened.inc();
+  }
+
+  /** Closes the connection with a named reason. */
+  close(reason: CloseReason, text: string = reason): void {
+    if (this.state.phase === "closed") return;
+    try {
+      this.#socket.close(CloseCode[reason], text);
+    } catch {
+      // Already closing: the close handler still runs.
+    }
+    this.#closed(reason);
+  }
+
+  #closed(reason: CloseReason): void {
+    if (this.state.phase === "closed") return;
+    if (this.state.phase === "awaiting-hello") clearTimeout(this.state.timer);
+    this.state = { phase: "closed", reason };
+    for (const subscription of this.#rooms.values()) {
+      this.#app.chat.leave(subscription);
+    }
+    this.#rooms.clear();
+    this.#app.sockets.delete(this);
+  }
+
+  #send(event: ServerEvent): void {
+    this.#sender.push(JSON.stringify(event));
+  }
+
+  #fail(error: unknown, ref?: string): void {
+    if (this.state.phase === "closed") return;
+    if (!(error instanceof ProtocolError)) {
+      this.#app.log.error("ws handler failed", error);
+      error = new ProtocolError("internal", "Internal error", { ref });
+    }
+    const e = error as ProtocolError;
+    this.#app.counters.protocolErrors.inc();
+    const event: ServerEvent = {
+      type: "error",
+      code: e.code,
+      message: e.message,
+    };
+    if (e.ref ?? ref) event.ref = e.ref ?? ref;
+    if (e.retryAfterMs !== undefined) event.retryAfterMs = e.retryAfterMs;
+    this.#send(event);
+    if (++this.#errors > MAX_ERRORS) this.close("policy", "too many errors");
+  }
+
+  #receive(data: unknown): void {
+    if (typeof data !== "string") {
+      const size = data instanceof ArrayBuffer ? data.byteLength : 0;
+      if (size > LIMITS.maxFrameBytes) {
+        return this.close("tooLarge", "frame too large");
+      }
+      return this.#fail(
+        new ProtocolError("bad_request", "Frames must be text (JSON)"),
+      );
+    }
+    if (exceedsBytes(data, LIMITS.maxFrameBytes)) {
+      return this.close("tooLarge", "frame too large");
+    }
+    switch (this.state.phase) {
+      case "closed":
+        return;
+      case "authenticating":
+        if (this.state.backlog.length >= MAX_BACKLOG) {
+          return this.#fail(
+            new ProtocolError("rate_limited", "Wait for welcome", {
+              retryAfterMs: 100,
+            }),
+          );
+        }
+        this.state.backlog.push(data);
+        return;
+      case "awaiting-hello":
+      case "ready":
+        break;
+    }
+    let frame: ClientFrame;
+    try {
+      frame = decodeClientFrame(data);
+    } catch (error) {
+      return this.#fail(error);
+    }
+    if (this.state.phase === "awaiting-hello") {
+      if (frame.type !== "hello") {
+        return this.#fail(
+          new ProtocolError("unauthenticated", "Send hello first", {
+            ref: frame.type,
+          }),
+        );
+      }
+      clearTimeout(this.state.timer);
+      this.state = { phase: "authenticating", backlog: [] };
+      this.#hello(frame).catch((error) => this.#fail(error, "hello"));
+      return;
+    }
+    this.#handle(frame, this.state.user);
+  }
+
+  async #hello(frame: Extract<ClientFrame, { type: "hello" }>): Promise<void> {
+    const { sessions } = this.#app;
+    let user: User | null = null;
+    if (frame.token !== undefined) {
+      user = await sessions.verify(frame.token);
+      if (!user) {
+        // Back to waiting, with a fresh deadline: the client may retry.
+        this.#backToHello();
+        throw new ProtocolError(
+          "unauthenticated",
+          "Token is invalid or expired",
+          {
+            ref: "hello",
+          },
+        );
+      }
+    }
+    let token = frame.token ?? "";
+    if (!user || (frame.name !== undefined && frame.name !== user.name)) {
+      const session = await sessions.issue(frame.name ?? guestName(), user);
+      user = session.user;
+      token = session.token;
+    }
+    if (this.state.phase !== "authenticating") return;
+    const backlog = this.state.backlog;
+    this.state = { phase: "ready", user };
+    this.#send({
+      type: "welcome",
+      user,
+      token,
+      protocol: PROTOCOL_VERSION,
+      limits: {
+        maxFrameBytes: LIMITS.maxFrameBytes,
+        maxTextChars: LIMITS.maxTextChars,
+        maxNameChars: LIMITS.maxNameChars,
+        historyMax: LIMITS.historyMax,
+      },
+      node: this.#app.node,
+    });
+    for (const data of backlog) this.#receive(data);
+  }
+
+  #backToHello(): void {
+    if (this.state.phase !== "authenticating") return;
+    const backlog = this.state.backlog;
+    const timer = setTimeout(
+      () => this.close("helloTimeout", "no hello in time"),
+      this.#app.config.helloTimeoutMs,
+    );
+    this.state = { phase: "awaiting-hello", timer };
+    queueMicrotask(() => {
+      for (const data of backlog) this.#receive(data);
+    });
+  }
+
+  #handle(frame: ClientFrame, user: User): void {
+    switch (frame.type) {
+      case "hello":
+        return this.#fail(
+          new ProtocolError("bad_request", "Already said hello", {
+            ref: "hello",
+          }),
+        );
+      case "ping":
+        return this.#send({ type: "pong" });
+      case "join":
+        return void this.#join(frame.room, frame.since, user).catch((error) =>
+          this.#fail(error, "join")
+        );
+      case "leave":
+        return this.#leave(frame.room);
+      case "send":
+        return this.#post(frame, user);
+      case "typing":
+        if (!this.#rooms.has(frame.room)) {
+          return this.#notJoined(frame.room, "typing");
+        }
+        return this.#app.chat.typing(frame.room, user);
+      case "history":
+        return void this.#app.chat.history(
+          frame.room,
+          frame.before,
+          frame.limit,
+        ).then(
+          ({ messages, hasMore }) =>
+            this.#send({
+              type: "history",
+              room: frame.room,
+              messages,
+              hasMore,
+            }),
+          (error) => this.#fail(error, "history"),
+        );
+    }
+  }
+
+  async #join(
+    room: string,
+    since: number | undefined,
+    user: User,
+  ): Promise<void> {
+    const previous = this.#rooms.get(room);
+    if (previous) this.#app.chat.leave(previous); // a re-join restarts from `since`
+    const subscription = new RoomSubscription(room, user, {
+      message: (outgoing) => this.#sender.push(outgoing.frame),
+      event: (outgoing) => this.#sender.push(outgoing.frame),
+    });
+    this.#rooms.set(room, subscription);
+    await this.#app.chat.join(
+      subscription,
+      since,
+      (reply) => this.#sendJoined(reply),
+    );
+    // Left (or closed) while the reply was being read: undo the join.
+    if (this.#rooms.get(room) !== subscription) {
+      this.#app.chat.leave(subscription);
+    }
+  }
+
+  #sendJoined(reply: JoinResult): void {
+    const { messages } = reply;
+    const first = messages.length > JOINED_CHUNK
+      ? messages.slice(0, JOINED_CHUNK)
+      : messages;
+    this.#send({ type: "joined", ...reply, messages: first });
+    for (let i = JOINED_CHUNK; i < messages.length; i += JOINED_CHUNK) {
+      const chunk = messages.slice(i, i + JOINED_CHUNK);
+      this.#sender.push(
+        chunk.map((m) => JSON.stringify({ type: "message", ...m })).join(","),
+      );
+    }
+  }
+
+  #leave(room: string): void {
+    const subscription = this.#rooms.get(room);
+    if (!subscription) return this.#notJoined(room, "leave");
+    this.#rooms.delete(room);
+    this.#app.chat.leave(subscription);
+    this.#send({ type: "left", room });
+  }
+
+  #post(frame: Extract<ClientFrame, { type: "send" }>, user: User): void {
+    if (!this.#rooms.has(frame.room)) {
+      return this.#notJoined(frame.room, frame.id);
+    }
+    const wait = this.#sendLimit.take();
+    if (wait > 0) {
+      return this.#fail(
+        new ProtocolError("rate_limited", "Sending too fast", {
+          ref: frame.id,
+          retryAfterMs: wait,
+        }),
+      );
+    }
+    this.#app.chat.post(frame.room, user, frame.id, frame.text).then(
+      ({ seq, duplicate }) => {
+        (duplicate
+          ? this.#app.counters.messagesDuplicate
+          : this.#app.counters.messagesStored)
+          .inc();
+        if (this.state.phase !== "closed") {
+          this.#send({ type: "ack", id: frame.id, room: frame.room, seq });
+        }
+      },
+      (error) => this.#fail(error, frame.id),
+    );
+  }
+
+  #notJoined(room: string, ref: string): void {
+    this.#fail(
+      new ProtocolError(
+        "not_joined",
+        `Cannot use room "${room}": join it first`,
+        { ref },
+      ),
+    );
+  }
+}
+
+function guestName(): string {
+  return `guest-${Math.floor(1000 + Math.random() * 9000)}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * `/api/rooms/:room/messages`: history pages (`?before=&limit=`), the long
+ * poll (`?since=N&wait=S`), and posting (`POST {"id","text"}`).
+ *
+ * @module
+ */
+import type { Handlers } from "../../../../lib/http/route_types.ts";
+import { checkOrigin } from "../../../../lib/http/origin.ts";
+import { requireUser } from "../../../../lib/http/identity.ts";
+import { readJsonObject } from "../../../../lib/http/body.ts";
+import { json } from "../../../../lib/http/responses.ts";
+import { ProtocolError } from "../../../../lib/protocol/errors.ts";
+import { LIMITS } from "../../../../lib/protocol/limits.ts";
+import {
+  parseClientId,
+  parseMessageText,
+  parseQueryInt,
+  parseRoomName,
+} from "../../../../lib/protocol/validate.ts";
+
+/** Reads and posts messages over plain HTTP. */
+export const handler: Handlers = {
+  async GET(_req, ctx) {
+    const room = parseRoomName(ctx.params.room);
+    const query = ctx.url.searchParams;
+    const since = parseQueryInt(query.get("since"), "since");
+    if (since !== undefined) {
+      const head = await ctx.app.chat.head(room);
+      const messages = await ctx.app.chat.range(
+        room,
+        since,
+        Math.min(head, since + 1000),
+      );
+      return json({ room, seq: head, messages });
+    }
+    const before = parseQueryInt(query.get("before"), "before");
+    const limit = parseQueryInt(query.get("limit"), "limit") ??
+      LIMITS.historyDefault;
+    if (limit < 1 || limit > LIMITS.historyMax) {
+      throw new ProtocolError(
+        "bad_request",
+        `"limit" must be 1–${LIMITS.historyMax}`,
+      );
+    }
+    const { messages, hasMore } = await ctx.app.chat.history(
+      room,
+      before,
+      limit,
+    );
+    return json({ room, messages, hasMore });
+  },
+
+  async POST(req, ctx) {
+    checkOrigin(req, ctx.url, ctx.app.config);
+    const room = parseRoomName(ctx.params.room);
+    const user = await requireUser(req, ctx);
+    const body = await readJsonObject(req);
+    const wait = ctx.app.httpSendLimiter.take(user.id);
+    if (wait > 0) {
+      throw new ProtocolError("rate_limited", "Sending too fast", {
+        retryAfterMs: wait,
+      });
+    }
+    const id = parseClientId(body.id);
+    const text = parseMessageText(body.text, id);
+    const { seq, duplicate } = await ctx.app.chat.post(room, user, id, text);
+    (duplicate
+      ? ctx.app.counters.messagesDuplicate
+      : ctx.app.counters.messagesStored).inc();
+    return json({ room, seq, id }, duplicate ? 200 : 201);
+  },
+};

@@ -1,0 +1,24 @@
+/**
+ * `GET /ws`: the WebSocket endpoint. The Origin is checked before upgrading.
+ *
+ * @module
+ */
+import type { Handlers } from "../lib/http/route_types.ts";
+import { checkOrigin } from "../lib/http/origin.ts";
+import { Connection } from "../lib/ws/connection.ts";
+
+/** Upgrades to a WebSocket connection. */
+export const handler: Handlers = {
+  GET(req, ctx) {
+    if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade", {
+        status: 426,
+        headers: { upgrade: "websocket" },
+      });
+    }
+    checkOrigin(req, ctx.url, ctx.app.config);
+    const { socket, response } = ctx.app.runtime.upgradeWebSocket(req);
+    new Connection(ctx.app, socket);
+    return response;
+  },
+};
