@@ -136,14 +136,23 @@ export async function scanRoutes(routesDir: URL): Promise<RouteFile[]> {
   return routes.sort((a, b) => comparePatterns(a.pattern, b.pattern));
 }
 
+/** An island file and its name. */
+export interface IslandFile {
+  /** The file's base name, e.g. `RoomChat`. */
+  name: string;
+  /** The module's URL. */
+  url: URL;
+}
+
 /**
- * Lists the island names in `islandsDir` (top level only): each file's base
- * name, sorted.
+ * Lists the islands in `islandsDir` (a directory URL ending in `/`; top
+ * level only), sorted by name.
  *
- * @throws {Error} for a file name that is not a valid island name.
+ * @throws {Error} for a file name that is not a valid island name, or two
+ * files with one name.
  */
-export async function scanIslands(islandsDir: URL): Promise<string[]> {
-  const names: string[] = [];
+export async function scanIslandFiles(islandsDir: URL): Promise<IslandFile[]> {
+  const islands: IslandFile[] = [];
   let entries: Deno.DirEntry[] = [];
   try {
     entries = await Array.fromAsync(Deno.readDir(islandsDir));
@@ -158,9 +167,17 @@ export async function scanIslands(islandsDir: URL): Promise<string[]> {
         `islands/${entry.name}: an island's file name must be an identifier`,
       );
     }
-    names.push(name);
+    if (islands.some((i) => i.name === name)) {
+      throw new Error(`islands/: two files are named ${name}`);
+    }
+    islands.push({ name, url: new URL(entry.name, islandsDir) });
   }
-  return names.sort();
+  return islands.sort((a, b) => a.name < b.name ? -1 : 1);
+}
+
+/** The island names in `islandsDir`, sorted; see {@linkcode scanIslandFiles}. */
+export async function scanIslands(islandsDir: URL): Promise<string[]> {
+  return (await scanIslandFiles(islandsDir)).map((i) => i.name);
 }
 
 /**

@@ -55,7 +55,7 @@ export interface RenderPageOptions extends ResponseInit {
  * ```tsx
  * import { renderPage } from "./render_page.tsx";
  * const Hello = ({ data }: { data: string }) => <p>{data}</p>;
- * const res = renderPage(Hello, { data: "hi", params: {}, url: new URL("http://x/") });
+ * const res = await renderPage(Hello, { data: "hi", params: {}, url: new URL("http://x/") });
  * console.assert(res.headers.get("content-type")?.startsWith("text/html"));
  * ```
  */
@@ -63,7 +63,7 @@ export function renderPage<Data>(
   Page: ComponentType<PageProps<Data>>,
   props: PageProps<Data>,
   options: RenderPageOptions = {},
-): Response {
+): Promise<Response> {
   const { defaultTitle = "Chat", assets = currentAssets(), ...init } = options;
   const body = renderBody(<Page {...props} />);
   const scripts: string[] = [];
@@ -83,9 +83,11 @@ export function renderPage<Data>(
   });
   const headers = pageHeaders();
   new Headers(init.headers).forEach((value, key) => headers.set(key, value));
-  return new Response(html, {
-    status: init.status ?? 200,
-    statusText: init.statusText,
-    headers,
-  });
+  return Promise.resolve(
+    new Response(html, {
+      status: init.status ?? 200,
+      statusText: init.statusText,
+      headers,
+    }),
+  );
 }

@@ -48,7 +48,7 @@ const props = (name: string): PageProps<{ name: string }> => ({
 });
 
 Deno.test("renderPage returns a safe HTML response loading only the islands used", async () => {
-  const res = renderPage(Page, props("<img src=x onerror=alert(1)>"), {
+  const res = await renderPage(Page, props("<img src=x onerror=alert(1)>"), {
     assets,
   });
   assert.equal(res.status, 200);
@@ -83,7 +83,7 @@ Deno.test("renderPage returns a safe HTML response loading only the islands used
 
 Deno.test("renderPage applies status and headers, and a default title", async () => {
   const NoTitle = () => <p>x</p>;
-  const res = renderPage(NoTitle, props("a"), {
+  const res = await renderPage(NoTitle, props("a"), {
     assets,
     status: 404,
     headers: { "x-extra": "1", "cache-control": "no-cache" },
@@ -96,7 +96,7 @@ Deno.test("renderPage applies status and headers, and a default title", async ()
 });
 
 Deno.test("renderPage without a build emits no scripts", async () => {
-  const res = renderPage(Page, props("a"), {
+  const res = await renderPage(Page, props("a"), {
     assets: {
       version: 1,
       sourceHash: "",
