@@ -70,6 +70,7 @@ export async function clientSourceHash(paths: BuildPaths): Promise<string> {
   ]);
 }
 
+/** The files a manifest names in `outDir`, with their `.gz` twins. */
 function manifestFiles(
   manifest: AssetManifest | null,
   publicPath: string,
@@ -79,9 +80,9 @@ function manifestFiles(
   for (const island of Object.values(manifest.islands)) {
     urls.push(island.src, ...island.preload);
   }
-  return urls.filter((u) => u.startsWith(publicPath)).map((u) =>
-    u.slice(publicPath.length)
-  );
+  return urls.filter((u) => u.startsWith(publicPath))
+    .map((u) => u.slice(publicPath.length))
+    .flatMap((file) => [file, `${file}.gz`]);
 }
 
 async function exists(url: URL): Promise<boolean> {

@@ -81,7 +81,11 @@ Deno.test("buildClient writes hashed, shared-chunk bundles and a manifest; --if-
       assert.ok(island.preload.length >= 1, "imports a shared chunk");
       for (const chunk of island.preload) {
         await Deno.stat(`${dir}/out/${chunk.slice("/static/build/".length)}`);
+        await Deno.stat(
+          `${dir}/out/${chunk.slice("/static/build/".length)}.gz`,
+        );
       }
+      await Deno.stat(`${dir}/out/${match[1]}.gz`);
     }
     const written = JSON.parse(
       await Deno.readTextFile(`${dir}/out/manifest.json`),
@@ -101,6 +105,7 @@ Deno.test("buildClient writes hashed, shared-chunk bundles and a manifest; --if-
     assert.equal(second.skipped, false);
     assert.notEqual(second.manifest.islands.Hello.src, m.islands.Hello.src);
     await Deno.stat(`${dir}/out/${oldSrc}`);
+    await Deno.stat(`${dir}/out/${oldSrc}.gz`);
     assert.ok(second.sizes.Hello.gzipBytes > 0);
 
     // Two generations later the first one is gone.

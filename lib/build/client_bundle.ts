@@ -7,7 +7,7 @@
  * @module
  */
 import type { AssetManifest, IslandAsset } from "../render/assets.ts";
-import { contentHash, gzipSize, hashedName } from "./hash.ts";
+import { contentHash, gzip, hashedName } from "./hash.ts";
 
 /** Inputs and outputs of {@linkcode bundleClient}. */
 export interface BundleOptions {
@@ -107,6 +107,15 @@ export async function bundleClient(
     await Deno.mkdir(options.outDir, { recursive: true });
 
     const files: string[] = [];
+    // Each file also gets a gzipped twin the static route serves when accepted.
+    const emit = async (name: string, bytes: Uint8Array) => {
+      await Deno.writeFile(new URL(name, options.outDir), bytes);
+      await Deno.writeFile(
+        new URL(`${name}.gz`, options.outDir),
+        await gzip(bytes),
+      );
+      files.push(name, `${name}.gz`);
+    };
     const code = new Map<string, Uint8Array>();
     // esbuild already names chunks by content hash; only entries need one.
     const read = async (file: string) => {
@@ -135,8 +144,7 @@ export async function bundleClient(
       const entry = `${name}.js`;
       const bytes = await read(entry);
       const out = hashedName(entry, await contentHash(bytes));
-      await Deno.writeFile(new URL(out, options.outDir), bytes);
-      files.push(out);
+      await emit(out, bytes);
       const chunks = [...await closure(entry)].sort();
       islands[name] = {
         src: options.publicPath + out,
@@ -144,7 +152,9 @@ export async function bundleClient(
       };
       const all = [bytes, ...await Promise.all(chunks.map(read))];
       // Each file is fetched (and gzipped) separately, so sizes add up per file.
-      const gzipped = await Promise.all(all.map(gzipSize));
+      const gzipped = await Promise.all(
+        all.map(async (b) => (await gzip(b)).byteLength),
+      );
       sizes[name] = {
         files: [out, ...chunks],
         bytes: all.reduce((n, b) => n + b.byteLength, 0),
@@ -153,8 +163,7 @@ export async function bundleClient(
     }
     for (const file of code.keys()) {
       if (!file.startsWith("chunk-")) continue;
-      await Deno.writeFile(new URL(file, options.outDir), code.get(file)!);
-      files.push(file);
+      await emit(file, code.get(file)!);
     }
 
     const styles: string[] = [];
@@ -162,8 +171,7 @@ export async function bundleClient(
       const bytes = await Deno.readFile(style);
       const base = style.pathname.slice(style.pathname.lastIndexOf("/") + 1);
       const out = hashedName(base, await contentHash(bytes));
-      await Deno.writeFile(new URL(out, options.outDir), bytes);
-      files.push(out);
+      await emit(out, bytes);
       styles.push(options.publicPath + out);
     }
 

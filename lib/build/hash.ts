@@ -33,11 +33,11 @@ export function hashedName(file: string, hash: string): string {
     : `${file.slice(0, dot)}-${hash}${file.slice(dot)}`;
 }
 
-/** Gzipped size of `data` in bytes (what a browser downloads). */
-export async function gzipSize(data: Uint8Array): Promise<number> {
+/** `data` gzipped (what a browser downloads). */
+export async function gzip(data: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()
     .pipeThrough(
       new CompressionStream("gzip"),
     );
-  return (await new Response(stream).arrayBuffer()).byteLength;
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
