@@ -1,0 +1,300 @@
+import assert from "node:assert/strict";
+import type { ChatMessage, ServerEvent, User } from "../protocol/types.ts";
+import { ChatClient, type ClientEvent } from "./client.ts";
+import { OUTBOX_KEY } from "./outbox.ts";
+import { fakeTransport, MemoryStorage } from "./testing.ts";
+
+const alice: User = { id: "u_alice", name: "alice" };
+const bob: User = { id: "u_bob", name: "bob" };
+
+function msg(
+  seq: number,
+  user: User = bob,
+  id = `id${seq}`,
+  room = "general",
+): ChatMessage {
+  return { room, seq, id, user, text: `text ${seq}`, ts: 1_000 + seq };
+}
+const asEvent = (m: ChatMessage): ServerEvent => ({ type: "message", ...m });
+const welcome = (user: User = alice, token = "tok"): ServerEvent => ({
+  type: "welcome",
+  user,
+  token,
+  protocol: 1,
+  limits: {
+    maxFrameBytes: 65536,
+    maxTextChars: 4000,
+    maxNameChars: 32,
+    historyMax: 100,
+  },
+  node: "n1",
+});
+const joined = (
+  seq: number,
+  messages: ChatMessage[] = [],
+  recovered = true,
+): ServerEvent => ({
+  type: "joined",
+  room: "general",
+  seq,
+  messages,
+  online: [alice],
+  recovered,
+});
+
+function setup(options: { storage?: MemoryStorage; token?: string } = {}) {
+  const fake = fakeTransport();
+  const storage = options.storage ?? new MemoryStorage();
+  const client = new ChatClient({
+    transport: fake.factory,
+    token: options.token ?? "tok",
+    storage,
+    backoff: { baseMs: 1, maxMs: 4, random: () => 0 },
+    pingIntervalMs: 60_000,
+  });
+  const events: ClientEvent[] = [];
+  client.on((e) => events.push(e));
+  // Messages reach listeners in `joined` replies and as live `message` events.
+  const delivered = () =>
+    events.flatMap((e) =>
+      e.type === "message"
+        ? [e.message.seq]
+        : e.type === "joined"
+        ? e.messages.map((m) => m.seq)
+        : []
+    );
+  return { client, fake, storage, events, delivered };
+}
+
+const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
+
+Deno.test("hello with the token, then join with since once welcomed", () => {
+  const { client, fake, events } = setup();
+  client.join("general", 7);
+  client.start();
+  assert.equal(client.status, "connecting");
+  const c = fake.connections[0];
+  c.open();
+  assert.deepEqual(c.sent, [{ type: "hello", token: "tok" }]);
+  c.deliver(welcome());
+  assert.equal(client.status, "connected");
+  assert.deepEqual(c.sentOf("join"), [{
+    type: "join",
+    room: "general",
+    since: 7,
+  }]);
+  assert.ok(events.some((e) => e.type === "welcome"));
+  client.stop();
+});
+
+Deno.test("array frames are handled in order; duplicates dropped; gaps re-join with since", () => {
+  const { client, fake, delivered } = setup();
+  client.join("general", 0);
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  // One frame carrying several events, as the server may coalesce.
+  c.deliver(
+    welcome(),
+    joined(2, [msg(1), msg(2)]),
+    asEvent(msg(3)),
+    asEvent(msg(3)),
+    asEvent(msg(2)),
+  );
+  assert.deepEqual(delivered(), [1, 2, 3]);
+  c.deliver(asEvent(msg(5))); // 4 is missing
+  assert.deepEqual(c.sentOf("join").at(-1), {
+    type: "join",
+    room: "general",
+    since: 3,
+  });
+  c.deliver(asEvent(msg(6))); // ignored while re-joining
+  c.deliver(joined(6, [msg(4), msg(5), msg(6)]));
+  c.deliver(asEvent(msg(7)));
+  assert.deepEqual(delivered(), [1, 2, 3, 4, 5, 6, 7]);
+  client.stop();
+});
+
+Deno.test("a message written while disconnected is persisted, then sent once with its id", async () => {
+  const { client, fake, storage, events } = setup();
+  client.join("general", 0);
+  client.start();
+  fake.connections[0].drop(1006); // the server is down
+  const entry = client.send("general", "hello while down  \n");
+  assert.equal(
+    entry.text,
+    "hello while down",
+    "trailing space trimmed as the contract says",
+  );
+  assert.equal(client.outbox.get(entry.id)?.state, "queued");
+  assert.match(storage.getItem(OUTBOX_KEY)!, /hello while down/);
+
+  await tick();
+  const c = fake.connections.at(-1)!;
+  assert.notEqual(c, fake.connections[0], "reconnected");
+  c.open();
+  c.deliver(welcome(), joined(4));
+  const sends = c.sentOf("send");
+  assert.deepEqual(sends, [{
+    type: "send",
+    room: "general",
+    id: entry.id,
+    text: "hello while down",
+  }]);
+  assert.equal(client.outbox.get(entry.id)?.state, "sending");
+
+  c.deliver(
+    { type: "ack", id: entry.id, room: "general", seq: 5 },
+    asEvent(msg(5, alice, entry.id)),
+  );
+  assert.equal(client.outbox.get(entry.id), undefined);
+  assert.equal(storage.getItem(OUTBOX_KEY), null);
+  assert.ok(events.some((e) => e.type === "ack" && e.seq === 5));
+  client.stop();
+});
+
+Deno.test("after a drop, unacked sends are resent with the same id and resumed with since", async () => {
+  const { client, fake, delivered } = setup();
+  client.join("general", 0);
+  client.start();
+  const c1 = fake.connections[0];
+  c1.open();
+  c1.deliver(welcome(), joined(3, [msg(1), msg(2), msg(3)]));
+  const entry = client.send("general", "in flight");
+  assert.equal(c1.sentOf("send").length, 1);
+  c1.drop(1012, "server restarting");
+  assert.equal(client.status, "reconnecting");
+  assert.equal(client.outbox.get(entry.id)?.state, "queued");
+
+  await tick();
+  const c2 = fake.connections[1];
+  c2.open();
+  c2.deliver(welcome(alice, "tok2"));
+  assert.deepEqual(c2.sent[0], { type: "hello", token: "tok" });
+  assert.deepEqual(c2.sentOf("join"), [{
+    type: "join",
+    room: "general",
+    since: 3,
+  }]);
+  // The message had been stored before the drop: the resume carries it, and
+  // that settles the outbox entry without sending it again.
+  c2.deliver(joined(4, [msg(4, alice, entry.id)]));
+  assert.equal(c2.sentOf("send").length, 0);
+  assert.equal(client.outbox.get(entry.id), undefined);
+  assert.deepEqual(delivered(), [1, 2, 3, 4]);
+  assert.equal(client.token, "tok2");
+  client.stop();
+});
+
+Deno.test("the outbox survives a reload: a new client sends what the old one could not", async () => {
+  const storage = new MemoryStorage();
+  const first = setup({ storage });
+  first.client.join("general", 0);
+  first.client.start();
+  const entry = first.client.send("general", "written offline");
+  first.client.stop();
+
+  const second = setup({ storage });
+  second.client.join("general", 10);
+  second.client.start();
+  const c = second.fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(10));
+  assert.deepEqual(c.sentOf("send").map((s) => s.id), [entry.id]);
+  // A duplicate ack (the server had it) settles it all the same.
+  c.deliver({ type: "ack", id: entry.id, room: "general", seq: 9 });
+  assert.equal(second.client.outbox.list().length, 0);
+  second.client.stop();
+  await tick();
+});
+
+Deno.test("a refused message fails; retry sends it again with the same id", () => {
+  const { client, fake } = setup();
+  client.join("general", 0);
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(0));
+  const entry = client.send("general", "x");
+  c.deliver({
+    type: "error",
+    code: "internal",
+    message: "boom",
+    ref: entry.id,
+  });
+  assert.equal(client.outbox.get(entry.id)?.state, "failed");
+  assert.equal(client.outbox.get(entry.id)?.error, "boom");
+  client.retry(entry.id);
+  assert.deepEqual(c.sentOf("send").map((s) => s.id), [entry.id, entry.id]);
+  assert.equal(client.outbox.get(entry.id)?.state, "sending");
+  client.discard(entry.id);
+  assert.equal(client.outbox.list().length, 0);
+  client.stop();
+});
+
+Deno.test("send validates like the contract, before storing anything", () => {
+  const { client } = setup();
+  assert.throws(() => client.send("general", "   "), /Text must be/);
+  assert.throws(() => client.send("General", "hi"), /invalid/);
+  assert.equal(client.outbox.list().length, 0);
+});
+
+Deno.test("recovered:false replaces the timeline; presence and typing are reported", () => {
+  const { client, fake, events } = setup();
+  client.join("general", 3);
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(500, [msg(499), msg(500)], false));
+  const j = events.find((e) => e.type === "joined");
+  assert.ok(
+    j && j.type === "joined" && !j.recovered && j.messages.length === 2 &&
+      j.seq === 500,
+  );
+  c.deliver({ type: "presence", room: "general", joins: [bob], leaves: [] });
+  assert.deepEqual(client.online("general").map((u) => u.name).sort(), [
+    "alice",
+    "bob",
+  ]);
+  c.deliver({ type: "typing", room: "general", user: bob }, {
+    type: "typing",
+    room: "general",
+    user: alice,
+  });
+  assert.equal(
+    events.filter((e) => e.type === "typing").length,
+    1,
+    "own typing is not shown",
+  );
+  client.typing("general");
+  client.typing("general");
+  assert.equal(c.sentOf("typing").length, 1, "typing is throttled");
+  client.stop();
+});
+
+Deno.test("a server restart: reconnect attempts back off until the server is back", async () => {
+  const { client, fake, events } = setup();
+  client.join("general", 0);
+  client.start();
+  fake.connections[0].open();
+  fake.connections[0].deliver(welcome(), joined(0));
+  fake.connections[0].drop(1012);
+  await tick();
+  fake.connections[1].drop(1006); // refused: still down
+  await tick();
+  fake.connections[2].open();
+  fake.connections[2].deliver(welcome(), joined(0));
+  assert.equal(client.status, "connected");
+  const statuses = events.filter((e) => e.type === "status").map((e) =>
+    e.type === "status" && e.status
+  );
+  // One "reconnecting" per scheduled retry, each with its delay.
+  assert.deepEqual(statuses, [
+    "connecting",
+    "connected",
+    "reconnecting",
+    "reconnecting",
+    "connected",
+  ]);
+  client.stop();
+});
