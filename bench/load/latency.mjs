@@ -1,0 +1,271 @@
+/**
+ * Scenario 2, open-loop latency: R rooms × M members; messages are sent on a
+ * fixed schedule (the offered load), whether or not earlier ones have been
+ * delivered, and each delivery's latency is measured from the message's
+ * *intended* send time, so a stalled sender or server cannot hide latency
+ * (no coordinated omission). Every room lives wholly inside one worker
+ * process, so sender and receivers share one clock (`performance.now()`).
+ *
+ * Deliveries that never arrive within the drain period are recorded at the
+ * drain period (a lower bound), so they push the percentiles up.
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+import { connectAndJoin, connectMany, split } from "./clients.mjs";
+import { round, sleep } from "./procstat.mjs";
+
+const require = createRequire(
+  new URL("../peers/package.json", import.meta.url),
+);
+const hdr = require("hdr-histogram-js");
+
+/** @returns {import("hdr-histogram-js").Histogram} microsecond histogram */
+function newHistogram() {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+/**
+ * Worker side.
+ * @param {{target: import("./clients.mjs").Target, localAddress: string, index: number}} config
+ */
+export function worker(config) {
+  /** @type {{room: string, members: import("./clients.mjs").ChatClient[]}[]} */
+  let rooms = [];
+  /** @type {Map<number, {sent: number, received: number, hist: import("hdr-histogram-js").Histogram | null}>} */
+  const phases = new Map();
+  let errors = 0;
+  let closed = 0;
+  /** @type {string | undefined} */
+  let errorSample;
+  /** @type {string | undefined} */
+  let closeSample;
+
+  /** @param {number} phase */
+  const phaseState = (phase) => {
+    let st = phases.get(phase);
+    if (!st) phases.set(phase, st = { sent: 0, received: 0, hist: null });
+    return st;
+  };
+
+  /** @param {any} event */
+  const onEvent = (event) => {
+    if (event.type === "message") {
+      const text = /** @type {string} */ (event.text);
+      if (text.charCodeAt(0) !== 126) return; // "~"
+      const dot = text.indexOf(".");
+      const phase = Number(text.slice(1, dot));
+      const intended = Number(text.slice(dot + 1, text.indexOf("~", dot)));
+      const st = phaseState(phase);
+      st.received++;
+      if (st.hist !== null) {
+        const lat = Math.round(performance.now() * 1000) - intended;
+        st.hist.recordValue(lat > 0 ? lat : 1);
+      }
+    } else if (event.type === "error") {
+      errors++;
+      errorSample ??= JSON.stringify(event).slice(0, 160);
+    }
+  };
+
+  return {
+    /**
+     * Connects every member of `roomNames`.
+     * @param {{roomNames: string[], members: number, concurrency: number}} args
+     */
+    async setup(args) {
+      const total = args.roomNames.length * args.members;
+      const res = await connectMany(
+        total,
+        args.concurrency,
+        (i) =>
+          connectAndJoin(
+            config.target,
+            `l${config.index}x${i}`,
+            args.roomNames[Math.floor(i / args.members)],
+          ),
+      );
+      if (res.failed > 0) {
+        throw new Error(`${res.failed} clients failed: ${res.firstError}`);
+      }
+      rooms = args.roomNames.map((room, r) => ({
+        room,
+        members: /** @type {import("./clients.mjs").ChatClient[]} */ (
+          res.clients.slice(r * args.members, (r + 1) * args.members)
+        ),
+      }));
+      for (const { members } of rooms) {
+        for (const client of members) {
+          client.onEvent = onEvent;
+          client.onClose = (reason) => {
+            closed++;
+            closeSample ??= reason;
+          };
+        }
+      }
+      return { connected: total, ms: res.ms };
+    },
+
+    /**
+     * Sends `rate` messages/s for `warmMs` (tagged `warmPhase`, not timed)
+     * then `measureMs` (tagged `measurePhase`, timed), round-robin over
+     * rooms and members; resolves when the schedule is done.
+     * @param {{rate: number, warmMs: number, measureMs: number, warmPhase: number, measurePhase: number}} args
+     */
+    level(args) {
+      const warm = phaseState(args.warmPhase);
+      const measured = phaseState(args.measurePhase);
+      measured.hist = newHistogram();
+      const total = Math.round(
+        args.rate * (args.warmMs + args.measureMs) / 1000,
+      );
+      const warmCount = Math.round(args.rate * args.warmMs / 1000);
+      const interval = 1000 / args.rate;
+      const t0 = performance.now();
+      let k = 0;
+      let maxLagMs = 0;
+      return new Promise((resolve) => {
+        const tick = () => {
+          const now = performance.now();
+          const due = Math.min(total, Math.floor((now - t0) / interval) + 1);
+          if (due > k) maxLagMs = Math.max(maxLagMs, now - (t0 + k * interval));
+          for (; k < due; k++) {
+            const intended = t0 + k * interval;
+            const st = k < warmCount ? warm : measured;
+            const phase = k < warmCount ? args.warmPhase : args.measurePhase;
+            const r = rooms[k % rooms.length];
+            const member =
+              r.members[Math.floor(k / rooms.length) % r.members.length];
+            st.sent++;
+            member.send({
+              type: "send",
+              room: r.room,
+              id: `p${phase}k${k}`,
+              text: `~${phase}.${Math.round(intended * 1000)}~ Hello World!`,
+            });
+          }
+          if (k >= total) {
+            resolve({ sent: total, maxLagMs: round(maxLagMs, 2) });
+          } else {
+            setTimeout(tick, Math.max(0, t0 + k * interval - now));
+          }
+        };
+        tick();
+      });
+    },
+
+    /**
+     * Results of a phase (then forgets it).
+     * @param {{phase: number}} args
+     */
+    collect(args) {
+      const st = phaseState(args.phase);
+      phases.delete(args.phase);
+      return {
+        sent: st.sent,
+        received: st.received,
+        hist: st.hist ? hdr.encodeIntoCompressedBase64(st.hist) : null,
+        errors,
+        closed,
+        errorSample,
+        closeSample,
+      };
+    },
+
+    /** Disconnects everyone. */
+    stop() {
+      for (const { members } of rooms) for (const c of members) c.destroy();
+      rooms = [];
+    },
+  };
+}
+
+/**
+ * Controller side.
+ * @param {import("./controller.mjs").DriveContext} ctx
+ * @param {{rooms: number, members: number, levels: number[], warmMs: number, measureMs: number, drainMs: number}} p
+ */
+export async function drive(ctx, p) {
+  const counts = split(p.rooms, ctx.workers.length);
+  const setup = await ctx.callAll("setup", (i) => {
+    const first = counts.slice(0, i).reduce((a, b) => a + b, 0);
+    return {
+      roomNames: Array.from({ length: counts[i] }, (_, r) => `lat${first + r}`),
+      members: p.members,
+      concurrency: 32,
+    };
+  });
+  const connectMs = Math.max(...setup.map((s) => s.ms));
+  ctx.log(
+    `${p.rooms * p.members} clients joined in ${Math.round(connectMs)} ms`,
+  );
+  await sleep(500);
+  const levels = [];
+  let saturatedAt = 0;
+  for (const [li, offered] of p.levels.entries()) {
+    if (saturatedAt > 0) {
+      levels.push({ offered, skipped: `saturated at ${saturatedAt}/s` });
+      continue;
+    }
+    const sendRate = offered / p.members;
+    const warmPhase = 2 * li + 1;
+    const measurePhase = 2 * li + 2;
+    const meter = ctx.meter();
+    const running = ctx.callAll("level", (i) => ({
+      rate: (sendRate * counts[i]) / p.rooms,
+      warmMs: p.warmMs,
+      measureMs: p.measureMs,
+      warmPhase,
+      measurePhase,
+    }));
+    await sleep(p.warmMs);
+    meter.start();
+    const sched = await running;
+    const cpu = meter.stop();
+    await sleep(p.drainMs);
+    const parts = await ctx.callAll("collect", { phase: measurePhase });
+    await ctx.callAll("collect", { phase: warmPhase });
+    const hist = newHistogram();
+    let sent = 0;
+    let received = 0;
+    for (const part of parts) {
+      sent += part.sent;
+      received += part.received;
+      if (part.hist) hist.add(hdr.decodeFromCompressedBase64(part.hist, 32));
+    }
+    const expected = sent * p.members;
+    const missing = expected - received;
+    if (missing > 0) hist.recordValueWithCount(p.drainMs * 1000, missing);
+    const ms = (/** @type {number} */ q) =>
+      round(hist.getValueAtPercentile(q) / 1000, 3);
+    const level = {
+      offered,
+      delivered: round(received / (p.measureMs / 1000), 0),
+      missing,
+      p50: ms(50),
+      p99: ms(99),
+      p999: ms(99.9),
+      max: round(hist.maxValue / 1000, 3),
+      cpu: { server: cpu.server, generator: cpu.generator },
+      maxSendLagMs: Math.max(...sched.map((s) => s.maxLagMs)),
+      errors: parts.reduce((s, x) => s + x.errors, 0),
+      closed: parts.reduce((s, x) => s + x.closed, 0),
+      errorSample: parts.find((x) => x.errorSample)?.errorSample,
+      closeSample: parts.find((x) => x.closeSample)?.closeSample,
+    };
+    ctx.log(
+      `${offered}/s: p50 ${level.p50} p99 ${level.p99} p99.9 ${level.p999} ms, ` +
+        `missing ${missing}, cpu server ${cpu.server} gen ${cpu.generator}`,
+    );
+    levels.push(level);
+    if (missing > expected * 0.05) saturatedAt = offered;
+  }
+  await ctx.callAll("stop");
+  return { rooms: p.rooms, members: p.members, connectMs, levels };
+}

@@ -1,0 +1,109 @@
+/**
+ * CPU time and memory of any process, read from /proc (Linux only).
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+export const CLK_TCK = 100;
+
+/**
+ * User + system CPU seconds used so far by all threads of `pid`
+ * (NaN when the process is gone).
+ * @param {number} pid
+ * @returns {number}
+ */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Resident set size of `pid` in KiB (NaN when the process is gone).
+ * @param {number} pid
+ * @returns {number}
+ */
+export function rssKiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "latin1");
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * A CPU meter over a set of processes: `start()` then `stop()` gives the
+ * CPU used in between as a fraction of one core, per group.
+ */
+export class CpuMeter {
+  /** @type {Record<string, number[]>} */
+  #groups;
+  /** @type {Record<string, number>} */
+  #startCpu = {};
+  #startAt = 0;
+
+  /** @param {Record<string, number[]>} groups pids by group name */
+  constructor(groups) {
+    this.#groups = groups;
+  }
+
+  /** Starts a window. */
+  start() {
+    this.#startAt = performance.now();
+    for (const [name, pids] of Object.entries(this.#groups)) {
+      this.#startCpu[name] = sum(pids.map(cpuSeconds));
+    }
+  }
+
+  /**
+   * Ends the window.
+   * @returns {Record<string, number> & {seconds: number}} cores used per group
+   */
+  stop() {
+    const seconds = (performance.now() - this.#startAt) / 1000;
+    /** @type {Record<string, number> & {seconds: number}} */
+    const out = { seconds };
+    for (const [name, pids] of Object.entries(this.#groups)) {
+      const used = sum(pids.map(cpuSeconds)) - this.#startCpu[name];
+      out[name] = round(used / seconds, 3);
+    }
+    return out;
+  }
+}
+
+/**
+ * @param {number[]} xs
+ * @returns {number}
+ */
+function sum(xs) {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Rounds to `digits` decimals.
+ * @param {number} x
+ * @param {number} digits
+ * @returns {number}
+ */
+export function round(x, digits) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/**
+ * Resolves after `ms` milliseconds.
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
