@@ -1,0 +1,127 @@
+/**
+ * `deno task bench`: runs the chat benchmarks (fan-out, open-loop latency,
+ * idle connections, cold start) against our server and the peers in
+ * bench/peers/, writes the results as JSON in bench/results/ and the tables
+ * in BENCHMARKS.md. See `--help`.
+ *
+ * @module
+ */
+import { parseArgs, type Scenario, USAGE } from "./lib/cli.ts";
+import { ensurePeersInstalled } from "./lib/install.ts";
+import { machineInfo } from "./lib/machine.ts";
+import { BENCH, ROOT } from "./lib/proc.ts";
+import { FULL, QUICK } from "./lib/profile.ts";
+import { renderMarkdown, type Results, writeMarkdown } from "./lib/report.ts";
+import { commandLine, SERVERS, type ServerSpec } from "./lib/servers.ts";
+import { runColdstart, summarizeColdstart } from "./scenarios/coldstart.ts";
+import { runFanout, summarizeFanout } from "./scenarios/fanout.ts";
+import { runIdle, summarizeIdle } from "./scenarios/idle.ts";
+import { runLatency, summarizeLatency } from "./scenarios/latency.ts";
+
+/** How each scenario runs once and summarises its runs. */
+const SCENARIO_IMPL: Record<
+  Scenario,
+  {
+    servers: (spec: ServerSpec) => boolean;
+    // deno-lint-ignore no-explicit-any
+    run: (spec: ServerSpec, p: typeof FULL) => Promise<any>;
+    // deno-lint-ignore no-explicit-any
+    summarize: (runs: any[]) => unknown;
+  }
+> = {
+  fanout: {
+    servers: () => true,
+    run: (spec, p) => runFanout(spec, p.fanout),
+    summarize: summarizeFanout,
+  },
+  latency: {
+    servers: () => true,
+    run: (spec, p) => runLatency(spec, p.latency),
+    summarize: summarizeLatency,
+  },
+  idle: {
+    // The goal is about connections held by one process (one isolate).
+    servers: (spec) => spec.name !== "ours-parallel",
+    run: (spec, p) => runIdle(spec, p.idle),
+    summarize: summarizeIdle,
+  },
+  coldstart: {
+    servers: () => true,
+    run: (spec, p) => runColdstart(spec, p.coldstart),
+    summarize: summarizeColdstart,
+  },
+};
+
+async function main(): Promise<number> {
+  if (Deno.args.includes("--help")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const opts = parseArgs(Deno.args, SERVERS.map((s) => s.name));
+  const profile = structuredClone(opts.quick ? QUICK : FULL);
+  if (opts.runs > 0) profile.runs = opts.runs;
+  const servers = SERVERS.filter((s) =>
+    opts.servers.length === 0 || opts.servers.includes(s.name)
+  );
+  await ensurePeersInstalled();
+  const started = new Date();
+  const results: Results = {
+    meta: {
+      date: started.toISOString(),
+      mode: opts.quick ? "quick" : "full",
+      args: Deno.args,
+      machine: await machineInfo(),
+      profile,
+      commands: Object.fromEntries(
+        servers.map((s) => [s.name, commandLine(s)]),
+      ),
+      labels: Object.fromEntries(servers.map((s) => [s.name, s.label])),
+      durationSec: 0,
+    },
+    scenarios: {},
+  };
+  for (const scenario of opts.only) {
+    const impl = SCENARIO_IMPL[scenario];
+    const specs = servers.filter(impl.servers);
+    const perServer: Results["scenarios"][string] = {};
+    for (const s of specs) perServer[s.name] = { runs: [], errors: [] };
+    // Interleave servers within each round so drift hits all of them alike.
+    for (let round = 1; round <= profile.runs; round++) {
+      for (const spec of specs) {
+        console.error(`bench: ${scenario} · ${spec.name} · run ${round}`);
+        try {
+          perServer[spec.name].runs.push(await impl.run(spec, profile));
+        } catch (err) {
+          const msg = err instanceof Error ? err.message : String(err);
+          console.error(`bench: ${scenario} · ${spec.name} failed: ${msg}`);
+          perServer[spec.name].errors.push(msg);
+        }
+      }
+    }
+    for (const spec of specs) {
+      const entry = perServer[spec.name];
+      entry.summary = entry.runs.length > 0 ? impl.summarize(entry.runs) : null;
+    }
+    results.scenarios[scenario] = perServer;
+  }
+  results.meta.durationSec = Math.round(
+    (Date.now() - started.getTime()) / 1000,
+  );
+
+  await Deno.mkdir(`${BENCH}/results`, { recursive: true });
+  const stamp = results.meta.date.slice(0, 19).replace(/:/g, "-");
+  const jsonPath = opts.quick
+    ? `${BENCH}/results/quick.json`
+    : `${BENCH}/results/${stamp}.json`;
+  await Deno.writeTextFile(jsonPath, JSON.stringify(results, null, 2) + "\n");
+  const md = renderMarkdown(results);
+  console.log(md);
+  console.error(`bench: results in ${jsonPath.slice(ROOT.length + 1)}`);
+  if (opts.markdown) {
+    await writeMarkdown(`${ROOT}/BENCHMARKS.md`, md);
+    console.error("bench: tables written to BENCHMARKS.md");
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main());

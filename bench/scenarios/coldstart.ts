@@ -1,0 +1,41 @@
+/**
+ * Scenario 4: cold start, process spawn to the first 200 from `/healthz`
+ * (every peer has a plain `/healthz` route). One discarded start first, so
+ * that every measured start finds the same warm module and page caches.
+ *
+ * @module
+ */
+import type { Profile } from "../lib/profile.ts";
+import { type ServerSpec, startServer } from "../lib/servers.ts";
+import { summarize, type Summary } from "../lib/stats.ts";
+
+/** One run: the start-up times in milliseconds. */
+export interface ColdstartRun {
+  startupMs: number[];
+}
+
+/**
+ * Starts and stops the server `p.runs` (+1 discarded) times.
+ * @param spec server under test
+ * @param p cold-start parameters
+ */
+export async function runColdstart(
+  spec: ServerSpec,
+  p: Profile["coldstart"],
+): Promise<ColdstartRun> {
+  const startupMs: number[] = [];
+  for (let i = 0; i <= p.runs; i++) {
+    const server = await startServer(spec, 30_000);
+    await server.stop();
+    if (i > 0) startupMs.push(Math.round(server.startupMs * 10) / 10);
+  }
+  return { startupMs };
+}
+
+/**
+ * Summarises the start-up times.
+ * @param runs the successful runs
+ */
+export function summarizeColdstart(runs: ColdstartRun[]): Summary | null {
+  return summarize(runs.flatMap((r) => r.startupMs));
+}

@@ -1,0 +1,95 @@
+/**
+ * Scenario 3: idle connections (see bench/load/idle.mjs).
+ *
+ * @module
+ */
+import { runLoad } from "../lib/load.ts";
+import type { Profile } from "../lib/profile.ts";
+import { type ServerSpec, startServer } from "../lib/servers.ts";
+import { summarize, type Summary } from "../lib/stats.ts";
+
+/** One step of one run. */
+export interface IdleLevel {
+  connections: number;
+  open: number;
+  failed: number;
+  firstError?: string;
+  connectPerSec: number;
+  rssKiB: number;
+  perConnKiB: number | null;
+  idleCpu: { server: number; generator: number };
+  closeSample?: string;
+}
+
+/** One run. */
+export interface IdleRun {
+  baseRssKiB: number;
+  levels: IdleLevel[];
+}
+
+/**
+ * Starts the server, grows the connections step by step, stops it.
+ * @param spec server under test
+ * @param p idle parameters
+ */
+export async function runIdle(
+  spec: ServerSpec,
+  p: Profile["idle"],
+): Promise<IdleRun> {
+  const server = await startServer(spec);
+  try {
+    return await runLoad(
+      server,
+      "idle",
+      {
+        levels: p.levels,
+        roomSize: p.roomSize,
+        settleMs: p.settleMs,
+        idleMs: p.idleMs,
+        concurrency: p.concurrency,
+      },
+      p.workers,
+      60_000 + p.levels.length * (p.settleMs + p.idleMs + 60_000),
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Figures for one step over the runs. */
+export interface IdleLevelSummary {
+  connections: number;
+  openMin: number;
+  failed: number;
+  perConnKiB: Summary | null;
+  rssMiB: Summary | null;
+  connectPerSec: Summary | null;
+  idleServerCpu: Summary | null;
+  samples: string[];
+}
+
+/**
+ * Summarises runs per step.
+ * @param runs the successful runs
+ */
+export function summarizeIdle(runs: IdleRun[]): IdleLevelSummary[] {
+  const targets = [
+    ...new Set(runs.flatMap((r) => r.levels.map((l) => l.connections))),
+  ];
+  return targets.map((t) => {
+    const ls = runs.map((r) => r.levels.find((l) => l.connections === t))
+      .filter((l): l is IdleLevel => !!l);
+    return {
+      connections: t,
+      openMin: Math.min(...ls.map((l) => l.open)),
+      failed: ls.reduce((s, l) => s + l.failed, 0),
+      perConnKiB: summarize(ls.map((l) => l.perConnKiB)),
+      rssMiB: summarize(ls.map((l) => l.rssKiB / 1024)),
+      connectPerSec: summarize(ls.map((l) => l.connectPerSec)),
+      idleServerCpu: summarize(ls.map((l) => l.idleCpu.server)),
+      samples: ls.flatMap((l) =>
+        [l.firstError, l.closeSample].filter((x): x is string => !!x)
+      ),
+    };
+  });
+}
