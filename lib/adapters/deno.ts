@@ -31,4 +31,19 @@ export const denoAdapter: RuntimeAdapter = {
     // The server checks frame sizes itself; idle timeout is handled by pings.
     return Deno.upgradeWebSocket(req, { idleTimeout: 60 });
   },
+  onShutdown(callback) {
+    let called = false;
+    const once = () => {
+      if (called) return;
+      called = true;
+      callback();
+    };
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      try {
+        Deno.addSignalListener(signal, once);
+      } catch {
+        // Not supported here (Windows lacks SIGTERM; Deploy has no signals).
+      }
+    }
+  },
 };

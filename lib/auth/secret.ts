@@ -5,6 +5,8 @@
  * @module
  */
 
+import { withBusyRetry } from "../store/busy_retry.ts";
+
 const SECRET_KEY = ["config", "token-secret"] as const;
 
 /**

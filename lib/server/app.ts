@@ -139,7 +139,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   );
   const heartbeat = setInterval(() => presence.tick(), config.heartbeatMs);
 
-  return {
+  const app: App = {
     config,
     node,
     runtime,
@@ -159,8 +159,16 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       presence.close();
       hub.close();
       bus.close();
-      await Promise.resolve();
       kv.close();
     },
   };
+  // On SIGTERM/SIGINT: tell clients to reconnect elsewhere (1012), tell peers
+  // to forget our presence, and release timers so the process can exit.
+  runtime.onShutdown(() => {
+    for (const socket of sockets) {
+      socket.close("restarting", "server restarting");
+    }
+    app.close().catch(onError);
+  });
+  return app;
 }

@@ -1,5 +1,5 @@
 /**
- * What the core needs from the runtime, kept to three functions so the core
+ * What the core needs from the runtime, kept to a few functions so the core
  * runs on any Deno-compatible host.
  *
  * @module
@@ -14,4 +14,6 @@ export interface RuntimeAdapter {
   openKv(path: string | undefined): Promise<Deno.Kv>;
   /** Upgrades a request to a WebSocket. */
   upgradeWebSocket(req: Request): { socket: WebSocket; response: Response };
+  /** Calls `callback` once when the process is asked to stop (SIGTERM, SIGINT). */
+  onShutdown(callback: () => void): void;
 }

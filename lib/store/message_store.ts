@@ -18,6 +18,7 @@ import {
   type RoomMeta,
   ROOMS_PREFIX,
 } from "./keys.ts";
+import { withBusyRetry } from "./busy_retry.ts";
 
 /** The outcome of one append. */
 export interface AppendResult {
@@ -130,7 +131,8 @@ export class MessageStore {
     // First try blind: assume no repeated ids and that we wrote the head last.
     let known: Map<string, number> | null = null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const meta = queue.meta ?? await this.#kv.get<RoomMeta>(roomKey(room));
+      const meta = queue.meta ??
+        await withBusyRetry(() => this.#kv.get<RoomMeta>(roomKey(room)));
       const head = meta.value?.seq ?? 0;
       const atomic = this.#kv.atomic().check(meta);
       const ts = Date.now();
@@ -171,7 +173,9 @@ export class MessageStore {
         return messages;
       }
       const newMeta: RoomMeta = { seq, lastTs: ts };
-      const outcome = await atomic.set(roomKey(room), newMeta).commit();
+      const outcome = await withBusyRetry(() =>
+        atomic.set(roomKey(room), newMeta).commit()
+      );
       if (outcome.ok) {
         queue.meta = {
           key: roomKey(room),
