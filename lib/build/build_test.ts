@@ -87,6 +87,15 @@ Deno.test("buildClient writes hashed, shared-chunk bundles and a manifest; --if-
       }
       await Deno.stat(`${dir}/out/${match[1]}.gz`);
     }
+    // Compiled for the DOM, not with the server's precompiled HTML templates.
+    for await (const f of Deno.readDir(`${dir}/out`)) {
+      if (f.name.endsWith(".js")) {
+        assert.ok(
+          !(await Deno.readTextFile(`${dir}/out/${f.name}`)).includes("tpl:"),
+          f.name,
+        );
+      }
+    }
     const written = JSON.parse(
       await Deno.readTextFile(`${dir}/out/manifest.json`),
     );

@@ -58,8 +58,33 @@ export function chunkImports(code: string): string[] {
   return [...new Set(Array.from(code.matchAll(CHUNK_IMPORT), (m) => m[1]))];
 }
 
+/**
+ * The configuration the browser bundle is compiled with: the project's
+ * imports, but JSX compiled for the DOM (`react-jsx`). The project's
+ * `precompile` transform emits HTML string templates, which only the server
+ * renderer understands.
+ */
+export async function browserConfig(root: URL): Promise<string> {
+  const project = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  ) as {
+    imports?: Record<string, string>;
+    compilerOptions?: Record<string, unknown>;
+  };
+  return JSON.stringify({
+    imports: project.imports ?? {},
+    compilerOptions: {
+      ...project.compilerOptions,
+      jsx: "react-jsx",
+      jsxImportSource: "preact",
+    },
+    lock: false,
+  });
+}
+
 async function runBundle(
   root: URL,
+  config: string,
   entries: string[],
   outDir: string,
 ): Promise<void> {
@@ -67,7 +92,7 @@ async function runBundle(
     args: [
       "bundle",
       "--config",
-      new URL("deno.json", root).pathname,
+      config,
       "--platform=browser",
       "--format=esm",
       "--minify",
@@ -103,7 +128,9 @@ export async function bundleClient(
       entries.push(path);
     }
     const raw = `${work}/out`;
-    if (entries.length > 0) await runBundle(options.root, entries, raw);
+    const config = `${work}/deno.json`;
+    await Deno.writeTextFile(config, await browserConfig(options.root));
+    if (entries.length > 0) await runBundle(options.root, config, entries, raw);
     await Deno.mkdir(options.outDir, { recursive: true });
 
     const files: string[] = [];

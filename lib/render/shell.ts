@@ -42,6 +42,8 @@ export function documentHtml(options: ShellOptions): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
+    // No favicon request (and no 404 in the console); `data:` is allowed by the CSP.
+    '<link rel="icon" href="data:,">',
     `<title>${escapeHtml(options.title)}</title>`,
     ...options.styles.map((href) =>
       `<link rel="stylesheet" href="${escapeHtml(href)}">`

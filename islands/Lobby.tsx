@@ -1,0 +1,222 @@
+/**
+ * The lobby: pick a name, see the rooms and who is in them (refreshed while
+ * the page is visible), join or create a room by name. The form posts to
+ * `/` and works without JavaScript; the island validates as you type and
+ * keeps the room list current.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { User } from "../lib/protocol/types.ts";
+import { ROOM_NAME_PATTERN } from "../lib/protocol/limits.ts";
+import { parseDisplayName } from "../lib/protocol/validate.ts";
+import { relativeTime } from "../lib/ui/time.ts";
+
+/** A room in the lobby list. */
+export interface LobbyRoom {
+  room: string;
+  /** How many people are online. */
+  online: number;
+  /** Who, when known (the page knows; `/api/rooms` may not say). */
+  users?: User[];
+  seq: number;
+  lastTs: number;
+}
+
+/** Props, as the lobby page renders them. */
+export interface LobbyProps {
+  rooms: LobbyRoom[];
+  user: User | null;
+  now: number;
+  error?: string;
+  draftRoom?: string;
+  draftName?: string;
+}
+
+/** How often the room list refreshes while the page is visible. */
+const REFRESH_MS = 5_000;
+
+/** Why `room` is not a valid room name, or `null`. */
+export function roomProblem(room: string): string | null {
+  if (ROOM_NAME_PATTERN.test(room)) return null;
+  if (room === "") return "Enter a room name.";
+  if (ROOM_NAME_PATTERN.test(room.toLowerCase())) {
+    return `Room names are lower case: try "${room.toLowerCase()}".`;
+  }
+  return 'Room names use a–z, 0–9, "_" and "-" (up to 64), starting with a letter or digit.';
+}
+
+function mergeRooms(prev: LobbyRoom[], fresh: LobbyRoom[]): LobbyRoom[] {
+  const known = new Map(prev.map((r) => [r.room, r]));
+  return fresh.map((r) => {
+    if (r.users) return r;
+    // Keep the names we had while the count still matches them.
+    const old = known.get(r.room)?.users;
+    return old && old.length === r.online ? { ...r, users: old } : r;
+  });
+}
+
+function Room(props: { room: LobbyRoom; now: number }): JSX.Element {
+  const { room, now } = props;
+  const names = room.users?.map((u) => u.name).sort((a, b) =>
+    a.localeCompare(b)
+  );
+  return (
+    <li class="room-card" data-room={room.room}>
+      <a href={`/rooms/${room.room}`} class="room-link">#{room.room}</a>
+      <span class="room-online">
+        {room.online === 0
+          ? "nobody online"
+          : names && names.length > 0
+          ? `${room.online} online: ${names.join(", ")}`
+          : `${room.online} online`}
+      </span>
+      {room.lastTs > 0 && (
+        <span class="room-last">
+          last message{" "}
+          <time dateTime={new Date(room.lastTs).toISOString()}>
+            {relativeTime(room.lastTs, now)}
+          </time>
+        </span>
+      )}
+    </li>
+  );
+}
+
+/** The lobby island. */
+export default function Lobby(props: LobbyProps): JSX.Element {
+  const [rooms, setRooms] = useState(props.rooms);
+  const [now, setNow] = useState(props.now);
+  const [name, setName] = useState(props.draftName ?? props.user?.name ?? "");
+  const [room, setRoom] = useState(props.draftRoom ?? "");
+  const [error, setError] = useState(props.error);
+  const [touched, setTouched] = useState(false);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = async () => {
+      if (stopped) return;
+      if (document.visibilityState === "visible") {
+        try {
+          const res = await fetch("/api/rooms", { credentials: "same-origin" });
+          if (res.ok) {
+            const body = await res.json() as { rooms?: LobbyRoom[] };
+            if (Array.isArray(body.rooms)) {
+              setRooms((prev) => mergeRooms(prev, body.rooms!));
+            }
+          }
+        } catch {
+          // Offline: try again later.
+        }
+        setNow(Date.now());
+      }
+      if (!stopped) timer = setTimeout(refresh, REFRESH_MS);
+    };
+    const onVisible = () => {
+      if (document.visibilityState === "visible") {
+        clearTimeout(timer);
+        void refresh();
+      }
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    setNow(Date.now());
+    timer = setTimeout(refresh, REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, []);
+
+  const roomError = touched ? roomProblem(room) : null;
+
+  const onSubmit = (event: SubmitEvent) => {
+    setTouched(true);
+    const problem = roomProblem(room);
+    if (problem) {
+      event.preventDefault();
+      setError(problem);
+      return;
+    }
+    if (name.trim() !== "") {
+      try {
+        parseDisplayName(name);
+      } catch (err) {
+        event.preventDefault();
+        setError(err instanceof Error ? err.message : String(err));
+        return;
+      }
+    }
+    setError(undefined); // the browser posts the form
+  };
+
+  return (
+    <div class="lobby">
+      <form
+        class="join-form"
+        method="post"
+        action="/"
+        onSubmit={onSubmit}
+        novalidate
+      >
+        <div class="field">
+          <label for="lobby-name">Name</label>
+          <input
+            id="lobby-name"
+            name="name"
+            type="text"
+            autocomplete="nickname"
+            maxLength={64}
+            value={name}
+            onInput={(e) =>
+              setName((e.currentTarget as HTMLInputElement).value)}
+            aria-describedby="lobby-name-hint"
+          />
+          <span id="lobby-name-hint" class="hint">
+            {props.user
+              ? "Change it any time."
+              : "How others see you (you can also pick it later)."}
+          </span>
+        </div>
+        <div class="field">
+          <label for="lobby-room">Room</label>
+          <input
+            id="lobby-room"
+            name="room"
+            type="text"
+            required
+            autocapitalize="none"
+            autocomplete="off"
+            spellcheck={false}
+            maxLength={64}
+            pattern="[a-z0-9][a-z0-9_\-]{0,63}"
+            value={room}
+            onInput={(e) =>
+              setRoom((e.currentTarget as HTMLInputElement).value)}
+            onBlur={() => setTouched(true)}
+            aria-invalid={roomError ? "true" : undefined}
+            aria-describedby="lobby-room-hint"
+          />
+          <span id="lobby-room-hint" class="hint">
+            {roomError ??
+              'Lower case a–z, 0–9, "_" and "-". A new name creates the room.'}
+          </span>
+        </div>
+        <button type="submit">Join room</button>
+        {error && <p class="form-error" role="alert">{error}</p>}
+      </form>
+      <section class="rooms" aria-labelledby="rooms-heading">
+        <h2 id="rooms-heading">Rooms</h2>
+        {rooms.length === 0
+          ? <p class="empty">No rooms yet: create one above.</p>
+          : (
+            <ul class="room-list" aria-live="polite">
+              {rooms.map((r) => <Room key={r.room} room={r} now={now} />)}
+            </ul>
+          )}
+      </section>
+    </div>
+  );
+}

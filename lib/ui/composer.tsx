@@ -1,0 +1,100 @@
+/**
+ * The message composer: a real form posting to `/rooms/:room`, so it works
+ * without JavaScript; the island intercepts the submit when it runs.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import { LIMITS } from "../protocol/limits.ts";
+
+/** Props of {@linkcode Composer}. */
+export interface ComposerProps {
+  room: string;
+  /** Id for the form post without JavaScript (a re-submit is not stored twice). */
+  formId: string;
+  /** Ask for a name: the person has no named session yet. */
+  needsName: boolean;
+  name: string;
+  text: string;
+  error?: string;
+  busy?: boolean;
+  /** The island is running (Enter sends); without it, only the button does. */
+  live?: boolean;
+  onName?: (value: string) => void;
+  onText?: (value: string) => void;
+  onSubmit?: (event: SubmitEvent) => void;
+  textRef?: { current: HTMLTextAreaElement | null };
+  nameRef?: { current: HTMLInputElement | null };
+}
+
+/** Enter sends; Shift+Enter (or an IME composition) keeps editing. */
+function onKeyDown(event: KeyboardEvent): void {
+  if (
+    event.key !== "Enter" || event.shiftKey || event.isComposing ||
+    event.altKey ||
+    event.ctrlKey || event.metaKey
+  ) return;
+  event.preventDefault();
+  (event.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
+}
+
+/** The composer form. */
+export function Composer(props: ComposerProps): JSX.Element {
+  const over = [...props.text].length - LIMITS.maxTextChars;
+  return (
+    <form
+      class="composer"
+      method="post"
+      action={`/rooms/${props.room}`}
+      onSubmit={props.onSubmit}
+      aria-busy={props.busy ? "true" : undefined}
+    >
+      <input type="hidden" name="id" value={props.formId} />
+      {props.needsName && (
+        <div class="composer-name">
+          <label for="composer-name">Name</label>
+          <input
+            id="composer-name"
+            name="name"
+            type="text"
+            autocomplete="nickname"
+            required
+            maxLength={64}
+            value={props.name}
+            ref={props.nameRef}
+            onInput={(e) =>
+              props.onName?.((e.currentTarget as HTMLInputElement).value)}
+            aria-describedby="composer-name-hint"
+          />
+          <span id="composer-name-hint" class="hint">Pick a name to post</span>
+        </div>
+      )}
+      <div class="composer-row">
+        <label for="composer-text" class="sr-only">Message</label>
+        <textarea
+          id="composer-text"
+          name="text"
+          rows={1}
+          required
+          placeholder={`Message #${props.room}`}
+          value={props.text}
+          ref={props.textRef}
+          onInput={(e) =>
+            props.onText?.((e.currentTarget as HTMLTextAreaElement).value)}
+          onKeyDown={onKeyDown}
+          aria-describedby="composer-help"
+          aria-invalid={over > 0 ? "true" : undefined}
+        />
+        <button type="submit" class="send">Send</button>
+      </div>
+      <p id="composer-help" class="hint">
+        {over > 0
+          ? `${over} characters too long (at most ${LIMITS.maxTextChars}).`
+          : props.live
+          ? "Enter sends, Shift+Enter adds a line."
+          : ""}
+      </p>
+      {props.error && <p class="composer-error" role="alert">{props.error}</p>}
+    </form>
+  );
+}

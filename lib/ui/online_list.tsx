@@ -1,0 +1,29 @@
+/**
+ * Who is online in a room.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type { User } from "../protocol/types.ts";
+
+/** The list of people online, the person themself marked "(you)". */
+export function OnlineList(
+  props: { online: readonly User[]; meId?: string },
+): JSX.Element {
+  const sorted = [...props.online].sort((a, b) =>
+    a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1)
+  );
+  return (
+    <section class="online" aria-labelledby="online-heading">
+      <h2 id="online-heading">Online ({sorted.length})</h2>
+      <ul aria-live="polite">
+        {sorted.map((u) => (
+          <li key={u.id} data-user-id={u.id}>
+            {u.name}
+            {u.id === props.meId && <span class="you">(you)</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

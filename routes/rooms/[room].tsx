@@ -1,0 +1,241 @@
+/**
+ * `/rooms/:room`: the room. GET renders the latest messages on the server,
+ * then the live island; `?before=N` renders an older page (the way back in
+ * history without JavaScript). POST is the composer's form post without
+ * JavaScript (`text`, `name`, `id`): stores the message and redirects back
+ * with `303`, or shows the room again with the error and the draft.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type {
+  Handlers,
+  PageProps,
+  RouteContext,
+} from "../../lib/http/route_types.ts";
+import { readForm } from "../../lib/http/body.ts";
+import { checkOrigin } from "../../lib/http/origin.ts";
+import { newMessageId } from "../../lib/client/ids.ts";
+import { ProtocolError } from "../../lib/protocol/errors.ts";
+import { LIMITS } from "../../lib/protocol/limits.ts";
+import type { ChatMessage, User } from "../../lib/protocol/types.ts";
+import {
+  isRoomName,
+  parseClientId,
+  parseMessageText,
+} from "../../lib/protocol/validate.ts";
+import { Title } from "../../lib/render/head.tsx";
+import { defineIsland } from "../../lib/render/island.tsx";
+import { applyFormName, seeOther } from "../../lib/ui/forms.ts";
+import { MessageItem } from "../../lib/ui/message_item.tsx";
+import RoomChat, { type RoomChatProps } from "../../islands/RoomChat.tsx";
+
+const RoomChatIsland = defineIsland("RoomChat", RoomChat);
+
+/** What the page renders. */
+type RoomData =
+  | { kind: "live"; chat: RoomChatProps }
+  | {
+    kind: "archive";
+    room: string;
+    messages: ChatMessage[];
+    hasMore: boolean;
+    meId?: string;
+    now: number;
+  }
+  | { kind: "invalid"; room: string };
+
+/** Extra state after a failed form post. */
+interface Draft {
+  error: string;
+  text: string;
+  name?: string;
+}
+
+async function liveData(
+  req: Request,
+  ctx: RouteContext,
+  room: string,
+  user: User | null,
+  draft?: Draft,
+): Promise<RoomData> {
+  const { messages, head } = await ctx.app.chat.latest(room, LIMITS.joinLatest);
+  const token = user ? ctx.app.sessions.tokenOf(req, ctx.url) : null;
+  const chat: RoomChatProps = {
+    room,
+    messages,
+    hasMore: (messages[0]?.seq ?? 1) > 1,
+    head,
+    online: ctx.app.presence.online(room),
+    user,
+    token,
+    now: Date.now(),
+    formId: newMessageId(),
+  };
+  if (draft) {
+    chat.error = draft.error;
+    chat.draft = draft.text;
+    if (draft.name !== undefined) chat.draftName = draft.name;
+  }
+  return { kind: "live", chat };
+}
+
+/** The room's handlers. */
+export const handler: Handlers = {
+  async GET(req, ctx) {
+    const room = ctx.params.room ?? "";
+    if (!isRoomName(room)) {
+      return ctx.render({ kind: "invalid", room }, { status: 404 });
+    }
+    const user = await ctx.app.sessions.userFromRequest(req, ctx.url);
+    const beforeRaw = ctx.url.searchParams.get("before");
+    if (beforeRaw !== null && /^\d{1,15}$/.test(beforeRaw)) {
+      const { messages, hasMore } = await ctx.app.chat.history(
+        room,
+        Number(beforeRaw),
+        LIMITS.historyDefault,
+      );
+      return ctx.render({
+        kind: "archive",
+        room,
+        messages,
+        hasMore,
+        meId: user?.id,
+        now: Date.now(),
+      });
+    }
+    return ctx.render(await liveData(req, ctx, room, user));
+  },
+
+  async POST(req, ctx) {
+    checkOrigin(req, ctx.url, ctx.app.config);
+    const room = ctx.params.room ?? "";
+    if (!isRoomName(room)) {
+      return ctx.render({ kind: "invalid", room }, { status: 404 });
+    }
+    const form = await readForm(req);
+    const text = form.get("text") ?? "";
+    const name = form.get("name");
+    const headers = new Headers();
+    let user: User | null = null;
+    try {
+      user = await applyFormName(req, ctx, name, headers);
+      if (!user) {
+        throw new ProtocolError(
+          "unauthenticated",
+          "Pick a name before posting.",
+        );
+      }
+      const id = parseClientId(form.get("id") || newMessageId());
+      const clean = parseMessageText(text, id);
+      const wait = ctx.app.httpSendLimiter.take(user.id);
+      if (wait > 0) {
+        throw new ProtocolError(
+          "rate_limited",
+          "You are sending too fast; try again in a moment.",
+          {
+            retryAfterMs: wait,
+          },
+        );
+      }
+      const { seq, duplicate } = await ctx.app.chat.post(room, user, id, clean);
+      (duplicate
+        ? ctx.app.counters.messagesDuplicate
+        : ctx.app.counters.messagesStored).inc();
+      return seeOther(`/rooms/${room}#m-${seq}`, headers);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      user ??= await ctx.app.sessions.userFromRequest(req, ctx.url);
+      const draft: Draft = { error: err.message, text };
+      if (name !== null) draft.name = name;
+      if (err.retryAfterMs !== undefined) {
+        headers.set(
+          "retry-after",
+          String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))),
+        );
+      }
+      return ctx.render(await liveData(req, ctx, room, user, draft), {
+        status: err.status,
+        headers,
+      });
+    }
+  },
+};
+
+function Archive(props: Extract<RoomData, { kind: "archive" }>): JSX.Element {
+  const { room, messages, hasMore, meId, now } = props;
+  const oldest = messages[0]?.seq;
+  return (
+    <main class="page archive" id="main">
+      <Title>{`#${room} · older messages`}</Title>
+      <header class="site-header">
+        <a href={`/rooms/${room}`} class="back">
+          <span aria-hidden="true">←</span> Back to #{room}
+        </a>
+        <h1>#{room}: older messages</h1>
+      </header>
+      {hasMore && oldest !== undefined && (
+        <a class="older" href={`/rooms/${room}?before=${oldest}`}>
+          Older messages
+        </a>
+      )}
+      {messages.length === 0 ? <p class="empty">No older messages.</p> : (
+        <ol
+          class="messages"
+          role="log"
+          aria-label={`Older messages in #${room}`}
+        >
+          {messages.map((m) => (
+            <MessageItem
+              key={m.seq}
+              message={m.user.id === meId ? { ...m, delivery: "stored" } : m}
+              now={now}
+            />
+          ))}
+        </ol>
+      )}
+      {messages.length > 0 && (
+        <a
+          class="newer"
+          href={`/rooms/${room}?before=${
+            messages.at(-1)!.seq + LIMITS.historyDefault + 1
+          }`}
+        >
+          Newer messages
+        </a>
+      )}
+    </main>
+  );
+}
+
+/** The room page. */
+export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
+  if (data.kind === "invalid") {
+    return (
+      <main class="page" id="main">
+        <Title>No such room · Chat</Title>
+        <h1>No such room</h1>
+        <p>
+          Room names are 1–64 characters of lower-case a–z, 0–9, “_” and “-”,
+          starting with a letter or digit.
+        </p>
+        <p>
+          <a href="/">Back to the rooms</a>
+        </p>
+      </main>
+    );
+  }
+  if (data.kind === "archive") return <Archive {...data} />;
+  return (
+    <main class="page page--room" id="main">
+      <Title>{`#${data.chat.room} · Chat`}</Title>
+      <noscript>
+        <p class="banner" data-status="static">
+          Without JavaScript the room does not update by itself: reload to see
+          new messages.
+        </p>
+      </noscript>
+      <RoomChatIsland {...data.chat} />
+    </main>
+  );
+}
