@@ -1,0 +1,59 @@
+/**
+ * `deno task start`: builds the islands when stale, then runs the server
+ * with `deno serve --parallel` (one isolate per core) on `PORT` (default
+ * 8000), with only the permissions the server needs. Signals are passed on,
+ * so Ctrl+C and SIGTERM stop the server gracefully.
+ *
+ * @module
+ */
+
+const port = Deno.env.get("PORT") ?? "8000";
+if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+  console.error(`Cannot start: PORT="${port}" is not a TCP port`);
+  Deno.exit(2);
+}
+const host = Deno.env.get("HOST") ?? "0.0.0.0";
+
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), { args, env }).spawn();
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  };
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+  const { code } = await child.status;
+  Deno.removeSignalListener("SIGINT", onInt);
+  Deno.removeSignalListener("SIGTERM", onTerm);
+  return code;
+}
+
+const built = await run(["task", "build", "--if-stale"]);
+if (built !== 0) Deno.exit(built);
+
+const kvPath = Deno.env.get("CHAT_KV_PATH") ?? "./data/chat.kv";
+const writable = kvPath === ":memory:"
+  ? []
+  : [`--allow-write=${kvPath.replace(/[^/]*$/, "") || "."}`];
+Deno.exit(
+  await run([
+    "serve",
+    "--parallel",
+    "--unstable-kv",
+    "--allow-net",
+    "--allow-env",
+    "--allow-read",
+    ...writable,
+    `--host=${host}`,
+    `--port=${port}`,
+    "main.ts",
+  ], { CHAT_VIA_DENO_SERVE: "1" }),
+);
