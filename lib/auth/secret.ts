@@ -27,11 +27,12 @@ export async function loadSecret(
     return new Uint8Array(digest);
   }
   for (let attempt = 0; attempt < 5; attempt++) {
-    const existing = await kv.get<Uint8Array>(SECRET_KEY);
+    const existing = await withBusyRetry(() => kv.get<Uint8Array>(SECRET_KEY));
     if (existing.value) return new Uint8Array(existing.value);
     const fresh = crypto.getRandomValues(new Uint8Array(32));
-    const result = await kv.atomic().check(existing).set(SECRET_KEY, fresh)
-      .commit();
+    const result = await withBusyRetry(() =>
+      kv.atomic().check(existing).set(SECRET_KEY, fresh).commit()
+    );
     if (result.ok) return fresh;
   }
   throw new Error("Cannot load the token secret: KV kept conflicting");

@@ -13,6 +13,7 @@ const FORBIDDEN_IN_NAME = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 // Text may hold tabs and line breaks; other C0 controls, DEL and lone
 // surrogates cannot be shown or stored faithfully.
 const FORBIDDEN_IN_TEXT =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\p{Cs}]/u;
 
 function codePoints(value: string): number {

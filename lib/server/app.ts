@@ -48,7 +48,7 @@ export interface App {
   /** Live WebSocket connections on this isolate (for the gauge and shutdown). */
   readonly sockets: Set<{ close(reason: CloseReason, text?: string): void }>;
   /** Stops timers, says goodbye on the bus and closes storage. */
-  close(): Promise<void>;
+  close(): void;
 }
 
 /** Starts the application for this isolate. */
@@ -153,7 +153,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     httpSendLimiter: new RateLimiter(config.sendRate, config.sendBurst),
     log,
     sockets,
-    async close() {
+    close() {
       clearInterval(beacon);
       clearInterval(heartbeat);
       presence.close();
@@ -168,7 +168,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     for (const socket of sockets) {
       socket.close("restarting", "server restarting");
     }
-    app.close().catch(onError);
+    app.close();
   });
   return app;
 }
