@@ -16,14 +16,19 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   );
 }
 
-/** Decodes base64url (padding optional); `null` when it is not base64url. */
+/**
+ * Decodes canonical base64url without padding; `null` when it is not that.
+ * Non-zero padding bits in the last character are refused: otherwise several
+ * strings would decode to the same bytes (a token's signature could be
+ * altered and still verify).
+ */
 export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
     const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
     const bytes = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
+    return encodeBase64Url(bytes) === text ? bytes : null;
   } catch {
     return null;
   }
