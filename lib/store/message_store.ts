@@ -60,8 +60,27 @@ interface RoomQueue {
 
 // Deno KV allows 100 checks per atomic operation: one for the head, one per message.
 const MAX_BATCH = 64;
+// Deno KV refuses atomic operations over 800 KiB of keys and values; 64
+// messages of 4000 astral characters (16 KB each) would exceed it.
+const MAX_BATCH_BYTES = 512 * 1024;
 const MAX_ATTEMPTS = 50;
 const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** How many pending appends fit one atomic commit (at least one). */
+function batchLength(pending: PendingAppend[]): number {
+  let bytes = 0;
+  let count = 0;
+  for (const item of pending) {
+    // Upper bound of the serialised message and idempotency record: V8 stores
+    // strings in at most 2 bytes per UTF-16 unit; 512 for keys and framing.
+    const units = item.text.length + 2 * item.id.length +
+      item.user.id.length + item.user.name.length;
+    bytes += 2 * units + 512;
+    if (count > 0 && (count === MAX_BATCH || bytes > MAX_BATCH_BYTES)) break;
+    count++;
+  }
+  return count;
+}
 
 /** Message storage over one KV database. */
 export class MessageStore {
@@ -108,7 +127,7 @@ export class MessageStore {
   async #drain(room: string, queue: RoomQueue): Promise<void> {
     queue.busy = true;
     while (queue.pending.length > 0) {
-      const batch = queue.pending.splice(0, MAX_BATCH);
+      const batch = queue.pending.splice(0, batchLength(queue.pending));
       try {
         const committed = await this.#commitBatch(room, queue, batch);
         if (committed.length > 0) {
