@@ -9,10 +9,16 @@
 import { parseArgs, type Scenario, USAGE } from "./lib/cli.ts";
 import { ensurePeersInstalled } from "./lib/install.ts";
 import { machineInfo } from "./lib/machine.ts";
-import { BENCH, ROOT } from "./lib/proc.ts";
+import { BENCH, machineBusyCores, ROOT } from "./lib/proc.ts";
 import { FULL, QUICK } from "./lib/profile.ts";
 import { renderMarkdown, type Results, writeMarkdown } from "./lib/report.ts";
-import { commandLine, SERVERS, type ServerSpec } from "./lib/servers.ts";
+import {
+  commandLine,
+  SERVERS,
+  type ServerSpec,
+  SHUTDOWNS,
+  START_FAILURES,
+} from "./lib/servers.ts";
 import { runColdstart, summarizeColdstart } from "./scenarios/coldstart.ts";
 import { runFanout, summarizeFanout } from "./scenarios/fanout.ts";
 import { runIdle, summarizeIdle } from "./scenarios/idle.ts";
@@ -52,6 +58,35 @@ const SCENARIO_IMPL: Record<
   },
 };
 
+/** Busy cores (of other processes) below which the machine counts as quiet. */
+const QUIET_CORES = 0.3;
+
+/**
+ * Waits (bounded by `budget`) until the machine is quiet before a run, so
+ * that other processes disturb the figures less; returns the busy cores seen
+ * last (recorded with the run).
+ * @param budget milliseconds of waiting left for the whole benchmark
+ * @param perRunMs most to wait for this run
+ */
+async function waitQuiet(
+  budget: { ms: number },
+  perRunMs: number,
+): Promise<{ cores: number; waitedMs: number }> {
+  const t0 = performance.now();
+  let cores = await machineBusyCores(500);
+  while (
+    cores > QUIET_CORES && performance.now() - t0 < perRunMs &&
+    performance.now() - t0 < budget.ms
+  ) {
+    console.error(`bench: machine busy (${cores.toFixed(2)} cores), waiting…`);
+    await new Promise((r) => setTimeout(r, 2000));
+    cores = await machineBusyCores(500);
+  }
+  const waitedMs = Math.round(performance.now() - t0);
+  budget.ms -= waitedMs;
+  return { cores: Math.round(cores * 100) / 100, waitedMs };
+}
+
 async function main(): Promise<number> {
   if (Deno.args.includes("--help")) {
     console.log(USAGE);
@@ -77,17 +112,27 @@ async function main(): Promise<number> {
       ),
       labels: Object.fromEntries(servers.map((s) => [s.name, s.label])),
       durationSec: 0,
+      startFailures: START_FAILURES,
+      shutdowns: SHUTDOWNS,
     },
     scenarios: {},
   };
+  const quietBudget = { ms: 5 * 60_000 };
   for (const scenario of opts.only) {
     const impl = SCENARIO_IMPL[scenario];
     const specs = servers.filter(impl.servers);
     const perServer: Results["scenarios"][string] = {};
-    for (const s of specs) perServer[s.name] = { runs: [], errors: [] };
+    for (const s of specs) {
+      perServer[s.name] = { runs: [], errors: [], background: [] };
+    }
     // Interleave servers within each round so drift hits all of them alike.
     for (let round = 1; round <= profile.runs; round++) {
       for (const spec of specs) {
+        if (!opts.quick) {
+          perServer[spec.name].background?.push(
+            await waitQuiet(quietBudget, 20_000),
+          );
+        }
         console.error(`bench: ${scenario} · ${spec.name} · run ${round}`);
         try {
           perServer[spec.name].runs.push(await impl.run(spec, profile));

@@ -43,8 +43,11 @@ export interface Spawned {
   child: Deno.ChildProcess;
   pid: number;
   logPath: string;
-  /** Stops the process (SIGTERM, then SIGKILL after `graceMs`). */
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Stops the process (SIGTERM, then SIGKILL after `graceMs`); tells how
+   * long it took to exit and whether it had to be killed.
+   */
+  stop(graceMs?: number): Promise<{ exitMs: number; killed: boolean }>;
   /** The last `n` lines of its log. */
   logTail(n?: number): Promise<string>;
 }
@@ -77,13 +80,15 @@ export function spawnLogged(
   const drained = Promise.all([drain(child.stdout), drain(child.stderr)])
     .catch(() => {})
     .finally(() => log.close());
-  let stopped: Promise<void> | null = null;
+  let stopped: Promise<{ exitMs: number; killed: boolean }> | null = null;
   return {
     child,
     pid: child.pid,
     logPath: opts.logPath,
     stop(graceMs = 5000) {
       stopped ??= (async () => {
+        const t0 = performance.now();
+        let killed = false;
         try {
           child.kill("SIGTERM");
         } catch {
@@ -92,6 +97,7 @@ export function spawnLogged(
         const timer = setTimeout(() => {
           try {
             child.kill("SIGKILL");
+            killed = true;
           } catch {
             // already gone
           }
@@ -99,6 +105,7 @@ export function spawnLogged(
         await child.status;
         clearTimeout(timer);
         await drained;
+        return { exitMs: Math.round(performance.now() - t0), killed };
       })();
       return stopped;
     },
@@ -157,4 +164,23 @@ export async function capture(cmd: string[]): Promise<string> {
   } catch {
     return "";
   }
+}
+
+/**
+ * Busy CPU of the whole machine, in cores, averaged over `ms`
+ * (from /proc/stat: user, nice, system, irq, softirq, steal).
+ * @param ms sampling window
+ */
+export async function machineBusyCores(ms: number): Promise<number> {
+  const read = async () => {
+    const line = (await Deno.readTextFile("/proc/stat")).split("\n", 1)[0];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line
+      .trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq + steal) / 100;
+  };
+  const a = await read();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await read();
+  return (b - a) / ((performance.now() - t0) / 1000);
 }

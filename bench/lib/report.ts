@@ -23,12 +23,13 @@ export interface Results {
     /** Server descriptions by server name. */
     labels: Record<string, string>;
     durationSec: number;
+    /** Server starts that failed and were retried. */
+    startFailures: { server: string; error: string }[];
+    /** Every server stop: SIGTERM to exit, and whether SIGKILL was needed. */
+    shutdowns: { server: string; exitMs: number; killed: boolean }[];
   };
   /** scenario → server → runs, errors and summary. */
-  scenarios: Record<
-    string,
-    Record<string, { runs: unknown[]; errors: string[]; summary?: unknown }>
-  >;
+  scenarios: Record<string, Record<string, Entry>>;
 }
 
 /** Generator CPU (cores) at or above which a row is flagged. */
@@ -62,6 +63,16 @@ function genCpu(s: Summary | null | undefined) {
   return fix(s.median, 2) + (s.median >= GEN_BOUND ? " ⚠" : "");
 }
 
+/** `server / generator / other` CPU medians in cores. */
+function cpuCell(
+  server: Summary | null | undefined,
+  gen: Summary | null | undefined,
+  other: Summary | null | undefined,
+) {
+  const c = (s: Summary | null | undefined) => med(s, (x) => fix(x, 2));
+  return `${c(server)} / ${genCpu(gen)} / ${c(other)}`;
+}
+
 /** A markdown table. */
 function table(head: string[], rows: string[][]): string {
   return [
@@ -71,7 +82,14 @@ function table(head: string[], rows: string[][]): string {
   ].join("\n");
 }
 
-type Entry = { runs: unknown[]; errors: string[]; summary?: unknown };
+/** One server in one scenario. */
+export interface Entry {
+  runs: unknown[];
+  errors: string[];
+  summary?: unknown;
+  /** Busy cores of the machine before each run, and how long it waited. */
+  background?: { cores: number; waitedMs: number }[];
+}
 
 /** Failures of a server in a scenario, as a note line (or nothing). */
 function failures(name: string, e: Entry): string[] {
@@ -90,7 +108,7 @@ function fanoutSection(r: Results): string {
   const counts = r.meta.profile.fanout.clients;
   const head = ["server"];
   for (const c of counts) {
-    head.push(`C=${c} deliveries/s`, `CPU srv / gen`);
+    head.push(`C=${c} deliveries/s`, `CPU srv / gen / other`);
   }
   const rows: string[][] = [];
   const notes: string[] = [];
@@ -101,9 +119,7 @@ function fanoutSection(r: Results): string {
       const f = s?.[c];
       row.push(
         range(f?.deliveriesPerSec, int),
-        f
-          ? `${med(f.serverCpu, (x) => fix(x, 2))} / ${genCpu(f.generatorCpu)}`
-          : "–",
+        f ? cpuCell(f.serverCpu, f.generatorCpu, f.otherCpu) : "–",
       );
       if (f && (f.errors || f.stalls || f.closed)) {
         notes.push(
@@ -119,7 +135,7 @@ function fanoutSection(r: Results): string {
   return [
     "### 1. Fan-out, closed loop (one room)",
     "",
-    `C clients in one room; each sends its next message when it sees its previous one delivered back. Chat messages delivered to clients per second, median (min–max) of ${r.meta.profile.runs} run(s); warm-up ${r.meta.profile.fanout.warmMs} ms, measured ${r.meta.profile.fanout.measureMs} ms. CPU in cores (1.00 = one core busy) for the server and for all load-generator processes.`,
+    `C clients in one room; each sends its next message when it sees its previous one delivered back. Chat messages delivered to clients per second, median (min–max) of ${r.meta.profile.runs} run(s); warm-up ${r.meta.profile.fanout.warmMs} ms, measured ${r.meta.profile.fanout.measureMs} ms. CPU in cores (1.00 = one core busy): the server, all load-generator processes, and everything else busy on the machine meanwhile (other processes, unattributed kernel work).`,
     "",
     table(head, rows),
     ...(notes.length ? ["", ...notes] : []),
@@ -157,7 +173,7 @@ function latencySection(r: Results): string {
         med(l.p50, (x) => fix(x, 2)),
         range(l.p99, (x) => fix(x, 2)),
         med(l.p999, (x) => fix(x, 2)),
-        `${med(l.serverCpu, (x) => fix(x, 2))} / ${genCpu(l.generatorCpu)}`,
+        cpuCell(l.serverCpu, l.generatorCpu, l.otherCpu),
         med(l.maxSendLagMs, (x) => fix(x, 1)),
         int(l.missing),
       ]);
@@ -192,7 +208,7 @@ function latencySection(r: Results): string {
         "p50",
         "p99",
         "p99.9",
-        "CPU srv / gen",
+        "CPU srv / gen / other",
         "send lag ms",
         "missing",
       ],
@@ -267,11 +283,69 @@ function coldstartSection(r: Results): string {
   return [
     "### 4. Cold start",
     "",
-    `Process spawn to the first \`200\` from \`GET /healthz\` (polled every ~2 ms), ms, median (min–max) over ${r.meta.profile.runs} × ${r.meta.profile.coldstart.runs} starts (one discarded warm-up start per run; fresh KV file each start for ours).`,
+    `Process spawn to the first \`200\` from \`GET /healthz\` (polled every ~2 ms), ms, median (min–max) over ${r.meta.profile.runs} × ${r.meta.profile.coldstart.runs} starts (plus ${r.meta.profile.coldstart.discard} discarded warm-up start(s) per run; fresh KV file each start for ours).`,
     "",
     table(["server", "ms"], rows),
     ...(notes.length ? ["", ...notes] : []),
   ].join("\n");
+}
+
+/** Background load before runs, and how servers stopped. */
+function hygieneSection(r: Results): string[] {
+  const bg = Object.values(r.scenarios).flatMap((sc) =>
+    Object.values(sc).flatMap((e) => e.background ?? [])
+  );
+  const lines: string[] = [];
+  if (bg.length > 0) {
+    const cores = bg.map((b) => b.cores).sort((a, b) => a - b);
+    const waited = bg.reduce((s, b) => s + b.waitedMs, 0) / 1000;
+    lines.push(
+      `- Background load (other processes on the machine) just before each of the ${bg.length} runs: median ${
+        fix(cores[cores.length >> 1], 2)
+      }, max ${fix(cores.at(-1) ?? 0, 2)} cores; the harness waited ${
+        Math.round(waited)
+      } s in all for it to drop below 0.3 cores (at most 20 s per run). The "other" CPU column shows it during each measurement.`,
+    );
+  }
+  const by = new Map<string, { exitMs: number; killed: boolean }[]>();
+  for (const x of r.meta.shutdowns ?? []) {
+    by.set(x.server, [...(by.get(x.server) ?? []), x]);
+  }
+  for (const [name, xs] of by) {
+    const ms = xs.map((x) => x.exitMs).sort((a, b) => a - b);
+    const killed = xs.filter((x) => x.killed).length;
+    lines.push(
+      `- **${name}** stop (SIGTERM → exit): median ${
+        ms[ms.length >> 1]
+      } ms, max ${ms.at(-1)} ms` +
+        (killed
+          ? `; **${killed} of ${xs.length} stops needed SIGKILL** after 2 s`
+          : ""),
+    );
+  }
+  return lines.length ? ["", "### Run hygiene", "", ...lines] : [];
+}
+
+/** Failed (and retried) server starts, if any. */
+function startFailuresSection(r: Results): string[] {
+  const f = r.meta.startFailures ?? [];
+  if (f.length === 0) return [];
+  const by = new Map<string, string[]>();
+  for (const x of f) by.set(x.server, [...(by.get(x.server) ?? []), x.error]);
+  return [
+    "",
+    "### Failed starts (retried)",
+    "",
+    ...[...by].map(([name, errs]) =>
+      `- **${name}**: ${errs.length} failed start(s); first: \`${
+        errs[0].split("\n").filter(Boolean).slice(0, 4).join(" ⏎ ").slice(
+          0,
+          400,
+        )
+          .replace(/`/g, "'")
+      }\``
+    ),
+  ];
 }
 
 /** Goal rows: what ours reached against the issue's goals. */
@@ -385,6 +459,8 @@ export function renderMarkdown(r: Results): string {
     idleSection(r),
     "",
     coldstartSection(r),
+    ...startFailuresSection(r),
+    ...hygieneSection(r),
     END,
   ].filter((x, i, a) => !(x === "" && a[i - 1] === "")).join("\n");
 }

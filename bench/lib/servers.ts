@@ -63,7 +63,12 @@ function ours(parallel: boolean): ServerSpec {
         `--port=${port}`,
         "main.ts",
       ],
-      env: { CHAT_KV_PATH: `${tmpDir}/bench.kv`, CHAT_SEND_RATE: "0" },
+      env: {
+        CHAT_KV_PATH: `${tmpDir}/bench.kv`,
+        CHAT_SEND_RATE: "0",
+        // As `deno task start` sets it: main.ts must not listen by itself.
+        CHAT_VIA_DENO_SERVE: "1",
+      },
     }),
   };
 }
@@ -127,15 +132,46 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How each stop went (SIGTERM → exit), for the report. */
+export const SHUTDOWNS: { server: string; exitMs: number; killed: boolean }[] =
+  [];
+
+/** Failed start attempts (each retried), for the report. */
+export const START_FAILURES: { server: string; error: string }[] = [];
+
+/**
+ * Starts a server like `startOnce`, retrying a failed start (up to
+ * `attempts` in all); every failure is kept in `START_FAILURES`.
+ * @param spec the server
+ * @param timeoutMs how long to wait for health, per attempt
+ * @param attempts how many starts to try
+ */
+export async function startServer(
+  spec: ServerSpec,
+  timeoutMs = 30_000,
+  attempts = 3,
+): Promise<RunningServer> {
+  for (let i = 1;; i++) {
+    try {
+      return await startOnce(spec, timeoutMs);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      START_FAILURES.push({ server: spec.name, error });
+      console.error(`bench: start ${i}/${attempts} failed: ${error}`);
+      if (i >= attempts) throw err;
+    }
+  }
+}
+
 /**
  * Starts a server (pinned if its spec says so) on a fresh port with a fresh
  * temporary directory, and waits for `/healthz` to answer 200.
  * @param spec the server
  * @param timeoutMs how long to wait for health
  */
-export async function startServer(
+async function startOnce(
   spec: ServerSpec,
-  timeoutMs = 30_000,
+  timeoutMs: number,
 ): Promise<RunningServer> {
   const tmpDir = await Deno.makeTempDir({ prefix: `bench-${spec.name}-` });
   const port = freePort();
@@ -149,7 +185,8 @@ export async function startServer(
   let exited = false;
   proc.child.status.then(() => exited = true);
   const stop = async () => {
-    await proc.stop();
+    const how = await proc.stop(2000);
+    SHUTDOWNS.push({ server: spec.name, ...how });
     await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
   };
   try {
@@ -161,7 +198,8 @@ export async function startServer(
     );
     return { spec, port, pid: proc.pid, startupMs, proc, tmpDir, stop };
   } catch (err) {
-    const tail = await proc.logTail();
+    // deno-lint-ignore no-control-regex
+    const tail = (await proc.logTail(8)).replace(/\x1b\[[0-9;]*m/g, "");
     await stop();
     throw new Error(`${spec.name} did not start: ${err}\n${tail}`);
   }

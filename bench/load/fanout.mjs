@@ -206,7 +206,12 @@ export async function drive(ctx, p) {
     deliveriesPerSec: Math.round(rate),
     sendsPerSec: Math.round(sends),
     delivered,
-    cpu: { server: cpu.server, generator: cpu.generator },
+    cpu: {
+      server: cpu.server,
+      generator: cpu.generator,
+      other: cpu.other,
+      steal: cpu.steal,
+    },
     check: {
       deliveriesPerSend: Math.round((rate / sends) * 100) / 100,
       sent: total("sent"),

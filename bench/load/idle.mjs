@@ -120,7 +120,12 @@ export async function drive(ctx, p) {
       connectPerSec: round(added / connectSec, 0),
       rssKiB: rss,
       perConnKiB: open > 0 ? round((rss - baseRssKiB) / open, 2) : null,
-      idleCpu: { server: cpu.server, generator: cpu.generator },
+      idleCpu: {
+        server: cpu.server,
+        generator: cpu.generator,
+        other: cpu.other,
+        steal: cpu.steal,
+      },
       closeSample: status.find((x) => x.closeSample)?.closeSample,
     };
     ctx.log(

@@ -19,6 +19,8 @@ const require = createRequire(
   new URL("../peers/package.json", import.meta.url),
 );
 const hdr = require("hdr-histogram-js");
+/** Width of the slices of the worst-latency timeline. */
+const SLICE_MS = 250;
 
 /** @returns {import("hdr-histogram-js").Histogram} microsecond histogram */
 function newHistogram() {
@@ -38,7 +40,7 @@ function newHistogram() {
 export function worker(config) {
   /** @type {{room: string, members: import("./clients.mjs").ChatClient[]}[]} */
   let rooms = [];
-  /** @type {Map<number, {sent: number, received: number, hist: import("hdr-histogram-js").Histogram | null}>} */
+  /** @type {Map<number, {sent: number, received: number, hist: import("hdr-histogram-js").Histogram | null, t0: number, worst: number[]}>} */
   const phases = new Map();
   let errors = 0;
   let closed = 0;
@@ -50,7 +52,12 @@ export function worker(config) {
   /** @param {number} phase */
   const phaseState = (phase) => {
     let st = phases.get(phase);
-    if (!st) phases.set(phase, st = { sent: 0, received: 0, hist: null });
+    if (!st) {
+      phases.set(
+        phase,
+        st = { sent: 0, received: 0, hist: null, t0: 0, worst: [] },
+      );
+    }
     return st;
   };
 
@@ -67,6 +74,9 @@ export function worker(config) {
       if (st.hist !== null) {
         const lat = Math.round(performance.now() * 1000) - intended;
         st.hist.recordValue(lat > 0 ? lat : 1);
+        // Worst latency per slice of intended send time: shows stalls.
+        const slice = Math.floor((intended / 1000 - st.t0) / SLICE_MS);
+        if (slice >= 0 && !(st.worst[slice] >= lat)) st.worst[slice] = lat;
       }
     } else if (event.type === "error") {
       errors++;
@@ -128,6 +138,7 @@ export function worker(config) {
       const warmCount = Math.round(args.rate * args.warmMs / 1000);
       const interval = 1000 / args.rate;
       const t0 = performance.now();
+      measured.t0 = t0 + args.warmMs;
       let k = 0;
       let maxLagMs = 0;
       return new Promise((resolve) => {
@@ -171,6 +182,7 @@ export function worker(config) {
         sent: st.sent,
         received: st.received,
         hist: st.hist ? hdr.encodeIntoCompressedBase64(st.hist) : null,
+        worst: Array.from(st.worst, (x) => x ?? 0),
         errors,
         closed,
         errorSample,
@@ -239,6 +251,13 @@ export async function drive(ctx, p) {
       received += part.received;
       if (part.hist) hist.add(hdr.decodeFromCompressedBase64(part.hist, 32));
     }
+    /** @type {number[]} */
+    const worst = [];
+    for (const part of parts) {
+      part.worst.forEach((/** @type {number} */ x, /** @type {number} */ i) => {
+        worst[i] = Math.max(worst[i] ?? 0, x);
+      });
+    }
     const expected = sent * p.members;
     const missing = expected - received;
     if (missing > 0) hist.recordValueWithCount(p.drainMs * 1000, missing);
@@ -252,8 +271,17 @@ export async function drive(ctx, p) {
       p99: ms(99),
       p999: ms(99.9),
       max: round(hist.maxValue / 1000, 3),
-      cpu: { server: cpu.server, generator: cpu.generator },
+      cpu: {
+        server: cpu.server,
+        generator: cpu.generator,
+        other: cpu.other,
+        steal: cpu.steal,
+      },
       maxSendLagMs: Math.max(...sched.map((s) => s.maxLagMs)),
+      worstMsPerSlice: {
+        sliceMs: SLICE_MS,
+        worst: Array.from(worst, (x) => round((x ?? 0) / 1000, 1)),
+      },
       errors: parts.reduce((s, x) => s + x.errors, 0),
       closed: parts.reduce((s, x) => s + x.closed, 0),
       errorSample: parts.find((x) => x.errorSample)?.errorSample,

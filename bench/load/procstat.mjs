@@ -41,8 +41,29 @@ export function rssKiB(pid) {
 }
 
 /**
+ * Busy CPU seconds of the whole machine so far (all CPUs: user, nice,
+ * system, irq, softirq, steal) and steal alone.
+ * @returns {{busy: number, steal: number}}
+ */
+export function machineCpuSeconds() {
+  try {
+    const line = readFileSync("/proc/stat", "latin1").split("\n", 1)[0];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line
+      .trim().split(/\s+/).slice(1).map(Number);
+    return {
+      busy: (user + nice + system + irq + softirq + steal) / CLK_TCK,
+      steal: steal / CLK_TCK,
+    };
+  } catch {
+    return { busy: NaN, steal: NaN };
+  }
+}
+
+/**
  * A CPU meter over a set of processes: `start()` then `stop()` gives the
- * CPU used in between as a fraction of one core, per group.
+ * CPU used in between, in cores (1 = one CPU busy), per group, plus
+ * `other`: everything else busy on the machine in that window (other
+ * processes, and kernel softirq work not charged to a process), and `steal`.
  */
 export class CpuMeter {
   /** @type {Record<string, number[]>} */
@@ -50,6 +71,7 @@ export class CpuMeter {
   /** @type {Record<string, number>} */
   #startCpu = {};
   #startAt = 0;
+  #startMachine = { busy: 0, steal: 0 };
 
   /** @param {Record<string, number[]>} groups pids by group name */
   constructor(groups) {
@@ -59,6 +81,7 @@ export class CpuMeter {
   /** Starts a window. */
   start() {
     this.#startAt = performance.now();
+    this.#startMachine = machineCpuSeconds();
     for (const [name, pids] of Object.entries(this.#groups)) {
       this.#startCpu[name] = sum(pids.map(cpuSeconds));
     }
@@ -72,10 +95,18 @@ export class CpuMeter {
     const seconds = (performance.now() - this.#startAt) / 1000;
     /** @type {Record<string, number> & {seconds: number}} */
     const out = { seconds };
+    let ours = 0;
     for (const [name, pids] of Object.entries(this.#groups)) {
       const used = sum(pids.map(cpuSeconds)) - this.#startCpu[name];
+      ours += used;
       out[name] = round(used / seconds, 3);
     }
+    const m = machineCpuSeconds();
+    out.other = round(
+      Math.max(0, m.busy - this.#startMachine.busy - ours) / seconds,
+      3,
+    );
+    out.steal = round((m.steal - this.#startMachine.steal) / seconds, 3);
     return out;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Scenario 4: cold start, process spawn to the first 200 from `/healthz`
- * (every peer has a plain `/healthz` route). One discarded start first, so
- * that every measured start finds the same warm module and page caches.
+ * (every peer has a plain `/healthz` route). Discarded starts first (full
+ * runs), so that every measured start finds the same warm module and page
+ * caches.
  *
  * @module
  */
@@ -15,7 +16,7 @@ export interface ColdstartRun {
 }
 
 /**
- * Starts and stops the server `p.runs` (+1 discarded) times.
+ * Starts and stops the server `p.discard` + `p.runs` times.
  * @param spec server under test
  * @param p cold-start parameters
  */
@@ -24,10 +25,10 @@ export async function runColdstart(
   p: Profile["coldstart"],
 ): Promise<ColdstartRun> {
   const startupMs: number[] = [];
-  for (let i = 0; i <= p.runs; i++) {
+  for (let i = 0; i < p.discard + p.runs; i++) {
     const server = await startServer(spec, 30_000);
     await server.stop();
-    if (i > 0) startupMs.push(Math.round(server.startupMs * 10) / 10);
+    if (i >= p.discard) startupMs.push(Math.round(server.startupMs * 10) / 10);
   }
   return { startupMs };
 }

@@ -13,7 +13,7 @@ export interface FanoutResult {
   clients: number;
   deliveriesPerSec: number;
   sendsPerSec: number;
-  cpu: { server: number; generator: number };
+  cpu: { server: number; generator: number; other: number; steal: number };
   check: {
     deliveriesPerSend: number;
     errors: number;
@@ -59,6 +59,8 @@ export interface FanoutSummary {
   deliveriesPerSec: Summary | null;
   serverCpu: Summary | null;
   generatorCpu: Summary | null;
+  /** Busy CPU of everything else on the machine (background load). */
+  otherCpu: Summary | null;
   deliveriesPerSend: Summary | null;
   errors: number;
   stalls: number;
@@ -81,6 +83,7 @@ export function summarizeFanout(
       deliveriesPerSec: summarize(rs.map((r) => r.deliveriesPerSec)),
       serverCpu: summarize(rs.map((r) => r.cpu.server)),
       generatorCpu: summarize(rs.map((r) => r.cpu.generator)),
+      otherCpu: summarize(rs.map((r) => r.cpu.other)),
       deliveriesPerSend: summarize(rs.map((r) => r.check.deliveriesPerSend)),
       errors: rs.reduce((s, r) => s + r.check.errors, 0),
       stalls: rs.reduce((s, r) => s + r.check.stalls, 0),

@@ -17,7 +17,7 @@ export interface IdleLevel {
   connectPerSec: number;
   rssKiB: number;
   perConnKiB: number | null;
-  idleCpu: { server: number; generator: number };
+  idleCpu: { server: number; generator: number; other: number; steal: number };
   closeSample?: string;
 }
 

@@ -22,7 +22,7 @@ export interface LatencyLevel {
   p99?: number;
   p999?: number;
   max?: number;
-  cpu?: { server: number; generator: number };
+  cpu?: { server: number; generator: number; other: number; steal: number };
   maxSendLagMs?: number;
   errors?: number;
   closed?: number;
@@ -74,6 +74,8 @@ export interface LatencyLevelSummary {
   p999: Summary | null;
   serverCpu: Summary | null;
   generatorCpu: Summary | null;
+  /** Busy CPU of everything else on the machine (background load). */
+  otherCpu: Summary | null;
   maxSendLagMs: Summary | null;
   errors: number;
   closed: number;
@@ -109,6 +111,7 @@ export function summarizeLatency(runs: LatencyRun[]): LatencySummary {
       p999: summarize(ls.map((l) => l.p999)),
       serverCpu: summarize(ls.map((l) => l.cpu?.server)),
       generatorCpu: summarize(ls.map((l) => l.cpu?.generator)),
+      otherCpu: summarize(ls.map((l) => l.cpu?.other)),
       maxSendLagMs: summarize(ls.map((l) => l.maxSendLagMs)),
       errors: ls.reduce((s, l) => s + (l.errors ?? 0), 0),
       closed: ls.reduce((s, l) => s + (l.closed ?? 0), 0),
