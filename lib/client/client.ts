@@ -277,6 +277,9 @@ export class ChatClient {
       createdAt: Date.now(),
     });
     this.join(room, this.#rooms.get(room)?.seq ?? 0);
+    // Others stop showing "typing" when the message arrives: the next
+    // keystroke may signal again at once.
+    this.#lastTyping.delete(room);
     this.#trySend(entry);
     this.#emitOutbox(room);
     return this.outbox.get(entry.id) ?? entry;

@@ -27,6 +27,8 @@ export interface ComposerProps {
   nameRef?: { current: HTMLInputElement | null };
 }
 
+const ON_SERVER = typeof document === "undefined";
+
 /** Enter sends; Shift+Enter (or an IME composition) keeps editing. */
 function onKeyDown(event: KeyboardEvent): void {
   if (
@@ -77,14 +79,18 @@ export function Composer(props: ComposerProps): JSX.Element {
           rows={1}
           required
           placeholder={`Message #${props.room}`}
-          value={props.text}
+          // The server's precompiled JSX writes `value` as an attribute, which a
+          // textarea ignores: there, the draft goes in as its content.
+          value={ON_SERVER ? undefined : props.text}
           ref={props.textRef}
           onInput={(e) =>
             props.onText?.((e.currentTarget as HTMLTextAreaElement).value)}
           onKeyDown={onKeyDown}
           aria-describedby="composer-help"
           aria-invalid={over > 0 ? "true" : undefined}
-        />
+        >
+          {ON_SERVER ? props.text : undefined}
+        </textarea>
         <button type="submit" class="send">Send</button>
       </div>
       <p id="composer-help" class="hint">

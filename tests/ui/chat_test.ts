@@ -1,0 +1,294 @@
+/**
+ * Browser tests of the chat UI against a real server (2 isolates): two
+ * people chatting, presence, typing, markup that stays text, and the lobby.
+ * `UPDATE_SCREENSHOT=1 deno test -A tests/ui/chat_test.ts` also writes
+ * `docs/screenshot.png`.
+ */
+import assert from "node:assert/strict";
+import { startServer } from "../helpers/server.ts";
+import { launchBrowser, waitFor } from "../helpers/browser.ts";
+import {
+  ensureClientBuild,
+  joinViaLobby,
+  messageTexts,
+  openRoom,
+  send,
+  waitForMessage,
+} from "../helpers/ui.ts";
+
+const browserTest = (name: string, fn: () => Promise<void>) =>
+  Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
+
+browserTest(
+  "two people in two browsers chat, see each other online and typing",
+  async () => {
+    await ensureClientBuild();
+    const server = await startServer({ isolates: 2 });
+    const browser = await launchBrowser();
+    try {
+      const alice = await browser.page(await browser.context());
+      const bob = await browser.page(await browser.context());
+      await joinViaLobby(alice.page, server.origin, "alice", "general");
+      await joinViaLobby(bob.page, server.origin, "bob", "general");
+
+      // Presence: each sees the other.
+      await waitFor(
+        alice.page,
+        "bob online",
+        async () =>
+          (await alice.page.locator(".online li").allInnerTexts()).some((t) =>
+            t.startsWith("bob")
+          ),
+      );
+      await waitFor(
+        bob.page,
+        "alice online",
+        async () =>
+          (await bob.page.locator(".online li").allInnerTexts()).some((t) =>
+            t.startsWith("alice")
+          ),
+      );
+
+      await send(alice.page, "Hi Bob!");
+      await waitForMessage(bob.page, "Hi Bob!");
+      // Alice sees her own message stored, with its seq.
+      await waitFor(
+        alice.page,
+        "delivery state stored",
+        () => alice.page.$('.msg--own [data-state="stored"]'),
+      );
+      assert.match(
+        await alice.page.locator('.msg--own [data-state="stored"]').first()
+          .innerText(),
+        /#\d+/,
+      );
+
+      // Typing: Bob types, Alice sees it; it goes away when he sends.
+      await bob.page.getByRole("textbox", { name: "Message" })
+        .pressSequentially("Hello", { delay: 20 });
+      await waitFor(
+        alice.page,
+        "bob is typing",
+        async () =>
+          (await alice.page.locator(".typing").innerText()).includes(
+            "bob is typing",
+          ),
+      );
+      await bob.page.getByRole("textbox", { name: "Message" }).press("Enter");
+      await waitForMessage(alice.page, "Hello");
+      await waitFor(
+        alice.page,
+        "typing cleared",
+        async () => (await alice.page.locator(".typing").innerText()) === "",
+      );
+
+      // Shift+Enter makes a new line instead of sending.
+      const box = bob.page.getByRole("textbox", { name: "Message" });
+      await box.type("two");
+      await box.press("Shift+Enter");
+      await box.type("lines");
+      assert.equal(await box.inputValue(), "two\nlines");
+      await bob.page.getByRole("button", { name: "Send" }).click();
+      await waitForMessage(alice.page, "two\nlines");
+
+      // Both see the same conversation, once each, in order.
+      const expected = ["Hi Bob!", "Hello", "two\nlines"];
+      await waitFor(
+        bob.page,
+        "bob's log",
+        async () =>
+          (await messageTexts(bob.page)).join("|") === expected.join("|"),
+      );
+      assert.deepEqual(await messageTexts(alice.page), expected);
+
+      // Auto-linking: http(s) only, opening safely.
+      await send(
+        alice.page,
+        "docs at https://docs.deno.com/runtime/ and javascript:alert(1)",
+      );
+      await waitForMessage(
+        bob.page,
+        "docs at https://docs.deno.com/runtime/ and javascript:alert(1)",
+      );
+      const links = bob.page.locator(".msg-text a");
+      assert.equal(await links.count(), 1);
+      assert.equal(
+        await links.getAttribute("href"),
+        "https://docs.deno.com/runtime/",
+      );
+      assert.match((await links.getAttribute("rel")) ?? "", /noopener/);
+
+      // The log is an ARIA log; the composer has the labelled controls.
+      assert.equal(await alice.page.getByRole("log").count(), 1);
+      assert.equal(
+        await alice.page.getByRole("button", { name: "Send" }).count(),
+        1,
+      );
+
+      assert.deepEqual(browser.pageErrors(), [], "no uncaught page errors");
+      assert.deepEqual(
+        [...alice.consoleErrors, ...bob.consoleErrors],
+        [],
+        "no console errors",
+      );
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+);
+
+browserTest("a markup payload is shown as text and runs nothing", async () => {
+  await ensureClientBuild();
+  const server = await startServer({ isolates: 1 });
+  const browser = await launchBrowser();
+  try {
+    const mallory = await browser.page(await browser.context());
+    const victim = await browser.page(await browser.context());
+    let dialogs = 0;
+    for (const p of [mallory.page, victim.page]) {
+      p.on("dialog", (d) => {
+        dialogs++;
+        void d.dismiss();
+      });
+    }
+    await joinViaLobby(mallory.page, server.origin, "<b>mallory</b>", "xss");
+    await openRoom(victim.page, server.origin, "xss");
+    const payload =
+      `<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=2</script></script><!-- <a href="javascript:alert(3)">x</a>`;
+    await send(mallory.page, payload);
+    await waitForMessage(victim.page, payload);
+
+    // Also after a full server render (the payload inside the island props).
+    const reloaded = await browser.page(await browser.context());
+    await openRoom(reloaded.page, server.origin, "xss");
+    await waitForMessage(reloaded.page, payload);
+    for (const p of [mallory.page, victim.page, reloaded.page]) {
+      assert.equal(
+        await p.evaluate(() => (globalThis as { __pwned?: number }).__pwned),
+        undefined,
+      );
+      assert.equal(
+        await p.locator(".messages img, .messages script, .msg-text b").count(),
+        0,
+      );
+      assert.equal(
+        await p.locator('.messages a[href^="javascript"]').count(),
+        0,
+      );
+      assert.equal(
+        await p.locator(".msg-author").first().innerText(),
+        "<b>mallory</b>",
+      );
+    }
+    assert.equal(dialogs, 0, "no alert ran");
+    assert.deepEqual(browser.pageErrors(), []);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
+
+browserTest(
+  "the lobby lists rooms with who is online, and validates room names",
+  async () => {
+    await ensureClientBuild();
+    const server = await startServer({ isolates: 2 });
+    const browser = await launchBrowser();
+    try {
+      const carol = await browser.page(await browser.context());
+      await joinViaLobby(carol.page, server.origin, "carol", "lobby-test");
+      await send(carol.page, "anyone?");
+      await waitForMessage(carol.page, "anyone?");
+
+      const dave = await browser.page(await browser.context());
+      await dave.page.goto(`${server.origin}/`);
+      const card = dave.page.locator('[data-room="lobby-test"]');
+      await waitFor(
+        dave.page,
+        "the room card with carol",
+        async () => (await card.innerText()).includes("carol"),
+      );
+
+      // Invalid names are refused on the page, with the contract's rule.
+      await dave.page.getByRole("textbox", { name: "Room" }).fill("Bad Name");
+      await dave.page.getByRole("button", { name: "Join room" }).click();
+      await waitFor(
+        dave.page,
+        "the error",
+        () => dave.page.$('[role="alert"]'),
+      );
+      assert.match(
+        await dave.page.locator('[role="alert"]').innerText(),
+        /Room names/,
+      );
+      assert.ok(dave.page.url().endsWith("/"), "stayed in the lobby");
+
+      // Live: a new person in the room shows up without a reload.
+      const erin = await browser.page(await browser.context());
+      await joinViaLobby(erin.page, server.origin, "erin", "lobby-test");
+      await waitFor(
+        dave.page,
+        "erin in the lobby list",
+        async () => (await card.innerText()).includes("2 online"),
+        15_000,
+      );
+      assert.deepEqual(browser.pageErrors(), []);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+);
+
+Deno.test({
+  name: "screenshot of a room for the docs (UPDATE_SCREENSHOT=1)",
+  ignore: Deno.env.get("UPDATE_SCREENSHOT") !== "1",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await ensureClientBuild();
+    const server = await startServer({ isolates: 2 });
+    const browser = await launchBrowser();
+    try {
+      const alice = await browser.page(await browser.context());
+      const bob = await browser.page(await browser.context());
+      const carol = await browser.page(await browser.context());
+      await joinViaLobby(alice.page, server.origin, "alice", "general");
+      await joinViaLobby(bob.page, server.origin, "bob", "general");
+      await joinViaLobby(carol.page, server.origin, "carol", "general");
+      const lines: [typeof alice, string][] = [
+        [alice, "Morning! Is the deploy still on for today?"],
+        [
+          bob,
+          "Yes, right after lunch. Release notes: https://docs.deno.com/runtime/",
+        ],
+        [
+          carol,
+          "I'll keep an eye on the dashboards.\nPing me here if anything looks off.",
+        ],
+        [alice, "Thanks both. <b>Markup</b> stays text, by the way."],
+      ];
+      for (const [who, text] of lines) {
+        await send(who.page, text);
+        await waitForMessage(alice.page, text);
+      }
+      // The server relays one typing signal per second and person.
+      await new Promise((r) => setTimeout(r, 1_100));
+      await bob.page.getByRole("textbox", { name: "Message" })
+        .pressSequentially("Sounds", { delay: 20 });
+      await waitFor(
+        alice.page,
+        "typing",
+        async () => (await alice.page.locator(".typing").innerText()) !== "",
+      );
+      await alice.page.setViewportSize({ width: 1000, height: 600 });
+      await alice.page.screenshot({
+        path: new URL("../../docs/screenshot.png", import.meta.url).pathname,
+      });
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  },
+});
