@@ -2,24 +2,30 @@
 // Do not edit: run `deno task build` to regenerate.
 
 import type { RouteEntry } from "../http/route_types.ts";
-import * as $0 from "../../routes/api/rooms/index.ts";
-import * as $1 from "../../routes/api/rooms/[room]/messages.ts";
-import * as $2 from "../../routes/api/rooms/[room]/typing.ts";
-import * as $3 from "../../routes/api/session.ts";
-import * as $4 from "../../routes/healthz.ts";
-import * as $5 from "../../routes/metrics.ts";
-import * as $6 from "../../routes/static/[...path].ts";
-import * as $7 from "../../routes/ws.ts";
+import * as $0 from "../../routes/index.tsx";
+import * as $1 from "../../routes/api/rooms/index.ts";
+import * as $2 from "../../routes/api/rooms/[room]/events.ts";
+import * as $3 from "../../routes/api/rooms/[room]/messages.ts";
+import * as $4 from "../../routes/api/rooms/[room]/typing.ts";
+import * as $5 from "../../routes/api/session.ts";
+import * as $6 from "../../routes/healthz.ts";
+import * as $7 from "../../routes/metrics.ts";
+import * as $8 from "../../routes/rooms/[room].tsx";
+import * as $9 from "../../routes/static/[...path].ts";
+import * as $10 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
-  { pattern: "/api/rooms", module: $0 },
-  { pattern: "/api/rooms/:room/messages", module: $1 },
-  { pattern: "/api/rooms/:room/typing", module: $2 },
-  { pattern: "/api/session", module: $3 },
-  { pattern: "/healthz", module: $4 },
-  { pattern: "/metrics", module: $5 },
-  { pattern: "/static/:path*", module: $6 },
-  { pattern: "/ws", module: $7 },
+  { pattern: "/", module: $0 },
+  { pattern: "/api/rooms", module: $1 },
+  { pattern: "/api/rooms/:room/events", module: $2 },
+  { pattern: "/api/rooms/:room/messages", module: $3 },
+  { pattern: "/api/rooms/:room/typing", module: $4 },
+  { pattern: "/api/session", module: $5 },
+  { pattern: "/healthz", module: $6 },
+  { pattern: "/metrics", module: $7 },
+  { pattern: "/rooms/:room", module: $8 },
+  { pattern: "/static/:path*", module: $9 },
+  { pattern: "/ws", module: $10 },
 ];
 
-export const islands: string[] = [];
+export const islands: string[] = ["Lobby", "RoomChat"];

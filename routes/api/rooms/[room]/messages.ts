@@ -17,21 +17,31 @@ import {
   parseQueryInt,
   parseRoomName,
 } from "../../../../lib/protocol/validate.ts";
+import { optionalUser, parseWait } from "../../../../lib/comet/params.ts";
+import { cometOf } from "../../../../lib/comet/comet.ts";
 
 /** Reads and posts messages over plain HTTP. */
 export const handler: Handlers = {
-  async GET(_req, ctx) {
+  async GET(req, ctx) {
     const room = parseRoomName(ctx.params.room);
     const query = ctx.url.searchParams;
     const since = parseQueryInt(query.get("since"), "since");
     if (since !== undefined) {
-      const head = await ctx.app.chat.head(room);
-      const messages = await ctx.app.chat.range(
-        room,
-        since,
-        Math.min(head, since + 1000),
+      // Long poll: see lib/comet/long_poll.ts.
+      const wait = parseWait(query.get("wait"));
+      const user = await optionalUser(req, ctx.url, ctx.app.sessions);
+      if (user) checkOrigin(req, ctx.url, ctx.app.config); // counts as presence
+      return json(
+        await cometOf(ctx.app).poll(
+          room,
+          user,
+          since,
+          wait * 1000,
+          wait > 0 ? req.signal : undefined,
+        ),
+        200,
+        { "x-chat-node": ctx.app.node },
       );
-      return json({ room, seq: head, messages });
     }
     const before = parseQueryInt(query.get("before"), "before");
     const limit = parseQueryInt(query.get("limit"), "limit") ??
@@ -55,14 +65,14 @@ export const handler: Handlers = {
     const room = parseRoomName(ctx.params.room);
     const user = await requireUser(req, ctx);
     const body = await readJsonObject(req);
+    const id = parseClientId(body.id);
+    const text = parseMessageText(body.text, id);
     const wait = ctx.app.httpSendLimiter.take(user.id);
     if (wait > 0) {
       throw new ProtocolError("rate_limited", "Sending too fast", {
         retryAfterMs: wait,
       });
     }
-    const id = parseClientId(body.id);
-    const text = parseMessageText(body.text, id);
     const { seq, duplicate } = await ctx.app.chat.post(room, user, id, text);
     (duplicate
       ? ctx.app.counters.messagesDuplicate

@@ -1,0 +1,162 @@
+/**
+ * The comet transports of one isolate (SSE and long polling): the open
+ * streams with their shared keep-alive timer, long-poll presence with its
+ * shared sweep timer, and their metrics. Created on first use per app.
+ *
+ * @module
+ */
+import type { App } from "../server/app.ts";
+import type { User } from "../protocol/types.ts";
+import { KeepAlive } from "./keepalive.ts";
+import { PollPresence } from "./poll_presence.ts";
+import { SseStream } from "./sse_stream.ts";
+import { longPoll, type LongPollResult } from "./long_poll.ts";
+
+/** Tunables of the comet transports. */
+export interface CometOptions {
+  /** Keep-alive comment period (the contract: at least every 15 s). */
+  pingMs: number;
+  /** The `retry:` reconnect hint. */
+  retryMs: number;
+  /** How long a long-poll client counts as present after a poll. */
+  pollPresenceMs: number;
+  /** How often expired long-poll presence is swept. */
+  pollSweepMs: number;
+  /** Unread bytes after which an SSE stream is closed as too slow. */
+  maxQueuedBytes: number;
+}
+
+/** The defaults; `maxQueuedBytes` follows `CHAT_SLOW_CLIENT_BYTES`. */
+export const COMET_DEFAULTS: Omit<CometOptions, "maxQueuedBytes"> = {
+  pingMs: 10_000,
+  retryMs: 2_000,
+  pollPresenceMs: 30_000,
+  pollSweepMs: 5_000,
+};
+
+/** SSE headers that keep proxies from buffering or transforming the stream. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+/** SSE and long polling on one isolate. */
+export class Comet {
+  readonly #app: App;
+  readonly #options: CometOptions;
+  /** Open SSE streams, pinged by one timer. */
+  readonly streams: KeepAlive<SseStream>;
+  /** Long-poll presence, expired by one timer. */
+  readonly pollers: PollPresence;
+  #waiting = 0;
+  /** Aborted at shutdown: wakes every waiting poll. */
+  readonly #shutdown = new AbortController();
+
+  constructor(app: App, options: CometOptions) {
+    this.#app = app;
+    this.#options = options;
+    this.streams = new KeepAlive(
+      options.pingMs,
+      (error) => app.log.error("sse ping failed", error),
+    );
+    this.pollers = new PollPresence(app.presence, {
+      windowMs: options.pollPresenceMs,
+      sweepMs: options.pollSweepMs,
+    });
+    app.metrics.gauge(
+      "chat_sse_streams",
+      "Open SSE streams",
+      () => this.streams.size,
+    );
+    app.metrics.gauge(
+      "chat_long_polls_waiting",
+      "Long polls waiting for a message",
+      () => this.#waiting,
+    );
+    app.metrics.gauge(
+      "chat_long_poll_present",
+      "Room members present through recent long polls",
+      () => this.pollers.size,
+    );
+  }
+
+  /**
+   * Opens an SSE stream on `room` from `since` (the latest page without it)
+   * and returns the response whose body it is.
+   */
+  async openStream(
+    room: string,
+    user: User | null,
+    since: number | undefined,
+  ): Promise<Response> {
+    const stream = new SseStream(this.#app.chat, {
+      room,
+      user,
+      maxQueuedBytes: this.#options.maxQueuedBytes,
+      retryMs: this.#options.retryMs,
+      onClose: (closed, reason) => {
+        this.streams.delete(closed);
+        if (reason === "slow") this.#app.counters.slowClientsClosed.inc();
+      },
+    });
+    await stream.open(since);
+    if (!stream.closed) this.streams.add(stream);
+    return new Response(stream.readable, {
+      headers: { ...SSE_HEADERS, "x-chat-node": this.#app.node },
+    });
+  }
+
+  /** A long poll; `user` (when known) counts as present while polling. */
+  async poll(
+    room: string,
+    user: User | null,
+    since: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<LongPollResult> {
+    const end = user ? this.pollers.begin(room, user) : undefined;
+    this.#waiting++;
+    try {
+      return await longPoll(this.#app.chat, {
+        room,
+        since,
+        waitMs,
+        signal: signal
+          ? AbortSignal.any([signal, this.#shutdown.signal])
+          : this.#shutdown.signal,
+      });
+    } finally {
+      this.#waiting--;
+      end?.();
+    }
+  }
+
+  /**
+   * Ends every stream, answers every waiting poll and stops the timers, so
+   * that a graceful shutdown is not held up by open responses.
+   */
+  close(): void {
+    this.#shutdown.abort();
+    for (const stream of this.streams.members()) stream.close("shutdown");
+    this.streams.stop();
+    this.pollers.stop();
+  }
+}
+
+const perApp = new WeakMap<App, Comet>();
+
+/** This isolate's comet transports, created on first use. */
+export function cometOf(app: App): Comet {
+  let comet = perApp.get(app);
+  if (!comet) {
+    comet = new Comet(app, {
+      ...COMET_DEFAULTS,
+      maxQueuedBytes: app.config.slowClientBytes,
+    });
+    perApp.set(app, comet);
+    const created = comet;
+    app.runtime.onShutdown(() => created.close());
+  }
+  return comet;
+}
