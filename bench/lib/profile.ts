@@ -40,8 +40,8 @@ export const FULL: Profile = {
     members: 10,
     levels: [10_000, 25_000, 50_000, 100_000],
     warmMs: 1000,
-    measureMs: 5000,
-    drainMs: 2000,
+    measureMs: 4000,
+    drainMs: 1500,
     workers: 2,
   },
   idle: {

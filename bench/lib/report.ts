@@ -237,6 +237,9 @@ function idleSection(r: Results): string {
         range(l.perConnKiB, (x) => fix(x, 1)),
         med(l.rssMiB, (x) => fix(x, 0)),
         med(l.connectPerSec, int),
+        `${med(l.connectServerCpu, (x) => fix(x, 2))} / ${
+          genCpu(l.connectGeneratorCpu)
+        }`,
         med(l.idleServerCpu, (x) => fix(x, 3)),
       ]);
       if (l.failed || l.samples.length) {
@@ -263,7 +266,8 @@ function idleSection(r: Results): string {
         "RSS KiB/conn",
         "RSS MiB",
         "connects/s",
-        "idle CPU",
+        "CPU srv / gen while connecting",
+        "idle CPU (srv)",
       ],
       rows,
     ),

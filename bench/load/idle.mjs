@@ -96,11 +96,14 @@ export async function drive(ctx, p) {
   for (const target of p.levels) {
     const shares = split(target, w);
     const started = performance.now();
+    const connectMeter = ctx.meter();
+    connectMeter.start();
     const grown = await ctx.callAll("grow", (i) => ({
       total: shares[i],
       roomSize: p.roomSize,
       concurrency: p.concurrency,
     }));
+    const connectCpu = connectMeter.stop();
     const connectSec = (performance.now() - started) / 1000;
     const added = grown.reduce((s, g) => s + g.added, 0);
     const failed = grown.reduce((s, g) => s + g.failed, 0);
@@ -118,6 +121,11 @@ export async function drive(ctx, p) {
       failed,
       firstError: grown.find((g) => g.firstError)?.firstError,
       connectPerSec: round(added / connectSec, 0),
+      connectCpu: {
+        server: connectCpu.server,
+        generator: connectCpu.generator,
+        other: connectCpu.other,
+      },
       rssKiB: rss,
       perConnKiB: open > 0 ? round((rss - baseRssKiB) / open, 2) : null,
       idleCpu: {

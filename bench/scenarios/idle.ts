@@ -15,6 +15,8 @@ export interface IdleLevel {
   failed: number;
   firstError?: string;
   connectPerSec: number;
+  /** CPU (cores) while the step's connections were being opened. */
+  connectCpu: { server: number; generator: number; other: number };
   rssKiB: number;
   perConnKiB: number | null;
   idleCpu: { server: number; generator: number; other: number; steal: number };
@@ -64,6 +66,8 @@ export interface IdleLevelSummary {
   perConnKiB: Summary | null;
   rssMiB: Summary | null;
   connectPerSec: Summary | null;
+  connectServerCpu: Summary | null;
+  connectGeneratorCpu: Summary | null;
   idleServerCpu: Summary | null;
   samples: string[];
 }
@@ -86,6 +90,8 @@ export function summarizeIdle(runs: IdleRun[]): IdleLevelSummary[] {
       perConnKiB: summarize(ls.map((l) => l.perConnKiB)),
       rssMiB: summarize(ls.map((l) => l.rssKiB / 1024)),
       connectPerSec: summarize(ls.map((l) => l.connectPerSec)),
+      connectServerCpu: summarize(ls.map((l) => l.connectCpu?.server)),
+      connectGeneratorCpu: summarize(ls.map((l) => l.connectCpu?.generator)),
       idleServerCpu: summarize(ls.map((l) => l.idleCpu.server)),
       samples: ls.flatMap((l) =>
         [l.firstError, l.closeSample].filter((x): x is string => !!x)
