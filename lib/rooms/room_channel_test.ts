@@ -1,0 +1,233 @@
+import assert, { deepEqual, equal } from "node:assert/strict";
+import type { ChatMessage, User } from "../protocol/types.ts";
+import { MessageStore } from "../store/message_store.ts";
+import type { OutgoingMessage } from "./outgoing.ts";
+import { type ChannelStats, RoomChannel } from "./room_channel.ts";
+import type { RoomSubscriber } from "./subscriber.ts";
+
+const alice: User = { id: "u_alice", name: "alice" };
+const ROOM = "general";
+
+/** A subscriber that records the seqs (and frames) it is handed. */
+class Recorder implements RoomSubscriber {
+  readonly user = null;
+  readonly seqs: number[] = [];
+  readonly frames: string[] = [];
+  deliverMessage(message: OutgoingMessage): void {
+    this.seqs.push(message.message.seq);
+    this.frames.push(message.frame);
+  }
+  deliverEvent(): void {}
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Fixture {
+  store: MessageStore;
+  channel: RoomChannel;
+  recorder: Recorder;
+  stats: ChannelStats;
+  errors: unknown[];
+  reads: Array<[number, number]>;
+  /** Appends `count` messages to storage (not to the channel) and returns them. */
+  append(count: number): Promise<ChatMessage[]>;
+}
+
+async function withChannel(
+  head: number,
+  fn: (f: Fixture) => Promise<void>,
+): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  const store = new MessageStore(kv, 1000);
+  const stats: ChannelStats = { refills: 0, refilled: 0 };
+  const errors: unknown[] = [];
+  const reads: Array<[number, number]> = [];
+  const channel = new RoomChannel(
+    ROOM,
+    head,
+    (room, after, upTo) => {
+      reads.push([after, upTo]);
+      return store.range(room, after, upTo);
+    },
+    stats,
+    (error) => errors.push(error),
+  );
+  const recorder = new Recorder();
+  channel.subscribers.add(recorder);
+  let next = 0;
+  const append = async (count: number) => {
+    const out: ChatMessage[] = [];
+    for (let i = 0; i < count; i++) {
+      const { message } = await store.append(ROOM, alice, `m${++next}`, "hi");
+      out.push(message!);
+    }
+    return out;
+  };
+  try {
+    await fn({ store, channel, recorder, stats, errors, reads, append });
+  } finally {
+    channel.close();
+    kv.close();
+  }
+}
+
+Deno.test("messages in order are delivered at once, as message frames", async () => {
+  await withChannel(0, async ({ channel, recorder, stats, append }) => {
+    const [m1, m2, m3] = await append(3);
+    channel.ingest([m1]);
+    deepEqual(recorder.seqs, [1]);
+    channel.ingest([m2, m3]);
+    deepEqual(recorder.seqs, [1, 2, 3]);
+    equal(channel.head, 3);
+    deepEqual(JSON.parse(recorder.frames[1]), { type: "message", ...m2 });
+    await sleep(60); // past the reorder grace: nothing to refill
+    deepEqual(stats, { refills: 0, refilled: 0 });
+  });
+});
+
+Deno.test("duplicates are ignored, whatever their source", async () => {
+  await withChannel(0, async ({ channel, recorder, append }) => {
+    const [m1, m2] = await append(2);
+    channel.ingest([m1, m1, m2]);
+    channel.ingest([m2, m1]);
+    channel.ingest([{ ...m1 }]);
+    deepEqual(recorder.seqs, [1, 2]);
+    equal(channel.head, 2);
+  });
+});
+
+Deno.test("a channel opened at a head ignores messages up to it", async () => {
+  await withChannel(2, async ({ channel, recorder, append }) => {
+    const [m1, m2, m3] = await append(3);
+    channel.ingest([m1, m2]);
+    deepEqual(recorder.seqs, []);
+    channel.ingest([m3]);
+    deepEqual(recorder.seqs, [3]);
+  });
+});
+
+Deno.test("out-of-order messages are held and delivered in order, once", async () => {
+  await withChannel(0, async ({ channel, recorder, stats, reads, append }) => {
+    const [m1, m2, m3, m4] = await append(4);
+    channel.ingest([m3]);
+    channel.ingest([m4, m2]);
+    deepEqual(recorder.seqs, []);
+    equal(channel.head, 0);
+    channel.ingest([m1]);
+    deepEqual(recorder.seqs, [1, 2, 3, 4]);
+    channel.ingest([m3, m4]);
+    deepEqual(recorder.seqs, [1, 2, 3, 4]);
+    await sleep(60); // past the reorder grace: the gap closed by itself
+    deepEqual(stats, { refills: 0, refilled: 0 });
+    deepEqual(reads, []);
+  });
+});
+
+Deno.test("a gap that the bus never fills is refilled from storage", async () => {
+  await withChannel(0, async ({ channel, recorder, stats, reads, append }) => {
+    const [m1, , m3] = await append(3);
+    channel.ingest([m1]);
+    channel.ingest([m3]); // 2 was lost on the bus
+    deepEqual(recorder.seqs, [1]);
+    await waitFor(() => recorder.seqs.length === 3, "refill of seq 2");
+    deepEqual(recorder.seqs, [1, 2, 3]);
+    deepEqual(reads, [[1, 3]]);
+    equal(stats.refills, 1);
+    // The head advanced by 2 during the refill (2 from storage, 3 held).
+    equal(stats.refilled, 2);
+    equal(channel.head, 3);
+  });
+});
+
+Deno.test("observeHead alone triggers a refill", async () => {
+  await withChannel(0, async ({ channel, recorder, stats, reads, append }) => {
+    await append(3);
+    channel.observeHead(3);
+    await waitFor(() => recorder.seqs.length === 3, "refill of 1..3");
+    deepEqual(recorder.seqs, [1, 2, 3]);
+    deepEqual(reads, [[0, 3]]);
+    deepEqual(stats, { refills: 1, refilled: 3 });
+    // A head already delivered is no news.
+    channel.observeHead(2);
+    channel.observeHead(3);
+    await sleep(60);
+    deepEqual(reads, [[0, 3]]);
+  });
+});
+
+Deno.test("a refill retries until storage shows what the head promised", async () => {
+  await withChannel(0, async ({ channel, recorder, stats, reads, append }) => {
+    await append(2);
+    channel.observeHead(4); // 3 and 4 are not yet visible in storage
+    await waitFor(() => recorder.seqs.length === 2, "refill of 1..2");
+    await append(2);
+    await waitFor(() => recorder.seqs.length === 4, "refill of 3..4");
+    deepEqual(recorder.seqs, [1, 2, 3, 4]);
+    deepEqual(reads[0], [0, 4]);
+    deepEqual(reads.map(([, upTo]) => upTo), reads.map(() => 4));
+    assert(reads.length >= 2);
+    equal(stats.refilled, 4);
+    equal(stats.refills, reads.length);
+  });
+});
+
+Deno.test("every subscriber gets each message; one that throws does not stop the rest", async () => {
+  await withChannel(0, async ({ channel, recorder, errors, append }) => {
+    const failure = new Error("socket gone");
+    const thrower: RoomSubscriber = {
+      user: null,
+      deliverMessage() {
+        throw failure;
+      },
+      deliverEvent() {},
+    };
+    const second = new Recorder();
+    channel.subscribers.add(thrower);
+    channel.subscribers.add(second);
+    channel.ingest(await append(2));
+    deepEqual(recorder.seqs, [1, 2]);
+    deepEqual(second.seqs, [1, 2]);
+    deepEqual(errors, [failure, failure]);
+  });
+});
+
+Deno.test("a failing range read is reported and retried", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const store = new MessageStore(kv, 1000);
+  const stats: ChannelStats = { refills: 0, refilled: 0 };
+  const errors: unknown[] = [];
+  let calls = 0;
+  const channel = new RoomChannel(
+    ROOM,
+    0,
+    (room, after, upTo) => {
+      if (++calls === 1) return Promise.reject(new Error("KV unavailable"));
+      return store.range(room, after, upTo);
+    },
+    stats,
+    (error) => errors.push(error),
+  );
+  const recorder = new Recorder();
+  channel.subscribers.add(recorder);
+  try {
+    await store.append(ROOM, alice, "a", "one");
+    channel.observeHead(1);
+    await waitFor(() => recorder.seqs.length === 1, "refill after failure");
+    deepEqual(recorder.seqs, [1]);
+    equal(errors.length, 1);
+    assert(errors[0] instanceof Error);
+    equal(errors[0].message, "KV unavailable");
+    deepEqual(stats, { refills: 1, refilled: 1 });
+  } finally {
+    channel.close();
+    kv.close();
+  }
+});

@@ -1,0 +1,102 @@
+import { deepEqual, equal } from "node:assert/strict";
+import type { ChatMessage } from "../protocol/types.ts";
+import { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+import {
+  RoomSubscription,
+  type SubscriptionSink,
+} from "./room_subscription.ts";
+
+const user = { id: "u_alice", name: "alice" };
+
+function message(seq: number): OutgoingMessage {
+  const m: ChatMessage = {
+    room: "general",
+    seq,
+    id: `m${seq}`,
+    user,
+    text: `text ${seq}`,
+    ts: 1_700_000_000_000 + seq,
+  };
+  return new OutgoingMessage(m);
+}
+
+const typing = () =>
+  new OutgoingEvent({ type: "typing", room: "general", user });
+
+class Sink implements SubscriptionSink {
+  readonly log: string[] = [];
+  message(m: OutgoingMessage): void {
+    this.log.push(`m${m.message.seq}`);
+  }
+  event(e: OutgoingEvent): void {
+    this.log.push(e.event.type);
+  }
+}
+
+Deno.test("messages are held until start and then only those after the cursor go out", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", user, sink);
+  equal(sub.open, false);
+  for (const seq of [3, 4, 5, 6]) sub.deliverMessage(message(seq));
+  deepEqual(sink.log, []);
+  sub.start(4); // the join reply carried up to 4
+  equal(sub.open, true);
+  deepEqual(sink.log, ["m5", "m6"]);
+  equal(sub.cursor, 6);
+  sub.deliverMessage(message(7));
+  deepEqual(sink.log, ["m5", "m6", "m7"]);
+  equal(sub.cursor, 7);
+});
+
+Deno.test("each message reaches the sink once, even if handed over twice", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", user, sink);
+  sub.deliverMessage(message(1));
+  sub.deliverMessage(message(2));
+  sub.deliverMessage(message(2));
+  sub.start(0);
+  deepEqual(sink.log, ["m1", "m2"]);
+  sub.deliverMessage(message(2));
+  sub.deliverMessage(message(1));
+  sub.deliverMessage(message(3));
+  sub.deliverMessage(message(3));
+  deepEqual(sink.log, ["m1", "m2", "m3"]);
+});
+
+Deno.test("a cursor past everything held releases nothing and later messages continue", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", user, sink);
+  sub.deliverMessage(message(8));
+  sub.deliverMessage(message(9));
+  sub.start(10);
+  deepEqual(sink.log, []);
+  equal(sub.cursor, 10);
+  sub.deliverMessage(message(10));
+  sub.deliverMessage(message(11));
+  deepEqual(sink.log, ["m11"]);
+});
+
+Deno.test("events are dropped while held and pass once started", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", null, sink);
+  sub.deliverEvent(typing());
+  sub.deliverMessage(message(1));
+  sub.deliverEvent(typing());
+  deepEqual(sink.log, []);
+  sub.start(0);
+  deepEqual(sink.log, ["m1"]);
+  sub.deliverEvent(typing());
+  sub.deliverMessage(message(2));
+  deepEqual(sink.log, ["m1", "typing", "m2"]);
+  equal(sub.user, null);
+  equal(sub.room, "general");
+});
+
+Deno.test("start with nothing held opens live delivery at the cursor", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", user, sink);
+  sub.start(5);
+  sub.deliverMessage(message(5));
+  sub.deliverMessage(message(6));
+  deepEqual(sink.log, ["m6"]);
+});
