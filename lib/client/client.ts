@@ -378,20 +378,30 @@ export class ChatClient {
     this.#setStatus(this.#everConnected ? "reconnecting" : "connecting");
     let transport: Transport | null = null;
     const current = () => transport !== null && this.#transport === transport;
-    transport = this.#factory({
+    let closed = false;
+    const handlers = {
       onOpen: () => {
         if (current()) this.#hello();
       },
-      onEvents: (events) => {
+      onEvents: (events: ServerEvent[]) => {
         if (current()) this.#onEvents(events);
       },
-      onClose: (info) => {
+      onClose: (info: TransportClose) => {
+        if (closed) return;
+        closed = true;
         if (this.#transport === transport || transport === null) {
           this.#onClose(info);
         }
       },
-    });
-    this.#transport = transport;
+    };
+    try {
+      transport = this.#factory(handlers);
+    } catch (err) {
+      // E.g. a URL the browser refuses: retry like any failed attempt.
+      handlers.onClose({ code: 1006, reason: String(err), wasOpen: false });
+      return;
+    }
+    if (!closed) this.#transport = transport;
   }
 
   #hello(): void {

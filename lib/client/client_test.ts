@@ -298,3 +298,24 @@ Deno.test("a server restart: reconnect attempts back off until the server is bac
   ]);
   client.stop();
 });
+
+Deno.test("a transport that fails to open is retried like a failed attempt", async () => {
+  const fake = fakeTransport();
+  let attempts = 0;
+  const client = new ChatClient({
+    transport: (handlers) => {
+      if (attempts++ === 0) throw new DOMException("refused", "SecurityError");
+      return fake.factory(handlers);
+    },
+    token: "tok",
+    storage: new MemoryStorage(),
+    backoff: { baseMs: 1, maxMs: 4, random: () => 0 },
+  });
+  client.start();
+  assert.equal(client.status, "reconnecting");
+  await tick();
+  fake.connections[0].open();
+  fake.connections[0].deliver(welcome());
+  assert.equal(client.status, "connected");
+  client.stop();
+});
