@@ -1,0 +1,108 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { type Config, loadConfig } from "./config.ts";
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+
+Deno.test("every variable has a default", () => {
+  const expected: Config = {
+    kvPath: undefined,
+    secret: undefined,
+    allowedOrigins: new Set(),
+    historyLimit: 10_000,
+    sendRate: 20,
+    sendBurst: 40,
+    helloTimeoutMs: 10_000,
+    presenceGraceMs: 3_000,
+    heartbeatMs: 5_000,
+    slowClientBytes: 4 * 1024 * 1024,
+    faultBusDropEvery: 0,
+    log: "info",
+  };
+  deepEqual(loadConfig(() => undefined), expected);
+  // Empty values count as unset.
+  deepEqual(
+    loadConfig(env({
+      CHAT_SECRET: "",
+      CHAT_ALLOWED_ORIGINS: "",
+      CHAT_HISTORY_LIMIT: "",
+      CHAT_SEND_RATE: "",
+      CHAT_HEARTBEAT_MS: "",
+    })),
+    expected,
+  );
+});
+
+Deno.test("every variable is read", () => {
+  const config = loadConfig(env({
+    CHAT_KV_PATH: "./data/chat.db",
+    CHAT_SECRET: "s3cret",
+    CHAT_ALLOWED_ORIGINS: "https://chat.example, http://localhost:3000,,",
+    CHAT_HISTORY_LIMIT: "500",
+    CHAT_SEND_RATE: "0",
+    CHAT_SEND_BURST: "1",
+    CHAT_HELLO_TIMEOUT_MS: "250",
+    CHAT_PRESENCE_GRACE_MS: "0",
+    CHAT_HEARTBEAT_MS: "10",
+    CHAT_SLOW_CLIENT_BYTES: "1024",
+    CHAT_FAULT_BUS_DROP_EVERY: "7",
+    CHAT_LOG: "debug",
+  }));
+  deepEqual(config, {
+    kvPath: "./data/chat.db",
+    secret: "s3cret",
+    allowedOrigins: new Set(["https://chat.example", "http://localhost:3000"]),
+    historyLimit: 500,
+    sendRate: 0,
+    sendBurst: 1,
+    helloTimeoutMs: 250,
+    presenceGraceMs: 0,
+    heartbeatMs: 10,
+    slowClientBytes: 1024,
+    faultBusDropEvery: 7,
+    log: "debug",
+  });
+  equal(loadConfig(env({ CHAT_KV_PATH: ":memory:" })).kvPath, ":memory:");
+  equal(loadConfig(env({ CHAT_LOG: "silent" })).log, "silent");
+});
+
+Deno.test("integers below their minimum are refused with the variable named", () => {
+  const cases: Array<[string, string, string]> = [
+    ["CHAT_HISTORY_LIMIT", "99", "100"],
+    ["CHAT_SEND_RATE", "-1", "0"],
+    ["CHAT_SEND_BURST", "0", "1"],
+    ["CHAT_HELLO_TIMEOUT_MS", "0", "1"],
+    ["CHAT_PRESENCE_GRACE_MS", "-5", "0"],
+    ["CHAT_HEARTBEAT_MS", "9", "10"],
+    ["CHAT_SLOW_CLIENT_BYTES", "1023", "1024"],
+    ["CHAT_FAULT_BUS_DROP_EVERY", "-1", "0"],
+  ];
+  for (const [name, raw, min] of cases) {
+    throws(
+      () => loadConfig(env({ [name]: raw })),
+      new RangeError(
+        `Cannot read ${name}="${raw}": expected an integer ≥ ${min}`,
+      ),
+    );
+  }
+});
+
+Deno.test("non-integers are refused", () => {
+  for (const raw of ["abc", "1.5", "NaN", "Infinity", "20ms"]) {
+    throws(
+      () => loadConfig(env({ CHAT_SEND_RATE: raw })),
+      new RangeError(
+        `Cannot read CHAT_SEND_RATE="${raw}": expected an integer ≥ 0`,
+      ),
+    );
+  }
+});
+
+Deno.test("an unknown log level is refused", () => {
+  throws(
+    () => loadConfig(env({ CHAT_LOG: "verbose" })),
+    new RangeError(
+      'Cannot read CHAT_LOG="verbose": expected silent, info or debug',
+    ),
+  );
+  throws(() => loadConfig(env({ CHAT_LOG: "INFO" })), RangeError);
+});
