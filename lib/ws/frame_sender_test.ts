@@ -1,0 +1,127 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { FrameSender, type FrameSink } from "./frame_sender.ts";
+
+/** A WebSocket stand-in: the three members the sender uses, and a record. */
+class FakeSocket implements FrameSink {
+  readyState = 1; // OPEN
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  send(data: string): void {
+    this.sent.push(data);
+  }
+}
+
+/** Lets the current task end so that queued frames are flushed. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const frame = (n: number) => JSON.stringify({ type: "message", seq: n });
+
+Deno.test("frames pushed in one task go out as one JSON array frame", async () => {
+  const socket = new FakeSocket();
+  const sender = new FrameSender(socket, 1024, () => {});
+  sender.push(frame(1));
+  sender.push(frame(2));
+  sender.push(frame(3));
+  deepEqual(socket.sent, []); // nothing is sent synchronously
+  await nextTask();
+  equal(socket.sent.length, 1);
+  equal(
+    socket.sent[0],
+    '[{"type":"message","seq":1},{"type":"message","seq":2},{"type":"message","seq":3}]',
+  );
+  deepEqual(JSON.parse(socket.sent[0]).map((e: { seq: number }) => e.seq), [
+    1,
+    2,
+    3,
+  ]);
+});
+
+Deno.test("a frame pushed alone goes out as itself, not in an array", async () => {
+  const socket = new FakeSocket();
+  const sender = new FrameSender(socket, 1024, () => {});
+  sender.push(frame(1));
+  await nextTask();
+  deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+  // The next task starts a new frame.
+  sender.push(frame(2));
+  await nextTask();
+  sender.push(frame(3));
+  sender.push(frame(4));
+  await nextTask();
+  deepEqual(socket.sent, [
+    '{"type":"message","seq":1}',
+    '{"type":"message","seq":2}',
+    '[{"type":"message","seq":3},{"type":"message","seq":4}]',
+  ]);
+});
+
+Deno.test("each socket gets its own frames when many are flushed together", async () => {
+  const a = new FakeSocket();
+  const b = new FakeSocket();
+  const senderA = new FrameSender(a, 1024, () => {});
+  const senderB = new FrameSender(b, 1024, () => {});
+  senderA.push(frame(1));
+  senderB.push(frame(10));
+  senderA.push(frame(2));
+  await nextTask();
+  deepEqual(a.sent, [
+    '[{"type":"message","seq":1},{"type":"message","seq":2}]',
+  ]);
+  deepEqual(b.sent, ['{"type":"message","seq":10}']);
+});
+
+Deno.test("a socket that is not open gets nothing, and the queue is dropped", async () => {
+  for (const readyState of [0, 2, 3]) {
+    const socket = new FakeSocket();
+    socket.readyState = readyState;
+    let slow = 0;
+    const sender = new FrameSender(socket, 1024, () => slow++);
+    sender.push(frame(1));
+    sender.push(frame(2));
+    await nextTask();
+    deepEqual(socket.sent, []);
+    // Opening later does not resend what was dropped.
+    socket.readyState = 1;
+    sender.push(frame(3));
+    await nextTask();
+    deepEqual(socket.sent, ['{"type":"message","seq":3}']);
+    equal(slow, 0);
+  }
+});
+
+Deno.test("over maxBuffered the sender calls onSlow and sends nothing", async () => {
+  const socket = new FakeSocket();
+  let slow = 0;
+  const sender = new FrameSender(socket, 1000, () => {
+    slow++;
+    socket.readyState = 2; // the connection closes the socket (1013)
+  });
+  socket.bufferedAmount = 1000; // at the limit is still fine
+  sender.push(frame(1));
+  await nextTask();
+  deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+  equal(slow, 0);
+
+  socket.bufferedAmount = 1001;
+  sender.push(frame(2));
+  sender.push(frame(3));
+  await nextTask();
+  deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+  equal(slow, 1);
+
+  // Closed now: later frames are dropped without calling onSlow again.
+  sender.push(frame(4));
+  await nextTask();
+  deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+  equal(slow, 1);
+});
+
+Deno.test("flush sends what is queued at once", () => {
+  const socket = new FakeSocket();
+  const sender = new FrameSender(socket, 1024, () => {});
+  sender.push(frame(1));
+  sender.flush();
+  deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+  sender.flush(); // nothing queued: nothing sent
+  deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+});
