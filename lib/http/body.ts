@@ -76,7 +76,9 @@ export async function readJsonObject(
     throw new ProtocolError("bad_request", "Body must be a JSON object");
   }
   if (
-    Object.hasOwn(value, "__proto__") || Object.hasOwn(value, "constructor")
+    ["__proto__", "constructor", "prototype"].some((key) =>
+      Object.hasOwn(value, key)
+    )
   ) {
     throw new ProtocolError("bad_request", "Body has a forbidden key");
   }

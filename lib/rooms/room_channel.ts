@@ -135,9 +135,13 @@ export class RoomChannel {
     try {
       const messages = await this.#readRange(this.room, from, upTo);
       this.#stats.refills++;
-      const before = this.#head;
+      // Count what only storage had: not delivered yet and not held from the bus.
+      for (const message of messages) {
+        if (message.seq > this.#head && !this.#pending.has(message.seq)) {
+          this.#stats.refilled++;
+        }
+      }
       this.ingest(messages);
-      this.#stats.refilled += this.#head - before;
     } catch (error) {
       this.#onError(error);
     } finally {

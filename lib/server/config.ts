@@ -39,7 +39,7 @@ export type EnvReader = (name: string) => string | undefined;
 function int(env: EnvReader, name: string, fallback: number, min = 0): number {
   const raw = env(name);
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < min) {
     throw new RangeError(
       `Cannot read ${name}="${raw}": expected an integer ≥ ${min}`,
@@ -59,7 +59,7 @@ function int(env: EnvReader, name: string, fallback: number, min = 0): number {
  * ```
  */
 export function loadConfig(env: EnvReader): Config {
-  const log = env("CHAT_LOG") ?? "info";
+  const log = env("CHAT_LOG") || "info";
   if (log !== "silent" && log !== "info" && log !== "debug") {
     throw new RangeError(
       `Cannot read CHAT_LOG="${log}": expected silent, info or debug`,

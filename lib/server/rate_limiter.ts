@@ -26,7 +26,7 @@ export class TokenBucket {
     if (this.#rate === 0) return 0;
     this.#tokens = Math.min(
       this.#burst,
-      this.#tokens + (now - this.#updated) * this.#rate / 1000,
+      this.#tokens + Math.max(0, now - this.#updated) * this.#rate / 1000,
     );
     this.#updated = now;
     if (this.#tokens >= 1) {
