@@ -31,8 +31,9 @@ if (
   import.meta.main && !denoAdapter.env("CHAT_VIA_DENO_SERVE") &&
   !denoAdapter.env("DENO_DEPLOYMENT_ID")
 ) {
-  Deno.serve(
+  const server = Deno.serve(
     { port: Number(denoAdapter.env("PORT") ?? 8000) },
     (req, info) => handle(req, { remoteAddr: info.remoteAddr.hostname }),
   );
+  denoAdapter.onShutdown(() => server.shutdown());
 }

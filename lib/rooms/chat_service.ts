@@ -32,9 +32,14 @@ export interface JoinResult {
 export interface RoomSummary {
   room: string;
   online: number;
+  /** (extension) Up to 20 of the users online, for the lobby. */
+  users: User[];
   seq: number;
   lastTs: number;
 }
+
+/** How many online users a room listing names. */
+const LISTED_USERS = 20;
 
 /** Typing signals relayed per user and room at most this often. */
 const TYPING_INTERVAL_MS = 1_000;
@@ -176,24 +181,26 @@ export class ChatService {
   /** Rooms with messages or people, busiest first. */
   async listRooms(): Promise<RoomSummary[]> {
     const stored = await this.#store.rooms();
-    const summaries = new Map<string, RoomSummary>();
-    for (const { room, seq, lastTs } of stored) {
-      summaries.set(room, {
+    const summary = (
+      room: string,
+      seq: number,
+      lastTs: number,
+    ): RoomSummary => {
+      const online = this.#presence.online(room);
+      return {
         room,
-        online: this.#presence.count(room),
+        online: online.length,
+        users: online.slice(0, LISTED_USERS),
         seq,
         lastTs,
-      });
+      };
+    };
+    const summaries = new Map<string, RoomSummary>();
+    for (const { room, seq, lastTs } of stored) {
+      summaries.set(room, summary(room, seq, lastTs));
     }
     for (const room of this.#presence.rooms()) {
-      if (!summaries.has(room)) {
-        summaries.set(room, {
-          room,
-          online: this.#presence.count(room),
-          seq: 0,
-          lastTs: 0,
-        });
-      }
+      if (!summaries.has(room)) summaries.set(room, summary(room, 0, 0));
     }
     return [...summaries.values()].sort((a, b) =>
       b.online - a.online || b.lastTs - a.lastTs
