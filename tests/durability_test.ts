@@ -7,11 +7,10 @@ import { startServer } from "./helpers/server.ts";
 import {
   clientsOnDistinctIsolates,
   type Event,
+  isMessage,
+  seqRange,
   TestClient,
 } from "./helpers/ws_client.ts";
-
-const isMessage = (room: string) => (e: Event) =>
-  e.type === "message" && e.room === room;
 
 Deno.test({
   name: "history survives a restart and tokens stay valid",
@@ -91,19 +90,10 @@ Deno.test({
       // One at a time: each send is its own bus post, so half are dropped,
       // the last one included in some runs: only the heads beacon reveals it.
       for (let n = 1; n <= 20; n++) {
-        sender.send({
-          type: "send",
-          room: "lossy",
-          id: `x${n}`,
-          text: `n${n}`,
-        });
-        await sender.next((e) => e.type === "ack" && e.id === `x${n}`);
+        await sender.post("lossy", `x${n}`, `n${n}`);
       }
       const got = await receiver.collect(isMessage("lossy"), 20, 10_000);
-      deepEqual(
-        got.map((m) => m.seq),
-        Array.from({ length: 20 }, (_, i) => i + 1),
-      );
+      deepEqual(got.map((m) => m.seq), seqRange(1, 20));
       await new Promise((r) => setTimeout(r, 300));
       equal(
         receiver.events.filter(isMessage("lossy")).length,
@@ -113,13 +103,7 @@ Deno.test({
 
       // A lone last message whose bus post is dropped still arrives (beacon).
       for (let n = 21; n <= 22; n++) {
-        sender.send({
-          type: "send",
-          room: "lossy",
-          id: `x${n}`,
-          text: `n${n}`,
-        });
-        await sender.next((e) => e.type === "ack" && e.id === `x${n}`);
+        await sender.post("lossy", `x${n}`, `n${n}`);
       }
       const tail = await receiver.collect(isMessage("lossy"), 22, 5_000);
       equal(tail.at(-1)?.seq, 22);

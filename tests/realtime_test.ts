@@ -7,11 +7,10 @@ import { startServer } from "./helpers/server.ts";
 import {
   clientsOnDistinctIsolates,
   type Event,
+  isMessage,
+  seqRange,
   TestClient,
 } from "./helpers/ws_client.ts";
-
-const isMessage = (room: string) => (e: Event) =>
-  e.type === "message" && e.room === room;
 
 Deno.test({
   name: "realtime core over two isolates",
@@ -92,7 +91,7 @@ Deno.test({
             equal(all.length, 600, "no duplicates");
             deepEqual(
               all.map((m) => m.seq),
-              Array.from({ length: 600 }, (_, i) => i + 1),
+              seqRange(1, 600),
             );
             equal(new Set(got.map((m) => m.id)).size, 600);
           }

@@ -9,6 +9,15 @@
 /** A server event as received. */
 export type Event = Record<string, unknown> & { type: string };
 
+/** Matches `message` events of one room. */
+export const isMessage = (room: string) => (e: Event): boolean =>
+  e.type === "message" && e.room === room;
+
+/** The sequence numbers `from`…`to`, inclusive. */
+export function seqRange(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
 /** A recording WebSocket client. */
 export class TestClient {
   readonly socket: WebSocket;
@@ -139,6 +148,13 @@ export class TestClient {
         });
       });
     }
+  }
+
+  /** Sends a message and waits for its `ack`. */
+  async post(room: string, id: string, text: string): Promise<Event> {
+    const from = this.events.length;
+    this.send({ type: "send", room, id, text });
+    return await this.next((e) => e.type === "ack" && e.id === id, 5_000, from);
   }
 
   /** Joins a room and returns the `joined` event. */
