@@ -210,6 +210,7 @@ export async function drive(ctx, p) {
       server: cpu.server,
       generator: cpu.generator,
       other: cpu.other,
+      irq: cpu.irq,
       steal: cpu.steal,
     },
     check: {

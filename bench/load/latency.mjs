@@ -12,6 +12,7 @@
  * @module
  */
 import { createRequire } from "node:module";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { connectAndJoin, connectMany, split } from "./clients.mjs";
 import { round, sleep } from "./procstat.mjs";
 
@@ -19,6 +20,10 @@ const require = createRequire(
   new URL("../peers/package.json", import.meta.url),
 );
 const hdr = require("hdr-histogram-js");
+/** Start of a latency-probe text in a JSON frame: `"~`. */
+const MARK = Buffer.from('"~');
+/** An error event in a JSON frame. */
+const ERROR = Buffer.from('"type":"error"');
 /** Width of the slices of the worst-latency timeline. */
 const SLICE_MS = 250;
 
@@ -44,6 +49,7 @@ export function worker(config) {
   const phases = new Map();
   let errors = 0;
   let closed = 0;
+  let scan = true;
   /** @type {string | undefined} */
   let errorSample;
   /** @type {string | undefined} */
@@ -61,35 +67,88 @@ export function worker(config) {
     return st;
   };
 
+  /**
+   * Records one delivery of a message sent at `intended` (µs) in `phase`.
+   * @param {number} phase
+   * @param {number} intended
+   */
+  const record = (phase, intended) => {
+    const st = phaseState(phase);
+    st.received++;
+    if (st.hist !== null) {
+      const lat = Math.round(performance.now() * 1000) - intended;
+      st.hist.recordValue(lat > 0 ? lat : 1);
+      // Worst latency per slice of intended send time: shows stalls.
+      const slice = Math.floor((intended / 1000 - st.t0) / SLICE_MS);
+      if (slice >= 0 && !(st.worst[slice] >= lat)) st.worst[slice] = lat;
+    }
+  };
+
+  /**
+   * Byte scanner for our JSON frames: finds each message text `"~P.T~`
+   * and reads phase P and intended time T without decoding the frame.
+   * @param {Buffer} buf
+   * @param {number} s
+   * @param {number} e
+   */
+  const scanner = (buf, s, e) => {
+    let i = buf.indexOf(MARK, s);
+    while (i !== -1 && i < e) {
+      let j = i + 2;
+      let phase = 0;
+      for (let c = buf[j]; c >= 48 && c <= 57; c = buf[++j]) {
+        phase = phase * 10 + c - 48;
+      }
+      let intended = 0;
+      for (let c = buf[++j]; c >= 48 && c <= 57; c = buf[++j]) {
+        intended = intended * 10 + c - 48;
+      }
+      record(phase, intended);
+      i = buf.indexOf(MARK, j);
+    }
+    let k = buf.indexOf(ERROR, s);
+    while (k !== -1 && k < e) {
+      errors++;
+      errorSample ??= buf.toString("utf8", k, Math.min(e, k + 160));
+      k = buf.indexOf(ERROR, k + ERROR.length);
+    }
+  };
+
   /** @param {any} event */
   const onEvent = (event) => {
     if (event.type === "message") {
       const text = /** @type {string} */ (event.text);
       if (text.charCodeAt(0) !== 126) return; // "~"
       const dot = text.indexOf(".");
-      const phase = Number(text.slice(1, dot));
-      const intended = Number(text.slice(dot + 1, text.indexOf("~", dot)));
-      const st = phaseState(phase);
-      st.received++;
-      if (st.hist !== null) {
-        const lat = Math.round(performance.now() * 1000) - intended;
-        st.hist.recordValue(lat > 0 ? lat : 1);
-        // Worst latency per slice of intended send time: shows stalls.
-        const slice = Math.floor((intended / 1000 - st.t0) / SLICE_MS);
-        if (slice >= 0 && !(st.worst[slice] >= lat)) st.worst[slice] = lat;
-      }
+      record(
+        Number(text.slice(1, dot)),
+        Number(text.slice(dot + 1, text.indexOf("~", dot))),
+      );
     } else if (event.type === "error") {
       errors++;
       errorSample ??= JSON.stringify(event).slice(0, 160);
     }
   };
 
+  // The generator's own stalls, measured while a level runs: event-loop
+  // delay (a late loop delays both sends and receive timestamps) and GC.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ["gc"] });
+
   return {
     /**
      * Connects every member of `roomNames`.
-     * @param {{roomNames: string[], members: number, concurrency: number}} args
+     * @param {{roomNames: string[], members: number, concurrency: number, scan: boolean}} args
      */
     async setup(args) {
+      scan = args.scan;
       const total = args.roomNames.length * args.members;
       const res = await connectMany(
         total,
@@ -113,6 +172,7 @@ export function worker(config) {
       for (const { members } of rooms) {
         for (const client of members) {
           client.onEvent = onEvent;
+          if (scan) client.setScanner(scanner);
           client.onClose = (reason) => {
             closed++;
             closeSample ??= reason;
@@ -138,6 +198,15 @@ export function worker(config) {
       const warmCount = Math.round(args.rate * args.warmMs / 1000);
       const interval = 1000 / args.rate;
       const t0 = performance.now();
+      const stallsAt = { gcMs, gcMaxMs: 0 };
+      gcMaxMs = 0;
+      /** Starts the stall meters when the measured part begins. */
+      const measureStart = setTimeout(() => {
+        loopDelay.reset();
+        loopDelay.enable();
+        stallsAt.gcMs = gcMs;
+        gcMaxMs = 0;
+      }, args.warmMs);
       measured.t0 = t0 + args.warmMs;
       let k = 0;
       let maxLagMs = 0;
@@ -162,7 +231,16 @@ export function worker(config) {
             });
           }
           if (k >= total) {
-            resolve({ sent: total, maxLagMs: round(maxLagMs, 2) });
+            clearTimeout(measureStart);
+            loopDelay.disable();
+            resolve({
+              sent: total,
+              maxLagMs: round(maxLagMs, 2),
+              loopDelayP99Ms: round(loopDelay.percentile(99) / 1e6, 2),
+              loopDelayMaxMs: round(loopDelay.max / 1e6, 2),
+              gcMs: round(gcMs - stallsAt.gcMs, 1),
+              gcMaxMs: round(gcMaxMs, 2),
+            });
           } else {
             setTimeout(tick, Math.max(0, t0 + k * interval - now));
           }
@@ -201,7 +279,7 @@ export function worker(config) {
 /**
  * Controller side.
  * @param {import("./controller.mjs").DriveContext} ctx
- * @param {{rooms: number, members: number, levels: number[], warmMs: number, measureMs: number, drainMs: number}} p
+ * @param {{rooms: number, members: number, levels: number[], warmMs: number, measureMs: number, drainMs: number, scan?: boolean}} p
  */
 export async function drive(ctx, p) {
   const counts = split(p.rooms, ctx.workers.length);
@@ -211,6 +289,7 @@ export async function drive(ctx, p) {
       roomNames: Array.from({ length: counts[i] }, (_, r) => `lat${first + r}`),
       members: p.members,
       concurrency: 32,
+      scan: p.scan ?? true,
     };
   });
   const connectMs = Math.max(...setup.map((s) => s.ms));
@@ -275,9 +354,16 @@ export async function drive(ctx, p) {
         server: cpu.server,
         generator: cpu.generator,
         other: cpu.other,
+        irq: cpu.irq,
         steal: cpu.steal,
       },
       maxSendLagMs: Math.max(...sched.map((s) => s.maxLagMs)),
+      generatorStalls: {
+        loopDelayP99Ms: Math.max(...sched.map((s) => s.loopDelayP99Ms)),
+        loopDelayMaxMs: Math.max(...sched.map((s) => s.loopDelayMaxMs)),
+        gcMs: Math.max(...sched.map((s) => s.gcMs)),
+        gcMaxMs: Math.max(...sched.map((s) => s.gcMaxMs)),
+      },
       worstMsPerSlice: {
         sliceMs: SLICE_MS,
         worst: Array.from(worst, (x) => round((x ?? 0) / 1000, 1)),

@@ -41,9 +41,10 @@ export function rssKiB(pid) {
 }
 
 /**
- * Busy CPU seconds of the whole machine so far (all CPUs: user, nice,
- * system, irq, softirq, steal) and steal alone.
- * @returns {{busy: number, steal: number}}
+ * CPU seconds of the whole machine so far (all CPUs): time charged to
+ * processes (user, nice, system), interrupt work (irq, softirq: much of it
+ * is the loopback traffic itself) and steal (taken by the hypervisor).
+ * @returns {{tasks: number, irq: number, steal: number}}
  */
 export function machineCpuSeconds() {
   try {
@@ -51,19 +52,21 @@ export function machineCpuSeconds() {
     const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line
       .trim().split(/\s+/).slice(1).map(Number);
     return {
-      busy: (user + nice + system + irq + softirq + steal) / CLK_TCK,
+      tasks: (user + nice + system) / CLK_TCK,
+      irq: (irq + softirq) / CLK_TCK,
       steal: steal / CLK_TCK,
     };
   } catch {
-    return { busy: NaN, steal: NaN };
+    return { tasks: NaN, irq: NaN, steal: NaN };
   }
 }
 
 /**
  * A CPU meter over a set of processes: `start()` then `stop()` gives the
  * CPU used in between, in cores (1 = one CPU busy), per group, plus
- * `other`: everything else busy on the machine in that window (other
- * processes, and kernel softirq work not charged to a process), and `steal`.
+ * `other`: the other processes on the machine in that window (background
+ * load that disturbs the figures), `irq` (interrupt and softirq time, much
+ * of it the loopback traffic) and `steal` (taken by the hypervisor).
  */
 export class CpuMeter {
   /** @type {Record<string, number[]>} */
@@ -71,7 +74,7 @@ export class CpuMeter {
   /** @type {Record<string, number>} */
   #startCpu = {};
   #startAt = 0;
-  #startMachine = { busy: 0, steal: 0 };
+  #startMachine = { tasks: 0, irq: 0, steal: 0 };
 
   /** @param {Record<string, number[]>} groups pids by group name */
   constructor(groups) {
@@ -102,11 +105,10 @@ export class CpuMeter {
       out[name] = round(used / seconds, 3);
     }
     const m = machineCpuSeconds();
-    out.other = round(
-      Math.max(0, m.busy - this.#startMachine.busy - ours) / seconds,
-      3,
-    );
-    out.steal = round((m.steal - this.#startMachine.steal) / seconds, 3);
+    const was = this.#startMachine;
+    out.other = round(Math.max(0, m.tasks - was.tasks - ours) / seconds, 3);
+    out.irq = round((m.irq - was.irq) / seconds, 3);
+    out.steal = round((m.steal - was.steal) / seconds, 3);
     return out;
   }
 }
