@@ -420,13 +420,23 @@ Deno.test({
           const started = performance.now();
           const res = await fetch(`${url}?since=0&wait=1`);
           const elapsed = performance.now() - started;
-          deepEqual(await res.json(), { room: "quiet", seq: 0, messages: [] });
+          deepEqual(await res.json(), {
+            room: "quiet",
+            seq: 0,
+            messages: [],
+            online: [],
+          });
           assert(elapsed >= 950, `answered after ${elapsed} ms`);
           assert(elapsed < 2_500, `answered after ${elapsed} ms`);
           // wait=0 (and no wait) answers at once.
           const quick = performance.now();
           const now = await fetch(`${url}?since=0&wait=0`);
-          deepEqual(await now.json(), { room: "quiet", seq: 0, messages: [] });
+          deepEqual(await now.json(), {
+            room: "quiet",
+            seq: 0,
+            messages: [],
+            online: [],
+          });
           assert(performance.now() - quick < 500);
         },
       );
@@ -502,7 +512,11 @@ Deno.test({
         const res = await fetch(api(room, "messages") + "?since=0&wait=0", {
           headers: { authorization: `Bearer ${token}` },
         });
-        await res.body?.cancel();
+        const body = await res.json();
+        assert(
+          body.online.some((u: { name: string }) => u.name === "frank"),
+          "the answer lists who is online, the poller included",
+        );
         await watcher.next((e) =>
           e.type === "presence" &&
           (e.joins as Array<{ name: string }>).some((u) => u.name === "frank")

@@ -107,18 +107,22 @@ export class Comet {
     });
   }
 
-  /** A long poll; `user` (when known) counts as present while polling. */
+  /**
+   * A long poll; `user` (when known) counts as present while polling. The
+   * answer also lists who is online (an extension: a poller has no other
+   * way to learn it).
+   */
   async poll(
     room: string,
     user: User | null,
     since: number,
     waitMs: number,
     signal?: AbortSignal,
-  ): Promise<LongPollResult> {
+  ): Promise<LongPollResult & { online: User[] }> {
     const end = user ? this.pollers.begin(room, user) : undefined;
     this.#waiting++;
     try {
-      return await longPoll(this.#app.chat, {
+      const result = await longPoll(this.#app.chat, {
         room,
         since,
         waitMs,
@@ -126,6 +130,7 @@ export class Comet {
           ? AbortSignal.any([signal, this.#shutdown.signal])
           : this.#shutdown.signal,
       });
+      return { ...result, online: this.#app.presence.online(room) };
     } finally {
       this.#waiting--;
       end?.();
