@@ -1,0 +1,206 @@
+/**
+ * What the SSE and long-poll transports share: they speak the WebSocket
+ * protocol to {@linkcode ChatClient} (client frames in, server events out)
+ * and map it onto HTTP. `hello` becomes `POST /api/session` (→ `welcome`),
+ * `send` a `POST …/messages` (→ `ack` or `error` with the id as `ref`),
+ * `typing` a `POST …/typing`, `history` a `GET …/messages`, `ping` a local
+ * `pong` while the channel is healthy. Subclasses carry `join`/`leave`.
+ *
+ * A request the server cannot answer (network, 5xx) closes the transport
+ * with 1006, like a dropped socket: the client reconnects and resumes.
+ *
+ * @module
+ */
+import type {
+  ClientFrame,
+  ErrorCode,
+  ServerEvent,
+} from "../../protocol/types.ts";
+import { LIMITS, PROTOCOL_VERSION } from "../../protocol/limits.ts";
+import type { Transport, TransportHandlers } from "../transport.ts";
+import { type Fetch, HttpApi, HttpError } from "./http_api.ts";
+
+/** Options shared by the HTTP transports. */
+export interface HttpTransportOptions {
+  /** The server's origin; the page's own by default. */
+  base?: string;
+  /** `fetch`, replaceable in tests. */
+  fetch?: Fetch;
+}
+
+/** The page's origin, when there is a page. */
+export function defaultBase(): string {
+  return typeof location === "undefined" ? "http://localhost" : location.origin;
+}
+
+/** Base of the SSE and long-poll transports. */
+export abstract class HttpTransport implements Transport {
+  abstract readonly kind: string;
+  protected readonly api: HttpApi;
+  readonly #handlers: TransportHandlers;
+  #closed = false;
+  /** The chain of posts in flight. */
+  #posts: Promise<void> = Promise.resolve();
+
+  constructor(handlers: TransportHandlers, options: HttpTransportOptions) {
+    this.#handlers = handlers;
+    this.api = new HttpApi(options.base ?? defaultBase(), options.fetch);
+    // Plain HTTP has no handshake: the channel is "open" at once.
+    queueMicrotask(() => {
+      if (!this.#closed) handlers.onOpen();
+    });
+  }
+
+  /** Whether the transport has closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  send(frame: ClientFrame): boolean {
+    if (this.#closed) return false;
+    switch (frame.type) {
+      case "hello":
+        void this.#hello(frame.name, frame.token);
+        break;
+      case "join":
+        if (!this.api.token) return false; // no hello yet
+        this.join(frame.room, frame.since);
+        break;
+      case "leave":
+        this.leave(frame.room);
+        queueMicrotask(() => this.emit({ type: "left", room: frame.room }));
+        break;
+      case "send": {
+        // One post at a time: messages are stored in the order written, as
+        // over one WebSocket.
+        const { room, id, text } = frame;
+        this.#posts = this.#posts.then(() => this.#post(room, id, text));
+        break;
+      }
+      case "typing":
+        this.api.typing(frame.room).catch(() => {
+          // Typing is best effort.
+        });
+        break;
+      case "history":
+        void this.#history(frame.room, frame.before, frame.limit);
+        break;
+      case "ping":
+        queueMicrotask(() => {
+          if (this.healthy()) this.emit({ type: "pong" });
+        });
+        break;
+    }
+    return true;
+  }
+
+  close(code = 1000, reason = ""): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.shutdown();
+    this.#handlers.onClose({ code, reason, wasOpen: true });
+  }
+
+  /** Subscribes to `room` from `since` (the latest page without it). */
+  protected abstract join(room: string, since: number | undefined): void;
+  /** Ends the subscription to `room`. */
+  protected abstract leave(room: string): void;
+  /** Stops every subscription (the transport is closing). */
+  protected abstract shutdown(): void;
+  /** Whether every subscription is alive (answers `ping`). */
+  protected abstract healthy(): boolean;
+
+  /** Hands events to the client, in order. */
+  protected emit(...events: ServerEvent[]): void {
+    if (!this.#closed && events.length > 0) this.#handlers.onEvents(events);
+  }
+
+  /** The channel is lost: the client reconnects and resumes. */
+  protected fail(reason: string): void {
+    this.close(1006, reason);
+  }
+
+  async #hello(name?: string, token?: string): Promise<void> {
+    try {
+      const session = await this.api.session(
+        name ?? (token ? undefined : guestName()),
+        token,
+      );
+      this.api.token = session.token;
+      this.emit({
+        type: "welcome",
+        user: session.user,
+        token: session.token,
+        protocol: PROTOCOL_VERSION,
+        limits: {
+          maxFrameBytes: LIMITS.maxFrameBytes,
+          maxTextChars: LIMITS.maxTextChars,
+          maxNameChars: LIMITS.maxNameChars,
+          historyMax: LIMITS.historyMax,
+        },
+        node: "",
+      });
+    } catch (error) {
+      if (error instanceof HttpError && !error.lost) {
+        // As on the WebSocket: the client starts a new identity.
+        this.emit({
+          type: "error",
+          code: token ? "unauthenticated" : error.code as ErrorCode,
+          message: error.message,
+          ref: "hello",
+        });
+      } else {
+        this.fail(String(error));
+      }
+    }
+  }
+
+  async #post(room: string, id: string, text: string): Promise<void> {
+    if (this.#closed) return; // the client re-sends it on the next transport
+    try {
+      const seq = await this.api.post(room, id, text);
+      this.emit({ type: "ack", id, room, seq });
+    } catch (error) {
+      this.#report(error, id);
+    }
+  }
+
+  async #history(
+    room: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<void> {
+    try {
+      const page = await this.api.history(room, before, limit);
+      this.emit({
+        type: "history",
+        room,
+        messages: page.messages,
+        hasMore: page.hasMore,
+      });
+    } catch (error) {
+      this.#report(error, "history");
+    }
+  }
+
+  /** An error the client can act on (with `ref`), or a lost channel. */
+  #report(error: unknown, ref: string): void {
+    if (!(error instanceof HttpError) || error.lost) {
+      return this.fail(String(error));
+    }
+    const event: ServerEvent = {
+      type: "error",
+      code: error.code as ErrorCode,
+      message: error.message,
+      ref,
+    };
+    if (error.retryAfterMs !== undefined) {
+      event.retryAfterMs = error.retryAfterMs;
+    }
+    this.emit(event);
+  }
+}
+
+function guestName(): string {
+  return `guest-${Math.floor(1000 + Math.random() * 9000)}`;
+}
