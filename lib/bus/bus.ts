@@ -28,6 +28,7 @@ export class Bus {
   readonly #handlers = new Map<BusKind, (message: BusMessage) => void>();
   readonly #dropEvery: number;
   #posted = 0;
+  #closed = false;
   /** How many posts the fault injector dropped. */
   dropped = 0;
 
@@ -53,6 +54,7 @@ export class Bus {
 
   /** Sends to every other isolate. */
   post(message: BusMessage): void {
+    if (this.#closed) return; // shutting down: late timers may still post
     this.#posted++;
     if (this.#dropEvery > 0 && this.#posted % this.#dropEvery === 0) {
       this.dropped++;
@@ -63,6 +65,7 @@ export class Bus {
 
   /** Stops listening. */
   close(): void {
+    this.#closed = true;
     this.#channel.close();
   }
 }

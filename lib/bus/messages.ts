@@ -8,8 +8,11 @@ import type { ChatMessage, User } from "../protocol/types.ts";
 
 /** Every kind of bus message. */
 export type BusMessage =
-  /** Newly committed messages of one room, in `seq` order. */
-  | { k: "msgs"; room: string; messages: ChatMessage[] }
+  /**
+   * Newly committed messages of one room, in `seq` order, and the commit's
+   * versionstamp: other writers learn the room's new head without a read.
+   */
+  | { k: "msgs"; room: string; messages: ChatMessage[]; vs: string }
   /** A writer's latest `seq` per room it wrote recently: reveals dropped tails. */
   | { k: "heads"; node: string; heads: Array<[room: string, seq: number]> }
   /** A user's presence on `node` in `room` changed; `ver` is the node's presence version. */

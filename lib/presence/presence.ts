@@ -62,6 +62,7 @@ export class Presence {
   readonly #global = new Map<string, Map<string, GlobalEntry>>();
   readonly #peers = new Map<string, PeerState>();
   #ver = 0;
+  #closed = false;
 
   constructor(options: PresenceOptions) {
     this.#node = options.node;
@@ -101,6 +102,7 @@ export class Presence {
 
   /** A local connection of `user` entered `room`. */
   add(room: string, user: User): void {
+    if (this.#closed) return;
     let users = this.#local.get(room);
     if (!users) this.#local.set(room, users = new Map());
     const entry = users.get(user.id);
@@ -122,6 +124,7 @@ export class Presence {
 
   /** A local connection of `user` left `room`. */
   remove(room: string, user: User): void {
+    if (this.#closed) return;
     const users = this.#local.get(room);
     const entry = users?.get(user.id);
     if (!users || !entry) return;
@@ -145,6 +148,7 @@ export class Presence {
 
   /** Announces this isolate's departure so peers drop its users at once. */
   close(): void {
+    this.#closed = true;
     for (const users of this.#local.values()) {
       for (const entry of users.values()) clearTimeout(entry.graceTimer);
     }

@@ -48,8 +48,14 @@ export class Hub {
     this.#bus = bus;
     this.#node = node;
     this.#onError = onError;
-    store.onCommit((room, messages) => this.#committedHere(room, messages));
-    bus.on("msgs", ({ room, messages }) => this.#arrived(room, messages));
+    store.onCommit((room, messages, vs) =>
+      this.#committedHere(room, messages, vs)
+    );
+    bus.on("msgs", ({ room, messages, vs }) => {
+      const last = messages[messages.length - 1];
+      if (last) store.learnHead(room, last.seq, last.ts, vs);
+      this.#arrived(room, messages);
+    });
     bus.on("heads", ({ heads }) => {
       for (const [room, seq] of heads) {
         this.#channels.get(room)?.observeHead(seq);
@@ -146,8 +152,8 @@ export class Hub {
     return promise;
   }
 
-  #committedHere(room: string, messages: ChatMessage[]): void {
-    this.#bus.post({ k: "msgs", room, messages });
+  #committedHere(room: string, messages: ChatMessage[], vs: string): void {
+    this.#bus.post({ k: "msgs", room, messages, vs });
     this.#recentWrites.set(room, [
       messages[messages.length - 1].seq,
       BEACON_REPEATS,

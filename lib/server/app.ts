@@ -127,6 +127,11 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     () => hub.stats.refilled,
   );
   metrics.gauge(
+    "chat_store_conflicts",
+    "Commits retried after another writer moved a room's head",
+    () => store.conflicts,
+  );
+  metrics.gauge(
     "chat_bus_dropped_injected",
     "Bus posts dropped by fault injection",
     () => bus.dropped,
