@@ -17,6 +17,10 @@ import {
   useState,
 } from "preact/hooks";
 import { ChatClient } from "../lib/client/client.ts";
+import {
+  autoTransport,
+  transportFromQuery,
+} from "../lib/client/transports/select.ts";
 import type { OutboxEntry } from "../lib/client/outbox.ts";
 import { requestSession } from "../lib/client/session.ts";
 import { mergeMessages, storedIdsOf } from "../lib/client/timeline.ts";
@@ -89,6 +93,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [meId, setMeId] = useState(props.user?.id);
   const [status, setStatus] = useState<BannerStatus>("static");
   const [retryIn, setRetryIn] = useState<number | undefined>();
+  const [transport, setTransport] = useState<string | undefined>();
   const [pending, setPending] = useState<Map<string, Pending>>(() => new Map());
   const [typing, setTyping] = useState<User[]>([]);
   const [now, setNow] = useState(props.now);
@@ -179,7 +184,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
 
   // Connect once hydrated.
   useEffect(() => {
-    const client = new ChatClient({ token: props.token });
+    // WebSocket, else SSE, else long polling; `?transport=` pins one.
+    const client = new ChatClient({
+      token: props.token,
+      transport: autoTransport({ force: transportFromQuery(location.search) }),
+    });
     clientRef.current = client;
     setLive(true);
     setNow(Date.now());
@@ -188,6 +197,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         case "status":
           setStatus(event.status);
           setRetryIn(event.retryInMs);
+          if (event.transport) setTransport(event.transport);
           return;
         case "welcome":
           setMeId(event.user.id);
@@ -374,7 +384,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
           <span aria-hidden="true">←</span> Rooms
         </a>
         <h1>#{room}</h1>
-        <ConnectionBanner status={status} retryInMs={retryIn} />
+        <ConnectionBanner
+          status={status}
+          retryInMs={retryIn}
+          transport={transport}
+        />
       </header>
       <div class="room-body">
         <div

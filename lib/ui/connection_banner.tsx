@@ -30,13 +30,32 @@ export function bannerText(status: BannerStatus, retryInMs?: number): string {
   }
 }
 
-/** The banner. It is always in the DOM so screen readers track its changes. */
+/** How a fallback transport is named when connected over it. */
+const TRANSPORT_NAMES: Record<string, string> = {
+  sse: "server-sent events",
+  longpoll: "long polling",
+};
+
+/**
+ * The banner. It is always in the DOM so screen readers track its changes.
+ * `transport` (the client's `status.transport`) is shown in
+ * `data-transport`, and named when it is a fallback.
+ */
 export function ConnectionBanner(
-  props: { status: BannerStatus; retryInMs?: number },
+  props: { status: BannerStatus; retryInMs?: number; transport?: string },
 ): JSX.Element {
+  const fallback = props.status === "connected" && props.transport
+    ? TRANSPORT_NAMES[props.transport]
+    : undefined;
   return (
-    <div class="banner" role="status" data-status={props.status}>
+    <div
+      class="banner"
+      role="status"
+      data-status={props.status}
+      data-transport={props.transport}
+    >
       {bannerText(props.status, props.retryInMs)}
+      {fallback && ` (via ${fallback})`}
     </div>
   );
 }

@@ -53,9 +53,10 @@ export class HttpApi {
   /** The session token; set after `hello`. */
   token: string | null = null;
 
-  constructor(base: string, fetchImpl: Fetch = fetch) {
+  constructor(base: string, fetchImpl?: Fetch) {
     this.base = base;
-    this.#fetch = fetchImpl;
+    // Called as a plain function: browsers refuse `fetch` with another `this`.
+    this.#fetch = fetchImpl ?? ((input, init) => fetch(input, init));
   }
 
   /** An absolute URL on the server. */
