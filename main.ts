@@ -10,8 +10,10 @@ import { createApp } from "./lib/server/app.ts";
 import { createRouter } from "./lib/http/router.ts";
 import { routes } from "./lib/generated/routes.gen.ts";
 import { renderPage } from "./lib/render/render_page.tsx";
+import { cometOf } from "./lib/comet/comet.ts";
 
 const app = await createApp(denoAdapter);
+cometOf(app); // SSE and long-poll state (and its metrics) from the start
 const handle = createRouter(app, routes, renderPage);
 
 /** The app's fetch handler, for `deno serve` and Deno Deploy. */

@@ -76,22 +76,6 @@ async function streamsOnDistinctIsolates(
 }
 
 /** Waits until `count` isolates answer `/healthz` (all have started). */
-async function allIsolatesUp(server: TestServer, count: number) {
-  const nodes = new Set<string>();
-  const deadline = Date.now() + 10_000;
-  while (nodes.size < count) {
-    if (Date.now() > deadline) throw new Error(`Only ${nodes.size} isolates`);
-    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-    try {
-      const res = await fetch(`${server.origin}/healthz`, { client });
-      nodes.add((await res.json()).node);
-    } finally {
-      client.close();
-    }
-    if (nodes.size < count) await sleep(20);
-  }
-}
-
 /** A long-poll client that keeps polling and records what it gets. */
 class Poller {
   readonly messages: Message[] = [];
@@ -146,7 +130,6 @@ Deno.test({
       isolates: 2,
       env: { CHAT_SEND_RATE: "0", CHAT_PRESENCE_GRACE_MS: "100" },
     });
-    await allIsolatesUp(server, 2);
     const api = (room: string, path: string) =>
       `${server.origin}/api/rooms/${room}/${path}`;
     const closers: Array<() => Promise<void>> = [];

@@ -17,6 +17,7 @@ import type { Presence } from "../presence/presence.ts";
 import type { Hub } from "./hub.ts";
 import { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
+import type { RoomChannel } from "./room_channel.ts";
 
 /** The reply to a join, as the `joined` event carries it. */
 export interface JoinResult {
@@ -100,6 +101,30 @@ export class ChatService {
   ): Promise<void> {
     const room = subscription.room;
     const channel = await this.#hub.subscribe(room, subscription);
+    let reply: JoinResult;
+    try {
+      reply = await this.#backlog(channel, subscription, since);
+    } catch (error) {
+      // Storage failed: undo the subscription so it holds nothing forever.
+      this.#hub.unsubscribe(room, subscription);
+      throw error;
+    }
+    if (subscription.user) {
+      this.#presence.add(room, subscription.user);
+      subscription.present = true;
+    }
+    reply.online = this.#presence.online(room);
+    send(reply);
+    subscription.start(reply.seq);
+  }
+
+  /** The join reply's messages: after `since` up to the head, or the latest page. */
+  async #backlog(
+    channel: RoomChannel,
+    subscription: RoomSubscription,
+    since: number | undefined,
+  ): Promise<JoinResult> {
+    const room = subscription.room;
     let head = channel.head;
     let messages: ChatMessage[];
     let recovered = true;
@@ -121,21 +146,14 @@ export class ChatService {
       messages =
         (await this.#store.history(room, head + 1, LIMITS.joinLatest)).messages;
     }
-    if (subscription.user) this.#presence.add(room, subscription.user);
-    send({
-      room,
-      seq: head,
-      messages,
-      online: this.#presence.online(room),
-      recovered,
-    });
-    subscription.start(head);
+    return { room, seq: head, messages, online: [], recovered };
   }
 
   /** Ends a subscription. */
   leave(subscription: RoomSubscription): void {
     this.#hub.unsubscribe(subscription.room, subscription);
-    if (subscription.user) {
+    if (subscription.present && subscription.user) {
+      subscription.present = false;
       this.#presence.remove(subscription.room, subscription.user);
     }
   }

@@ -21,6 +21,8 @@ export class RoomSubscription implements RoomSubscriber {
   readonly user: User | null;
   /** The last `seq` handed to the sink. */
   cursor = 0;
+  /** Whether the subscription counts towards the room's presence. */
+  present = false;
   #held: OutgoingMessage[] | null = [];
   readonly #sink: SubscriptionSink;
 

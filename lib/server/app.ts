@@ -99,7 +99,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     ),
     slowClientsClosed: metrics.counter(
       "chat_slow_clients_closed_total",
-      "Sockets closed with 1013 for not keeping up",
+      "WebSockets (1013) and SSE streams closed for not keeping up",
     ),
   };
   metrics.gauge(

@@ -84,6 +84,7 @@ export async function startServer(
     done = Promise.all([pump(child.stdout), pump(child.stderr), child.status])
       .then(() => {});
     await waitForHealth(port, () => output);
+    await waitForIsolates(port, isolates, () => output);
   };
 
   const stop = async () => {
@@ -108,6 +109,38 @@ export async function startServer(
       await spawn();
     },
   };
+}
+
+/**
+ * Waits until `count` distinct isolates have answered `/healthz`: with
+ * `--parallel` the first answer comes as soon as one isolate listens. A new
+ * HTTP client per request makes each a new connection, which the kernel may
+ * hand to any isolate.
+ */
+async function waitForIsolates(
+  port: number,
+  count: number,
+  output: () => string,
+): Promise<void> {
+  const nodes = new Set<string>();
+  const deadline = Date.now() + 20_000;
+  while (nodes.size < count) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Only ${nodes.size} of ${count} isolates answered:\n${output()}`,
+      );
+    }
+    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { client });
+      nodes.add((await res.json()).node);
+    } finally {
+      client.close();
+    }
+    if (nodes.size < count) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }
 
 async function waitForHealth(
