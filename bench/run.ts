@@ -8,13 +8,14 @@
  */
 import { parseArgs, type Scenario, USAGE } from "./lib/cli.ts";
 import { ensurePeersInstalled } from "./lib/install.ts";
-import { machineInfo } from "./lib/machine.ts";
+import { gitState, machineInfo } from "./lib/machine.ts";
 import { BENCH, capture, machineBusyCores, pinned, ROOT } from "./lib/proc.ts";
 import { FULL, QUICK } from "./lib/profile.ts";
 import { renderMarkdown, type Results, writeMarkdown } from "./lib/report.ts";
 import {
   commandLine,
   LOAD_CORE,
+  LOG_ERRORS,
   SERVERS,
   type ServerSpec,
   SHUTDOWNS,
@@ -151,6 +152,7 @@ async function main(): Promise<number> {
       mode: opts.quick ? "quick" : "full",
       args: Deno.args,
       machine: await machineInfo(),
+      git: await gitState(ROOT),
       profile,
       commands: Object.fromEntries(
         servers.map((s) => [s.name, commandLine(s)]),
@@ -159,6 +161,7 @@ async function main(): Promise<number> {
       durationSec: 0,
       startFailures: START_FAILURES,
       shutdowns: SHUTDOWNS,
+      logErrors: LOG_ERRORS,
       jitter: jitterOut ? JSON.parse(jitterOut) : undefined,
     },
     scenarios: {},

@@ -33,3 +33,35 @@ export async function machineInfo(): Promise<Machine> {
     openFileLimit: await capture(["sh", "-c", "ulimit -n"]),
   };
 }
+
+/** The commit under test, and which server files differ from it. */
+export interface GitState {
+  commit: string;
+  /** `git status --short` lines outside bench/ (uncommitted server work). */
+  dirty: string[];
+}
+
+/** Reads the repository state (the server is measured as checked out). */
+export async function gitState(root: string): Promise<GitState> {
+  const commit = await capture([
+    "git",
+    "-C",
+    root,
+    "rev-parse",
+    "--short",
+    "HEAD",
+  ]);
+  const status = await capture([
+    "git",
+    "-C",
+    root,
+    "status",
+    "--short",
+    "--untracked-files=no",
+    "--",
+    "main.ts",
+    "lib",
+    "routes",
+  ]);
+  return { commit, dirty: status ? status.split("\n") : [] };
+}

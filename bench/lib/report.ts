@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Machine } from "./machine.ts";
+import type { GitState, Machine } from "./machine.ts";
 import type { Profile } from "./profile.ts";
 import type { Summary } from "./stats.ts";
 import type { FanoutSummary } from "../scenarios/fanout.ts";
@@ -17,6 +17,8 @@ export interface Results {
     mode: "quick" | "full";
     args: string[];
     machine: Machine;
+    /** The server code measured. */
+    git?: GitState;
     profile: Profile;
     /** Server command lines by server name. */
     commands: Record<string, string>;
@@ -27,6 +29,8 @@ export interface Results {
     startFailures: { server: string; error: string }[];
     /** Timer lateness of an idle Node process on the load CPU, ms. */
     jitter?: { p50: number; p99: number; max: number };
+    /** Error lines seen in server logs, per stop. */
+    logErrors?: { server: string; lines: string[] }[];
     /** Every server stop: SIGTERM to exit, and whether SIGKILL was needed. */
     shutdowns: { server: string; exitMs: number; killed: boolean }[];
   };
@@ -345,6 +349,17 @@ function hygieneSection(r: Results): string[] {
           : ""),
     );
   }
+  const logs = new Map<string, string[][]>();
+  for (const x of r.meta.logErrors ?? []) {
+    logs.set(x.server, [...(logs.get(x.server) ?? []), x.lines]);
+  }
+  for (const [name, xs] of logs) {
+    lines.push(
+      `- **${name}** logged error lines in ${xs.length} server run(s); first: \`${
+        xs[0][0].slice(0, 300).replace(/`/g, "'")
+      }\``,
+    );
+  }
   return lines.length ? ["", "### Run hygiene", "", ...lines] : [];
 }
 
@@ -466,6 +481,13 @@ export function renderMarkdown(r: Results): string {
       Math.round(r.meta.durationSec / 60)
     } min.`,
     "",
+    r.meta.git
+      ? `Server code: commit \`${r.meta.git.commit}\`${
+        r.meta.git.dirty.length
+          ? ` plus uncommitted changes to ${r.meta.git.dirty.length} file(s) under lib/, routes/ or main.ts (work in progress at the time)`
+          : ""
+      }.\n`
+      : "",
     `Command: \`deno task bench${
       r.meta.args.length ? " " + r.meta.args.join(" ") : ""
     }\` (raw figures: \`bench/results/\`). Single-isolate servers run pinned to CPU 0 (\`taskset -c 0\`) with every load-generator process on CPU 1 (\`taskset -c 1 node bench/load/controller.mjs …\`); the \`ours-parallel\` row is not pinned. A ⚠ marks generator CPU ≥ ${GEN_BOUND} cores, where the generator may be the limit. Servers:`,

@@ -136,6 +136,19 @@ export interface RunningServer {
 export const SHUTDOWNS: { server: string; exitMs: number; killed: boolean }[] =
   [];
 
+/** Error lines found in server logs (first few per stop), for the report. */
+export const LOG_ERRORS: { server: string; lines: string[] }[] = [];
+
+/** Log lines that look like errors, without terminal colours. */
+function errorLines(log: string): string[] {
+  return log
+    // deno-lint-ignore no-control-regex
+    .replace(/\x1b\[[0-9;]*m/g, "")
+    .split("\n")
+    .filter((l) => /error|panic|uncaught|exception/i.test(l))
+    .slice(0, 5);
+}
+
 /** Failed start attempts (each retried), for the report. */
 export const START_FAILURES: { server: string; error: string }[] = [];
 
@@ -187,6 +200,10 @@ async function startOnce(
   const stop = async () => {
     const how = await proc.stop(2000);
     SHUTDOWNS.push({ server: spec.name, ...how });
+    const lines = errorLines(
+      await Deno.readTextFile(proc.logPath).catch(() => ""),
+    );
+    if (lines.length > 0) LOG_ERRORS.push({ server: spec.name, lines });
     await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
   };
   try {

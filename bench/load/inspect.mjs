@@ -1,10 +1,13 @@
 /**
- * Takes a V8 CPU profile of a server started with `--inspect=HOST:PORT`
- * (e.g. `deno serve --inspect=127.0.0.1:9330 …`), through the DevTools
- * protocol, and prints the functions with the most self time.
+ * Looks inside a server started with `--inspect=HOST:PORT` (e.g.
+ * `deno serve --inspect=127.0.0.1:9330 …`) through the DevTools protocol:
+ * takes a CPU profile and prints the functions with the most self time, or
+ * reads its memory usage (RSS, V8 heap, external), optionally after a full
+ * garbage collection (`HeapProfiler.collectGarbage`).
  *
- * Usage: node bench/load/cpu_profile.mjs <host:port> <seconds> <out.cpuprofile>
- *        node bench/load/cpu_profile.mjs --top <file.cpuprofile> [n]
+ * Usage: node bench/load/inspect.mjs profile <host:port> <seconds> <out.cpuprofile>
+ *        node bench/load/inspect.mjs top <file.cpuprofile> [n]
+ *        node bench/load/inspect.mjs memory <host:port> [--gc]
  *
  * @module
  */
@@ -48,12 +51,11 @@ export function topFunctions(profile, n = 30) {
 }
 
 /**
- * Profiles the inspector target for `seconds`.
+ * Opens a DevTools protocol session with the first inspector target.
  * @param {string} hostPort inspector address
- * @param {number} seconds how long
- * @returns {Promise<any>} the profile
+ * @returns {Promise<{call: (method: string, params?: object) => Promise<any>, close: () => void}>}
  */
-async function profileFor(hostPort, seconds) {
+async function session(hostPort) {
   const { WebSocket } = require("ws");
   const targets = await (await fetch(`http://${hostPort}/json/list`)).json();
   const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
@@ -74,27 +76,67 @@ async function profileFor(hostPort, seconds) {
       waiting.set(++id, resolve);
       ws.send(JSON.stringify({ id, method, params }));
     });
+  return { call, close: () => ws.close() };
+}
+
+/**
+ * Profiles the inspector target for `seconds`.
+ * @param {string} hostPort inspector address
+ * @param {number} seconds how long
+ * @returns {Promise<any>} the profile
+ */
+async function profileFor(hostPort, seconds) {
+  const { call, close } = await session(hostPort);
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const result = /** @type {any} */ (await call("Profiler.stop"));
-  ws.close();
+  close();
   return result.profile;
 }
 
-const [a, b, c] = process.argv.slice(2);
-if (a === "--top") {
-  console.log(
-    topFunctions(JSON.parse(readFileSync(b, "utf8")), Number(c ?? 30)),
+/**
+ * Memory usage of a Deno (or Node) target, in MiB.
+ * @param {string} hostPort inspector address
+ * @param {boolean} gc whether to collect garbage first
+ * @returns {Promise<Record<string, number>>}
+ */
+async function memoryOf(hostPort, gc) {
+  const { call, close } = await session(hostPort);
+  if (gc) {
+    await call("HeapProfiler.enable");
+    await call("HeapProfiler.collectGarbage");
+    await call("HeapProfiler.disable");
+  }
+  const res = await call("Runtime.evaluate", {
+    expression:
+      "JSON.stringify(globalThis.Deno ? Deno.memoryUsage() : process.memoryUsage())",
+  });
+  close();
+  /** @type {Record<string, number>} */
+  const bytes = JSON.parse(res.result.value);
+  return Object.fromEntries(
+    Object.entries(bytes).map((
+      [k, v],
+    ) => [k, Math.round(v / 1048576 * 10) / 10]),
   );
-} else if (a && b && c) {
+}
+
+const [cmd, a, b, c] = process.argv.slice(2);
+if (cmd === "top" && a) {
+  console.log(
+    topFunctions(JSON.parse(readFileSync(a, "utf8")), Number(b ?? 30)),
+  );
+} else if (cmd === "profile" && a && b && c) {
   const profile = await profileFor(a, Number(b));
   writeFileSync(c, JSON.stringify(profile));
   console.log(topFunctions(profile));
+} else if (cmd === "memory" && a) {
+  console.log(JSON.stringify(await memoryOf(a, b === "--gc")));
 } else {
   console.error(
-    "usage: cpu_profile.mjs <host:port> <seconds> <out.cpuprofile> | --top <file> [n]",
+    "usage: inspect.mjs profile <host:port> <seconds> <out> | top <file> [n] | memory <host:port> [--gc]",
   );
   process.exit(2);
 }
