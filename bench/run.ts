@@ -6,11 +6,18 @@
  *
  * @module
  */
-import { parseArgs, type Scenario, USAGE } from "./lib/cli.ts";
+import {
+  type Options,
+  parseArgs,
+  type Scenario,
+  SCENARIOS,
+  USAGE,
+} from "./lib/cli.ts";
 import { ensurePeersInstalled } from "./lib/install.ts";
+import { acquireBenchLock } from "./lib/lock.ts";
 import { gitState, machineInfo } from "./lib/machine.ts";
 import { BENCH, capture, machineBusyCores, pinned, ROOT } from "./lib/proc.ts";
-import { FULL, QUICK } from "./lib/profile.ts";
+import { FULL, type Profile, QUICK } from "./lib/profile.ts";
 import { renderMarkdown, type Results, writeMarkdown } from "./lib/report.ts";
 import {
   commandLine,
@@ -138,6 +145,25 @@ async function main(): Promise<number> {
     opts.servers.length === 0 || opts.servers.includes(s.name)
   );
   await ensurePeersInstalled();
+  const release = await acquireBenchLock();
+  try {
+    return await benchmark(opts, servers, profile);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Runs the selected scenarios and writes the results.
+ * @param opts command-line options
+ * @param servers the servers to run
+ * @param profile scenario sizes
+ */
+async function benchmark(
+  opts: Options,
+  servers: ServerSpec[],
+  profile: Profile,
+): Promise<number> {
   const jitterOut = await capture(
     pinned(LOAD_CORE, [
       "node",
@@ -230,9 +256,12 @@ async function main(): Promise<number> {
 
   await Deno.mkdir(`${BENCH}/results`, { recursive: true });
   const stamp = results.meta.date.slice(0, 19).replace(/:/g, "-");
+  // Only a complete full run makes a result to keep; others are scratch.
+  const complete = !opts.quick && opts.only.length === SCENARIOS.length &&
+    servers.length === SERVERS.length;
   const jsonPath = opts.quick
     ? `${BENCH}/results/quick.json`
-    : `${BENCH}/results/${stamp}.json`;
+    : `${BENCH}/results/${complete ? "" : "partial-"}${stamp}.json`;
   await Deno.writeTextFile(jsonPath, JSON.stringify(results, null, 2) + "\n");
   const md = renderMarkdown(results);
   console.log(md);
