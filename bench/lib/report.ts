@@ -532,4 +532,7 @@ export async function writeMarkdown(
     ? text.slice(0, a) + generated + text.slice(b + END.length)
     : text.trimEnd() + "\n\n" + generated + "\n";
   await Deno.writeTextFile(path, text);
+  // Keep the repository's `deno fmt --check` green.
+  await new Deno.Command("deno", { args: ["fmt", "-q", path] }).output()
+    .catch(() => {});
 }
