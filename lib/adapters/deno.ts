@@ -7,6 +7,8 @@
 import type { RuntimeAdapter } from "../server/runtime.ts";
 
 const DEFAULT_KV_PATH = "./data/chat.kv";
+/** How long a stopping server waits for connections to close cleanly. */
+const SHUTDOWN_DEADLINE_MS = 1_000;
 
 function onDenoDeploy(): boolean {
   return Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined;
@@ -37,6 +39,9 @@ export const denoAdapter: RuntimeAdapter = {
       if (called) return;
       called = true;
       callback();
+      // Sockets whose peers vanish without a close frame can hold the process
+      // open for minutes: give clean closes a moment, then exit regardless.
+      Deno.unrefTimer(setTimeout(() => Deno.exit(0), SHUTDOWN_DEADLINE_MS));
     };
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       try {
