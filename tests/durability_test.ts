@@ -21,14 +21,7 @@ Deno.test({
     try {
       const alice = await TestClient.connect(server.wsUrl, { name: "alice" });
       await alice.join("keep");
-      for (let n = 1; n <= 3; n++) {
-        alice.send({
-          type: "send",
-          room: "keep",
-          id: `k${n}`,
-          text: `kept ${n}`,
-        });
-      }
+      alice.sendRange("keep", "k", 1, 3, (n) => `kept ${n}`);
       await alice.collect((e) => e.type === "ack", 3);
       const token = alice.welcome.token as string;
       const user = alice.welcome.user;

@@ -116,14 +116,7 @@ Deno.test({
             await TestClient.connect(server.wsUrl, { name: "writer" }),
           ]);
           await writer.join("resume");
-          for (let n = 1; n <= 5; n++) {
-            writer.send({
-              type: "send",
-              room: "resume",
-              id: `r${n}`,
-              text: `m${n}`,
-            });
-          }
+          writer.sendRange("resume", "r", 1, 5);
           await writer.collect((e) => e.type === "ack", 5);
           const reader = await TestClient.connect(server.wsUrl, {
             name: "reader",
@@ -139,14 +132,7 @@ Deno.test({
           equal(first.seq, 5);
           equal(first.recovered, true);
           await reader.close();
-          for (let n = 6; n <= 9; n++) {
-            writer.send({
-              type: "send",
-              room: "resume",
-              id: `r${n}`,
-              text: `m${n}`,
-            });
-          }
+          writer.sendRange("resume", "r", 6, 9);
           await writer.collect(
             (e) => e.type === "ack" && e.room === "resume",
             9,
@@ -177,14 +163,7 @@ Deno.test({
             await TestClient.connect(server.wsUrl, { name: "writer" }),
           ]);
           await writer.join("long");
-          for (let n = 1; n <= 130; n++) {
-            writer.send({
-              type: "send",
-              room: "long",
-              id: `l${n}`,
-              text: `m${n}`,
-            });
-          }
+          writer.sendRange("long", "l", 1, 130);
           await writer.collect(
             (e) => e.type === "ack" && e.room === "long",
             130,

@@ -150,6 +150,22 @@ export class TestClient {
     }
   }
 
+  /**
+   * Sends messages `from`…`to` to `room` without waiting: ids are
+   * `${prefix}${n}`, texts `text(n)` (default `m${n}`).
+   */
+  sendRange(
+    room: string,
+    prefix: string,
+    from: number,
+    to: number,
+    text: (n: number) => string = (n) => `m${n}`,
+  ): void {
+    for (let n = from; n <= to; n++) {
+      this.send({ type: "send", room, id: `${prefix}${n}`, text: text(n) });
+    }
+  }
+
   /** Sends a message and waits for its `ack`. */
   async post(room: string, id: string, text: string): Promise<Event> {
     const from = this.events.length;
