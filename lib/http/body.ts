@@ -5,7 +5,12 @@
  */
 import { LIMITS } from "../protocol/limits.ts";
 import { ProtocolError } from "../protocol/errors.ts";
-import { MAX_FRAME_DEPTH } from "../protocol/codec.ts";
+import {
+  FORBIDDEN_KEYS,
+  isPlainRecord,
+  MAX_FRAME_DEPTH,
+  nestingExceeds,
+} from "../protocol/codec.ts";
 
 /** Reads the body as text, refusing more than 64 KiB with `too_large`. */
 export async function readBodyText(req: Request): Promise<string> {
@@ -54,17 +59,8 @@ export async function readJsonObject(
   req: Request,
 ): Promise<Record<string, unknown>> {
   const text = await readBodyText(req);
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-    } else if (c === '"') inString = true;
-    else if ((c === "{" || c === "[") && ++depth > MAX_FRAME_DEPTH) {
-      throw new ProtocolError("bad_request", "Body is nested too deeply");
-    } else if (c === "}" || c === "]") depth--;
+  if (nestingExceeds(text, MAX_FRAME_DEPTH)) {
+    throw new ProtocolError("bad_request", "Body is nested too deeply");
   }
   let value: unknown;
   try {
@@ -72,17 +68,13 @@ export async function readJsonObject(
   } catch {
     throw new ProtocolError("bad_request", "Body is not valid JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+  if (!isPlainRecord(value)) {
     throw new ProtocolError("bad_request", "Body must be a JSON object");
   }
-  if (
-    ["__proto__", "constructor", "prototype"].some((key) =>
-      Object.hasOwn(value, key)
-    )
-  ) {
+  if (Object.keys(value).some((key) => FORBIDDEN_KEYS.has(key))) {
     throw new ProtocolError("bad_request", "Body has a forbidden key");
   }
-  return value as Record<string, unknown>;
+  return value;
 }
 
 /** Reads an `application/x-www-form-urlencoded` body within the limit. */

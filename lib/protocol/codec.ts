@@ -20,7 +20,12 @@ import {
 /** Deepest JSON nesting a client frame may have; frames are flat objects. */
 export const MAX_FRAME_DEPTH = 4;
 
-const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/** Keys no client object may have (prototype pollution in later merges). */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  "__proto__",
+  "constructor",
+  "prototype",
+]);
 
 const FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   "hello",
@@ -43,7 +48,7 @@ export function exceedsBytes(text: string, limit: number): boolean {
  * Rejects JSON nested deeper than `max` before parsing it, so a hostile
  * frame of thousands of brackets costs one linear scan and no recursion.
  */
-function nestingExceeds(text: string, max: number): boolean {
+export function nestingExceeds(text: string, max: number): boolean {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -59,7 +64,10 @@ function nestingExceeds(text: string, max: number): boolean {
   return false;
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
+/** Whether `value` is a JSON object (not null, not an array). */
+export function isPlainRecord(
+  value: unknown,
+): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
