@@ -6,11 +6,6 @@
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
 import { LIMITS } from "../protocol/limits.ts";
-import {
-  parseClientId,
-  parseMessageText,
-  parseRoomName,
-} from "../protocol/validate.ts";
 import type { AppendResult, MessageStore } from "../store/message_store.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { Presence } from "../presence/presence.ts";
@@ -18,6 +13,12 @@ import type { Hub } from "./hub.ts";
 import { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
 import type { RoomChannel } from "./room_channel.ts";
+
+/** Counters of stored and repeated sends, whatever the transport. */
+export interface PostCounters {
+  stored: { inc(): void };
+  duplicate: { inc(): void };
+}
 
 /** The reply to a join, as the `joined` event carries it. */
 export interface JoinResult {
@@ -47,6 +48,7 @@ const TYPING_INTERVAL_MS = 1_000;
 
 /** Shared room operations. */
 export class ChatService {
+  readonly #counters: PostCounters;
   readonly #store: MessageStore;
   readonly #hub: Hub;
   readonly #presence: Presence;
@@ -60,7 +62,9 @@ export class ChatService {
     presence: Presence,
     bus: Bus,
     retain: number,
+    counters: PostCounters,
   ) {
+    this.#counters = counters;
     this.#store = store;
     this.#hub = hub;
     this.#presence = presence;
@@ -71,22 +75,19 @@ export class ChatService {
 
   /**
    * Stores a message (idempotent per room, user and id) and fans it out.
-   * Resolves when it is durable.
-   *
-   * @throws {ProtocolError} for an invalid room, id or text
+   * Resolves when it is durable. Every transport has already validated the
+   * room, id and text (`lib/protocol/validate.ts`) to report errors with the
+   * right `ref`, so they are not checked again on this hot path.
    */
-  post(
+  async post(
     room: string,
     user: User,
     id: string,
     text: string,
   ): Promise<AppendResult> {
-    return this.#store.append(
-      parseRoomName(room, id),
-      user,
-      parseClientId(id, id),
-      parseMessageText(text, id),
-    );
+    const result = await this.#store.append(room, user, id, text);
+    (result.duplicate ? this.#counters.duplicate : this.#counters.stored).inc();
+    return result;
   }
 
   /**

@@ -77,7 +77,6 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
         new OutgoingEvent({ type: "presence", room, joins, leaves }),
       ),
   });
-  const chat = new ChatService(store, hub, presence, bus, config.historyLimit);
   const metrics = new Metrics();
   const sockets: App["sockets"] = new Set();
   const counters: AppCounters = {
@@ -102,6 +101,10 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       "WebSockets (1013) and SSE streams closed for not keeping up",
     ),
   };
+  const chat = new ChatService(store, hub, presence, bus, config.historyLimit, {
+    stored: counters.messagesStored,
+    duplicate: counters.messagesDuplicate,
+  });
   metrics.gauge(
     "chat_ws_connections",
     "Open WebSocket connections",

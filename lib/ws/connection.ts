@@ -321,11 +321,7 @@ export class Connection {
       );
     }
     this.#app.chat.post(frame.room, user, frame.id, frame.text).then(
-      ({ seq, duplicate }) => {
-        (duplicate
-          ? this.#app.counters.messagesDuplicate
-          : this.#app.counters.messagesStored)
-          .inc();
+      ({ seq }) => {
         if (this.state.phase !== "closed") {
           this.#send({ type: "ack", id: frame.id, room: frame.room, seq });
         }

@@ -138,10 +138,7 @@ export const handler: Handlers = {
           },
         );
       }
-      const { seq, duplicate } = await ctx.app.chat.post(room, user, id, clean);
-      (duplicate
-        ? ctx.app.counters.messagesDuplicate
-        : ctx.app.counters.messagesStored).inc();
+      const { seq } = await ctx.app.chat.post(room, user, id, clean);
       return seeOther(`/rooms/${room}#m-${seq}`, headers);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;

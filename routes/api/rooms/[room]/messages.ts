@@ -74,9 +74,6 @@ export const handler: Handlers = {
       });
     }
     const { seq, duplicate } = await ctx.app.chat.post(room, user, id, text);
-    (duplicate
-      ? ctx.app.counters.messagesDuplicate
-      : ctx.app.counters.messagesStored).inc();
     return json({ room, seq, id }, duplicate ? 200 : 201);
   },
 };
