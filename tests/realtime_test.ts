@@ -322,3 +322,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a backlog over 500 messages arrives whole: joined, then message events",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = await startServer({
+      isolates: 1,
+      env: { CHAT_SEND_RATE: "0" },
+    });
+    try {
+      const writer = await TestClient.connect(server.wsUrl);
+      await writer.join("big");
+      writer.sendRange("big", "b", 1, 620);
+      await writer.collect((e) => e.type === "ack", 620, 20_000);
+      const reader = await TestClient.connect(server.wsUrl);
+      const joined = await reader.join("big", 0);
+      equal((joined.messages as Event[]).length, 500);
+      equal(joined.seq, 620);
+      const rest = await reader.collect(isMessage("big"), 120);
+      deepEqual(
+        [...(joined.messages as Event[]), ...rest].map((m) => m.seq),
+        seqRange(1, 620),
+      );
+      await writer.close();
+      await reader.close();
+    } finally {
+      await server.stop();
+    }
+  },
+});

@@ -15,6 +15,7 @@ import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { TokenBucket } from "../server/rate_limiter.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
+import { OutgoingMessage } from "../rooms/outgoing.ts";
 import type { JoinResult } from "../rooms/chat_service.ts";
 import { CloseCode, type CloseReason } from "./close_codes.ts";
 import { FrameSender } from "./frame_sender.ts";
@@ -291,11 +292,9 @@ export class Connection {
       ? messages.slice(0, JOINED_CHUNK)
       : messages;
     this.#send({ type: "joined", ...reply, messages: first });
-    for (let i = JOINED_CHUNK; i < messages.length; i += JOINED_CHUNK) {
-      const chunk = messages.slice(i, i + JOINED_CHUNK);
-      this.#sender.push(
-        chunk.map((m) => JSON.stringify({ type: "message", ...m })).join(","),
-      );
+    // The rest follow as message events, in order, before any live one.
+    for (let i = JOINED_CHUNK; i < messages.length; i++) {
+      this.#sender.push(new OutgoingMessage(messages[i]).frame);
     }
   }
 
