@@ -5,6 +5,7 @@
  * down exactly once after a restart.
  */
 import assert, { deepEqual, equal } from "node:assert/strict";
+import { sleep, waitUntil } from "./helpers/wait.ts";
 import { startServer } from "./helpers/server.ts";
 import { type Event, TestClient } from "./helpers/ws_client.ts";
 import { ChatClient, type ClientEvent } from "../lib/client/client.ts";
@@ -13,20 +14,6 @@ import type { TransportFactory } from "../lib/client/transport.ts";
 import { sseTransport } from "../lib/client/transports/sse.ts";
 import { longPollTransport } from "../lib/client/transports/long_poll.ts";
 import { autoTransport } from "../lib/client/transports/select.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(
-  what: string,
-  check: () => boolean,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out: ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A ChatClient that records what it delivers. */
 function recordingClient(transport: TransportFactory, name: string) {
@@ -81,10 +68,10 @@ Deno.test({
             cleanup.push(() => client.stop());
             client.join(room, 0);
             client.start();
-            await until("connected", () => client.status === "connected");
+            await waitUntil("connected", () => client.status === "connected");
             const status = events.findLast((e) => e.type === "status");
             equal(status?.type === "status" && status.transport, kind);
-            await until(
+            await waitUntil(
               "joined",
               () => events.some((e) => e.type === "joined"),
             );
@@ -103,9 +90,9 @@ Deno.test({
               client.send(room, `${kind} ${i}`);
               ws.send({ type: "send", room, id: `w${i}`, text: `ws ${i}` });
             }
-            await until("10 messages", () => texts().length >= 10);
+            await waitUntil("10 messages", () => texts().length >= 10);
             await ws.collect(isMessage(room), 10);
-            await until(
+            await waitUntil(
               "outbox empty",
               () => client.outbox.list().length === 0,
             );
@@ -124,7 +111,7 @@ Deno.test({
             );
             if (kind === "sse") {
               ws.send({ type: "typing", room });
-              await until(
+              await waitUntil(
                 "typing",
                 () => events.some((e) => e.type === "typing"),
               );
@@ -146,7 +133,7 @@ Deno.test({
           cleanup.push(() => client.stop());
           client.join("auto", 0);
           client.start();
-          await until("connected", () => client.status === "connected");
+          await waitUntil("connected", () => client.status === "connected");
           const status = events.findLast((e) => e.type === "status");
           equal(status?.type === "status" && status.transport, "sse");
           client.stop();
@@ -164,19 +151,19 @@ Deno.test({
           cleanup.push(() => client.stop());
           client.join(room, 0);
           client.start();
-          await until("connected", () => client.status === "connected");
+          await waitUntil("connected", () => client.status === "connected");
           client.send(room, "before");
-          await until("before", () => texts().length === 1);
+          await waitUntil("before", () => texts().length === 1);
           await server.stop();
-          await until("noticed", () => client.status !== "connected");
+          await waitUntil("noticed", () => client.status !== "connected");
           client.send(room, "during");
           await server.restart();
-          await until(
+          await waitUntil(
             "delivered after restart",
             () => client.outbox.list().length === 0,
             20_000,
           );
-          await until("seen", () => texts().length >= 2, 10_000);
+          await waitUntil("seen", () => texts().length >= 2, 10_000);
           const reader = await TestClient.connect(server.wsUrl);
           cleanup.push(() => reader.close());
           const joined = await reader.join(room, 0);

@@ -4,6 +4,7 @@
  * promise (every message once, in order, whoever sent it and wherever).
  */
 import assert, { deepEqual, equal, notEqual } from "node:assert/strict";
+import { sleep } from "./helpers/wait.ts";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import {
   clientsOnDistinctIsolates,
@@ -18,7 +19,6 @@ const isMessage = (room: string) => (e: Event) =>
   e.type === "message" && e.room === room;
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function session(server: TestServer, name: string): Promise<string> {
   const res = await fetch(`${server.origin}/api/session`, {

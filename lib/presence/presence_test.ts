@@ -1,4 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
+import { sleep, waitUntil } from "../../tests/helpers/wait.ts";
 import type { User } from "../protocol/types.ts";
 import { Bus } from "../bus/bus.ts";
 import { Presence } from "./presence.ts";
@@ -7,16 +8,6 @@ const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 const carol: User = { id: "u_carol", name: "carol" };
 const HEARTBEAT_MS = 10_000;
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Node {
   presence: Presence;
@@ -68,9 +59,9 @@ async function barrier(from: Node, to: Node): Promise<void> {
   const room = `barrier-${crypto.randomUUID()}`;
   from.presence.add(room, marker);
   from.presence.remove(room, marker);
-  await waitFor(
-    () => to.log.includes(`${room} -marker`),
+  await waitUntil(
     "the barrier marker to pass",
+    () => to.log.includes(`${room} -marker`),
   );
   to.log.splice(to.log.indexOf(`${room} +marker`), 2);
   const own = from.log.indexOf(`${room} +marker`);
@@ -94,8 +85,8 @@ Deno.test("a user on two nodes is one entry, gone when the last connection goes"
     n1.presence.add("general", alice); // a second tab on n1
     n2.presence.add("general", alice);
     n2.presence.add("general", bob);
-    await waitFor(() => n1.presence.count("general") === 2, "n1 sees bob");
-    await waitFor(() => n2.presence.count("general") === 2, "n2 sees both");
+    await waitUntil("n1 sees bob", () => n1.presence.count("general") === 2);
+    await waitUntil("n2 sees both", () => n2.presence.count("general") === 2);
     deepEqual(names(n1.presence.online("general")), ["alice", "bob"]);
     deepEqual(names(n2.presence.online("general")), ["alice", "bob"]);
     deepEqual(n1.log, ["general +alice", "general +bob"]);
@@ -112,14 +103,17 @@ Deno.test("a user on two nodes is one entry, gone when the last connection goes"
 
     // The last tab closes.
     n1.presence.remove("general", alice);
-    await waitFor(() => n2.presence.count("general") === 1, "n2 sees alice go");
+    await waitUntil(
+      "n2 sees alice go",
+      () => n2.presence.count("general") === 1,
+    );
     deepEqual(names(n1.presence.online("general")), ["bob"]);
     deepEqual(names(n2.presence.online("general")), ["bob"]);
     deepEqual(n1.log, ["general +alice", "general +bob", "general -alice"]);
     deepEqual(n2.log, ["general +alice", "general +bob", "general -alice"]);
 
     n2.presence.remove("general", bob);
-    await waitFor(() => n1.presence.count("general") === 0, "n1 sees bob go");
+    await waitUntil("n1 sees bob go", () => n1.presence.count("general") === 0);
     deepEqual(n1.presence.rooms(), []);
     deepEqual(n1.presence.online("general"), []);
     // Removing someone who is not there changes nothing.
@@ -136,7 +130,7 @@ Deno.test("a rename shows as a join with the new name", async () => {
     const n2 = cluster.node("n2");
     n1.presence.add("general", alice);
     n1.presence.add("general", { id: alice.id, name: "alicia" });
-    await waitFor(() => n2.log.length === 2, "n2 sees the rename");
+    await waitUntil("n2 sees the rename", () => n2.log.length === 2);
     deepEqual(n2.log, ["general +alice", "general +alicia"]);
     deepEqual(n2.presence.online("general"), [{
       id: alice.id,
@@ -151,13 +145,13 @@ Deno.test("with a grace period a user leaves only after it, and a quick return c
     const n2 = cluster.node("n2");
     n1.presence.add("general", alice);
     n1.presence.add("general", bob);
-    await waitFor(() => n2.presence.count("general") === 2, "n2 sees both");
+    await waitUntil("n2 sees both", () => n2.presence.count("general") === 2);
 
     n1.presence.remove("general", alice);
     // Still there during the grace period, on both nodes.
     deepEqual(names(n1.presence.online("general")), ["alice", "bob"]);
-    await waitFor(() => n1.presence.count("general") === 1, "grace to end");
-    await waitFor(() => n2.presence.count("general") === 1, "n2 sees leave");
+    await waitUntil("grace to end", () => n1.presence.count("general") === 1);
+    await waitUntil("n2 sees leave", () => n2.presence.count("general") === 1);
     deepEqual(n2.log, ["general +alice", "general +bob", "general -alice"]);
 
     // bob reloads the page: leaves and is back within the grace period.
@@ -180,11 +174,11 @@ Deno.test("a dropped announcement is healed by the heartbeat's version", async (
     n1.presence.add("general", alice);
     n1.presence.add("general", bob);
     equal(n1.bus.dropped, 1);
-    await waitFor(() => n2.presence.count("general") === 1, "n2 sees alice");
+    await waitUntil("n2 sees alice", () => n2.presence.count("general") === 1);
     deepEqual(names(n2.presence.online("general")), ["alice"]);
 
     n1.presence.tick();
-    await waitFor(() => n2.presence.count("general") === 2, "n2 heals");
+    await waitUntil("n2 heals", () => n2.presence.count("general") === 2);
     deepEqual(names(n2.presence.online("general")), ["alice", "bob"]);
     deepEqual(n2.log, ["general +alice", "general +bob"]);
     equal(n1.bus.dropped, 1);
@@ -200,7 +194,7 @@ Deno.test("a dropped announcement is healed when the next one shows a version ju
     n1.presence.add("general", alice);
     n1.presence.add("general", bob);
     n1.presence.add("general", carol);
-    await waitFor(() => n2.presence.count("general") === 3, "n2 heals");
+    await waitUntil("n2 heals", () => n2.presence.count("general") === 3);
     deepEqual(names(n2.presence.online("general")), ["alice", "bob", "carol"]);
     equal(n1.bus.dropped, 1);
   });
@@ -214,10 +208,10 @@ Deno.test("a dropped leave is healed too: the full state removes the user", asyn
     const n1 = cluster.node("n1", { dropEvery: 3 });
     n1.presence.add("general", alice);
     n1.presence.remove("general", alice);
-    await waitFor(() => n2.presence.count("general") === 1, "n2 sees alice");
+    await waitUntil("n2 sees alice", () => n2.presence.count("general") === 1);
     equal(n1.bus.dropped, 1);
     n1.presence.tick();
-    await waitFor(() => n2.presence.count("general") === 0, "n2 heals");
+    await waitUntil("n2 heals", () => n2.presence.count("general") === 0);
     deepEqual(n2.log, ["general +alice", "general -alice"]);
     deepEqual(n2.presence.rooms(), []);
   });
@@ -229,7 +223,7 @@ Deno.test("a node that stops heartbeating is forgotten after three heartbeats", 
     const n2 = cluster.node("n2");
     n2.presence.add("general", alice);
     n1.presence.add("general", bob);
-    await waitFor(() => n1.presence.count("general") === 2, "n1 sees alice");
+    await waitUntil("n1 sees alice", () => n1.presence.count("general") === 2);
 
     n1.presence.tick(Date.now() + 2 * HEARTBEAT_MS);
     deepEqual(names(n1.presence.online("general")), ["alice", "bob"]);
@@ -239,7 +233,7 @@ Deno.test("a node that stops heartbeating is forgotten after three heartbeats", 
 
     // Its next heartbeat brings it back with its full state.
     n2.presence.tick();
-    await waitFor(() => n1.presence.count("general") === 2, "n1 re-syncs");
+    await waitUntil("n1 re-syncs", () => n1.presence.count("general") === 2);
     deepEqual(n1.log.at(-1), "general +alice");
   });
 });
@@ -251,10 +245,10 @@ Deno.test("bye forgets a node's users at once", async () => {
     n2.presence.add("general", alice);
     n2.presence.add("random", alice);
     n1.presence.add("general", bob);
-    await waitFor(() => n1.presence.count("general") === 2, "n1 sees alice");
-    await waitFor(() => n1.presence.count("random") === 1, "n1 sees random");
+    await waitUntil("n1 sees alice", () => n1.presence.count("general") === 2);
+    await waitUntil("n1 sees random", () => n1.presence.count("random") === 1);
     n2.presence.close();
-    await waitFor(() => n1.presence.count("general") === 1, "n1 forgets n2");
+    await waitUntil("n1 forgets n2", () => n1.presence.count("general") === 1);
     deepEqual(names(n1.presence.online("general")), ["bob"]);
     deepEqual(n1.presence.rooms(), ["general"]);
   });
@@ -266,7 +260,7 @@ Deno.test("a node that starts late learns everyone from its startup sync", async
     n1.presence.add("general", alice);
     n1.presence.add("random", bob);
     const n2 = cluster.node("n2");
-    await waitFor(() => n2.presence.rooms().length === 2, "n2 syncs");
+    await waitUntil("n2 syncs", () => n2.presence.rooms().length === 2);
     deepEqual(names(n2.presence.online("general")), ["alice"]);
     deepEqual(names(n2.presence.online("random")), ["bob"]);
   });

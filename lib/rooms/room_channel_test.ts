@@ -1,4 +1,5 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
+import { sleep, waitUntil } from "../../tests/helpers/wait.ts";
 import type { ChatMessage, User } from "../protocol/types.ts";
 import { MessageStore } from "../store/message_store.ts";
 import type { OutgoingMessage } from "./outgoing.ts";
@@ -19,16 +20,6 @@ class Recorder implements RoomSubscriber {
   }
   deliverEvent(): void {}
 }
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Fixture {
   store: MessageStore;
@@ -137,7 +128,7 @@ Deno.test("a gap that the bus never fills is refilled from storage", async () =>
     channel.ingest([m1]);
     channel.ingest([m3]); // 2 was lost on the bus
     deepEqual(recorder.seqs, [1]);
-    await waitFor(() => recorder.seqs.length === 3, "refill of seq 2");
+    await waitUntil("refill of seq 2", () => recorder.seqs.length === 3);
     deepEqual(recorder.seqs, [1, 2, 3]);
     deepEqual(reads, [[1, 3]]);
     equal(stats.refills, 1);
@@ -151,7 +142,7 @@ Deno.test("observeHead alone triggers a refill", async () => {
   await withChannel(0, async ({ channel, recorder, stats, reads, append }) => {
     await append(3);
     channel.observeHead(3);
-    await waitFor(() => recorder.seqs.length === 3, "refill of 1..3");
+    await waitUntil("refill of 1..3", () => recorder.seqs.length === 3);
     deepEqual(recorder.seqs, [1, 2, 3]);
     deepEqual(reads, [[0, 3]]);
     deepEqual(stats, { refills: 1, refilled: 3 });
@@ -167,9 +158,9 @@ Deno.test("a refill retries until storage shows what the head promised", async (
   await withChannel(0, async ({ channel, recorder, stats, reads, append }) => {
     await append(2);
     channel.observeHead(4); // 3 and 4 are not yet visible in storage
-    await waitFor(() => recorder.seqs.length === 2, "refill of 1..2");
+    await waitUntil("refill of 1..2", () => recorder.seqs.length === 2);
     await append(2);
-    await waitFor(() => recorder.seqs.length === 4, "refill of 3..4");
+    await waitUntil("refill of 3..4", () => recorder.seqs.length === 4);
     deepEqual(recorder.seqs, [1, 2, 3, 4]);
     deepEqual(reads[0], [0, 4]);
     deepEqual(reads.map(([, upTo]) => upTo), reads.map(() => 4));
@@ -220,7 +211,7 @@ Deno.test("a failing range read is reported and retried", async () => {
   try {
     await store.append(ROOM, alice, "a", "one");
     channel.observeHead(1);
-    await waitFor(() => recorder.seqs.length === 1, "refill after failure");
+    await waitUntil("refill after failure", () => recorder.seqs.length === 1);
     deepEqual(recorder.seqs, [1]);
     equal(errors.length, 1);
     assert(errors[0] instanceof Error);
