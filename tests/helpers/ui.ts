@@ -5,11 +5,31 @@
  */
 import type { Page } from "playwright-core";
 import { BUILD_PATHS, buildClient } from "../../lib/build/build.ts";
-import { onPage, waitFor } from "./browser.ts";
+import { launchBrowser, onPage, type TestBrowser, waitFor } from "./browser.ts";
+import { type ServerOptions, startServer, type TestServer } from "./server.ts";
 
 /** Builds the islands if the build is missing or stale (the server serves it). */
 export async function ensureClientBuild(): Promise<void> {
   await buildClient(BUILD_PATHS, { ifStale: true });
+}
+
+/**
+ * Runs a browser test: builds the islands if stale, starts a server and a
+ * browser, and stops both however `run` ends.
+ */
+export async function withChatBrowser(
+  options: ServerOptions,
+  run: (server: TestServer, browser: TestBrowser) => Promise<void>,
+): Promise<void> {
+  await ensureClientBuild();
+  const server = await startServer(options);
+  const browser = await launchBrowser();
+  try {
+    await run(server, browser);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
 }
 
 /** Waits until the page's islands hydrated and the room is connected. */

@@ -3,9 +3,7 @@
  * browser downloads it (the static route serves the build's gzip twins).
  */
 import assert from "node:assert/strict";
-import { startServer } from "../helpers/server.ts";
-import { launchBrowser } from "../helpers/browser.ts";
-import { ensureClientBuild, openRoom } from "../helpers/ui.ts";
+import { openRoom, withChatBrowser } from "../helpers/ui.ts";
 
 const BUDGET_BYTES = 25 * 1024;
 
@@ -15,10 +13,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 1 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 1 }, async (server, browser) => {
       const { page } = await browser.page(await browser.context());
       const scripts: {
         url: string;
@@ -57,9 +52,6 @@ Deno.test({
         assert.equal(s.encoding, "gzip", s.url);
         assert.equal(s.cache, "public, max-age=31536000, immutable", s.url);
       }
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 });

@@ -5,15 +5,14 @@
  * `docs/screenshot.png`.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../helpers/server.ts";
-import { launchBrowser, waitFor } from "../helpers/browser.ts";
+import { waitFor } from "../helpers/browser.ts";
 import {
-  ensureClientBuild,
   joinViaLobby,
   messageTexts,
   openRoom,
   send,
   waitForMessage,
+  withChatBrowser,
 } from "../helpers/ui.ts";
 
 const browserTest = (name: string, fn: () => Promise<void>) =>
@@ -22,10 +21,7 @@ const browserTest = (name: string, fn: () => Promise<void>) =>
 browserTest(
   "two people in two browsers chat, see each other online and typing",
   async () => {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       const alice = await browser.page(await browser.context());
       const bob = await browser.page(await browser.context());
       await joinViaLobby(alice.page, server.origin, "alice", "general");
@@ -131,18 +127,12 @@ browserTest(
         [],
         "no console errors",
       );
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 );
 
 browserTest("a markup payload is shown as text and runs nothing", async () => {
-  await ensureClientBuild();
-  const server = await startServer({ isolates: 1 });
-  const browser = await launchBrowser();
-  try {
+  await withChatBrowser({ isolates: 1 }, async (server, browser) => {
     const mallory = await browser.page(await browser.context());
     const victim = await browser.page(await browser.context());
     let dialogs = 0;
@@ -183,19 +173,13 @@ browserTest("a markup payload is shown as text and runs nothing", async () => {
     }
     assert.equal(dialogs, 0, "no alert ran");
     assert.deepEqual(browser.pageErrors(), []);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 });
 
 browserTest(
   "the lobby lists rooms with who is online, and validates room names",
   async () => {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       const carol = await browser.page(await browser.context());
       await joinViaLobby(carol.page, server.origin, "carol", "lobby-test");
       await send(carol.page, "anyone?");
@@ -234,10 +218,7 @@ browserTest(
         15_000,
       );
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 );
 
@@ -247,10 +228,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       const alice = await browser.page(await browser.context());
       const bob = await browser.page(await browser.context());
       const carol = await browser.page(await browser.context());
@@ -286,9 +264,6 @@ Deno.test({
       await alice.page.screenshot({
         path: new URL("../../docs/screenshot.png", import.meta.url).pathname,
       });
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 });

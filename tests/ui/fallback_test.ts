@@ -5,15 +5,14 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { startServer } from "../helpers/server.ts";
-import { launchBrowser, waitFor } from "../helpers/browser.ts";
+import { waitFor } from "../helpers/browser.ts";
 import {
-  ensureClientBuild,
   joinViaLobby,
   messageTexts,
   send,
   waitForMessage,
   waitLive,
+  withChatBrowser,
 } from "../helpers/ui.ts";
 
 const browserTest = (name: string, fn: () => Promise<void>) =>
@@ -76,10 +75,7 @@ async function chatBothWays(
 browserTest(
   "a page without WebSocket falls back to SSE and chats normally",
   async () => {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       const noWs = await browser.page(await browser.context());
       await noWs.page.addInitScript(() => {
         // @ts-ignore: this browser has no WebSocket
@@ -132,20 +128,14 @@ browserTest(
         1,
       );
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 );
 
 browserTest(
   "WebSockets that never connect: falls back to SSE once the server answers HTTP",
   async () => {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 1 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 1 }, async (server, browser) => {
       const blocked = await browser.page(await browser.context());
       await blocked.page.addInitScript(() => {
         // A proxy that refuses upgrades: every WebSocket fails to open.
@@ -181,20 +171,14 @@ browserTest(
       assert.equal(await transportOf(blocked.page), "sse");
       await chatBothWays(blocked.page, "bella", ws.page, "will", "blocked");
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 );
 
 browserTest(
   "?transport=longpoll chats over long polling",
   async () => {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       const poller = await browser.page(await browser.context());
       const ws = await browser.page(await browser.context());
       await joinViaLobby(poller.page, server.origin, "polly", "polling");
@@ -210,9 +194,6 @@ browserTest(
       );
       await chatBothWays(poller.page, "polly", ws.page, "wade", "longpoll");
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 );

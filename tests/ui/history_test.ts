@@ -4,14 +4,13 @@
  * session is asked for a name before posting.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../helpers/server.ts";
-import { launchBrowser, waitFor } from "../helpers/browser.ts";
+import { waitFor } from "../helpers/browser.ts";
 import {
-  ensureClientBuild,
   messageTexts,
   openRoom,
   send,
   waitForMessage,
+  withChatBrowser,
 } from "../helpers/ui.ts";
 
 async function botToken(origin: string): Promise<string> {
@@ -48,13 +47,10 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await ensureClientBuild();
-    const server = await startServer({
+    await withChatBrowser({
       isolates: 2,
       env: { CHAT_SEND_RATE: "0" },
-    });
-    const browser = await launchBrowser();
-    try {
+    }, async (server, browser) => {
       const token = await botToken(server.origin);
       for (let n = 1; n <= 120; n++) {
         await post(server.origin, token, "long", `seed-${n}`, `seed ${n}`);
@@ -162,9 +158,6 @@ Deno.test({
           (await page.locator('.msg--own [data-state="stored"]').count()) === 2,
       );
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 });

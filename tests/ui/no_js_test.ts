@@ -3,13 +3,12 @@
  * and the composer's form post stores the message and redirects back.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../helpers/server.ts";
-import { launchBrowser, onPage, waitFor } from "../helpers/browser.ts";
+import { onPage, waitFor } from "../helpers/browser.ts";
 import {
-  ensureClientBuild,
   messageTexts,
   openRoom,
   waitForMessage,
+  withChatBrowser,
 } from "../helpers/ui.ts";
 
 Deno.test({
@@ -17,10 +16,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       // Someone with JavaScript is in the room, to see the post arrive live.
       const live = await browser.page(await browser.context());
       await openRoom(live.page, server.origin, "plain");
@@ -99,9 +95,6 @@ Deno.test({
         () => page.$('[data-room="plain"]'),
       );
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 });

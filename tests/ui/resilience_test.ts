@@ -13,6 +13,7 @@ import {
   messageTexts,
   send,
   waitForMessage,
+  withChatBrowser,
 } from "../helpers/ui.ts";
 
 const browserTest = (name: string, fn: () => Promise<void>) =>
@@ -135,10 +136,7 @@ browserTest(
 browserTest(
   "an open page reconnects after a server restart and catches up without a reload",
   async () => {
-    await ensureClientBuild();
-    const server = await startServer({ isolates: 2 });
-    const browser = await launchBrowser();
-    try {
+    await withChatBrowser({ isolates: 2 }, async (server, browser) => {
       const alice = await browser.page(await browser.context());
       await joinViaLobby(alice.page, server.origin, "alice", "restart");
       await send(alice.page, "first");
@@ -200,9 +198,6 @@ browserTest(
         "back",
       ]);
       assert.deepEqual(browser.pageErrors(), []);
-    } finally {
-      await browser.close();
-      await server.stop();
-    }
+    });
   },
 );
