@@ -5,6 +5,7 @@
  * @module
  */
 import type { RuntimeAdapter } from "../server/runtime.ts";
+import { withBusyRetry } from "../store/busy_retry.ts";
 
 const DEFAULT_KV_PATH = "./data/chat.kv";
 /** How long a stopping server waits for connections to close cleanly. */
@@ -22,7 +23,8 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
     const dir = file.replace(/[^/]*$/, "");
     if (dir) await Deno.mkdir(dir, { recursive: true });
   }
-  return await Deno.openKv(file);
+  // Isolates of one process open (and may be creating) the same file at once.
+  return await withBusyRetry(() => Deno.openKv(file));
 }
 
 /** The Deno runtime adapter. */

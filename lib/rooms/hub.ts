@@ -52,8 +52,7 @@ export class Hub {
       this.#committedHere(room, messages, vs)
     );
     bus.on("msgs", ({ room, messages, vs }) => {
-      const last = messages[messages.length - 1];
-      if (last) store.learnHead(room, last.seq, last.ts, vs);
+      store.learnCommit(room, messages, vs);
       this.#arrived(room, messages);
     });
     bus.on("heads", ({ heads }) => {

@@ -13,6 +13,7 @@ import { loadSecret } from "../auth/secret.ts";
 import { TokenSigner } from "../auth/token.ts";
 import { Sessions } from "../auth/sessions.ts";
 import { MessageStore } from "../store/message_store.ts";
+import { migrateLayout } from "../store/migrate.ts";
 import { Bus } from "../bus/bus.ts";
 import { Hub } from "../rooms/hub.ts";
 import { ChatService } from "../rooms/chat_service.ts";
@@ -57,14 +58,16 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   const node = crypto.randomUUID().slice(0, 8);
   const log = new Logger(config.log, node);
   const kv = await runtime.openKv(config.kvPath);
+  const migrated = await migrateLayout(kv);
   const signer = await TokenSigner.create(await loadSecret(kv, config.secret));
   const onError = (error: unknown) => log.error("unexpected error", error);
+  if (migrated > 0) log.info("storage layout migrated", { messages: migrated });
   const bus = new Bus({
     channel: "chat-v1",
     dropEvery: config.faultBusDropEvery,
     onError,
   });
-  const store = new MessageStore(kv, config.historyLimit);
+  const store = new MessageStore(kv, config.historyLimit, onError);
   const hub = new Hub(store, bus, node, onError);
   const presence = new Presence({
     node,

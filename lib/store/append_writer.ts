@@ -1,22 +1,26 @@
 /**
  * The write path of message storage: appends from every room of this isolate
- * are queued and committed together, many messages (of many rooms) per
- * atomic operation, because one SQLite commit costs far more than one more
- * key in it (about 3 000 single-message commits a second against 20 000
- * messages a second in commits of 50, on our machines).
+ * are queued and committed together, because one SQLite commit costs far more
+ * than one more row in it. A commit writes, per room, one segment row (the
+ * room's new messages, see `segments.ts`) and the head record: two rows for
+ * any number of messages, where one row per message (plus an idempotency
+ * row and a retention delete) kept a busy room at ~3 000 messages a second.
  *
  * Correctness does not depend on batching. Each commit checks the head
- * record of every room it appends to (the versionstamp this isolate last
- * saw), and that every new idempotency key is absent. If another isolate or
- * instance moved a head, or an id was stored before, the commit fails as a
- * whole, the writer re-reads and retries: a `seq` is never taken twice, never
- * skipped, and a repeated id finds its first `seq`.
+ * record of every room it appends to against the versionstamp at which this
+ * writer knows the room's tail (`room_tail.ts`). If another isolate or
+ * instance moved a head, the commit fails as a whole and the writer reads
+ * the tail again and retries: a `seq` is never taken twice, never skipped,
+ * and a repeated id (within the idempotency window) finds its first `seq`.
  *
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
-import { idempotencyKey, messageKey, roomKey, type RoomMeta } from "./keys.ts";
+import { roomKey, type RoomMeta, segmentKey } from "./keys.ts";
 import { withBusyRetry } from "./busy_retry.ts";
+import { RoomTail, RoomTails } from "./room_tail.ts";
+import { packSegments, storedSize } from "./segments.ts";
+import { trimSegments } from "./retention.ts";
 
 /** The outcome of one append. */
 export interface AppendResult {
@@ -35,6 +39,14 @@ export type CommitListener = (
   versionstamp: string,
 ) => void;
 
+/** Options of an {@linkcode AppendWriter}. */
+export interface AppendWriterOptions {
+  /** How many messages to keep per room. */
+  retain: number;
+  /** Called when deleting messages past retention failed (it is retried later). */
+  onError?: (error: unknown) => void;
+}
+
 interface PendingAppend {
   room: string;
   user: User;
@@ -44,41 +56,27 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-/** A room's head as this isolate last saw it. */
-interface KnownHead {
-  seq: number;
-  lastTs: number;
-  /** `null`: the room has no head record yet. */
-  versionstamp: string | null;
-}
-
 // Deno KV's limits per atomic operation: 100 checks, 1000 mutations,
-// 800 KiB of keys and values. One check per room and per message.
-const MAX_CHECKS = 100;
-const MAX_MUTATIONS = 900;
+// 800 KiB of keys and values. A room costs one check, its head and at least
+// one segment.
+const MAX_ROOMS = 90;
 const MAX_BATCH_BYTES = 512 * 1024;
 /** Give up on a batch that kept conflicting for this long. */
 const COMMIT_DEADLINE_MS = 15_000;
-/** Heads remembered; beyond this the cache starts again (a miss costs a read). */
-const MAX_KNOWN_HEADS = 50_000;
-const IDEMPOTENCY_TTL_MS = 7 * 24 * 3600 * 1000;
-
-/** Upper bound of a message's stored size: 2 bytes per UTF-16 unit, 512 for keys. */
-function sizeOf(item: PendingAppend): number {
-  const units = item.text.length + 2 * item.id.length + item.user.id.length +
-    item.user.name.length + 2 * item.room.length;
-  return 2 * units + 512;
-}
-
-const identity = (item: { room: string; user: User; id: string }) =>
-  item.room + "\u0000" + item.user.id + "\u0000" + item.id;
+/** Idempotency ids held across all rooms' tails (~100 bytes each). */
+const MAX_TAIL_IDS = 200_000;
+/** Expired segments are deleted each time a room's head passes a multiple of this. */
+const TRIM_EVERY = 256;
+/** Rooms whose tails are read at once. */
+const TAIL_READS = 8;
 
 /** Batched, conflict-safe appends over one KV database. */
 export class AppendWriter {
   readonly #kv: Deno.Kv;
   readonly #retain: number;
+  readonly #onError: (error: unknown) => void;
   readonly #pending: PendingAppend[] = [];
-  readonly #heads = new Map<string, KnownHead>();
+  readonly #tails = new RoomTails(MAX_TAIL_IDS);
   readonly #listeners: CommitListener[] = [];
   #busy = false;
   /** Commits that failed on a conflict and were retried (for metrics). */
@@ -86,11 +84,12 @@ export class AppendWriter {
 
   /**
    * @param kv the database
-   * @param retain how many messages to keep per room
+   * @param options retention and error reporting
    */
-  constructor(kv: Deno.Kv, retain: number) {
+  constructor(kv: Deno.Kv, options: AppendWriterOptions) {
     this.#kv = kv;
-    this.#retain = retain;
+    this.#retain = options.retain;
+    this.#onError = options.onError ?? (() => {});
   }
 
   /** Registers a listener for committed messages. */
@@ -112,25 +111,11 @@ export class AppendWriter {
   }
 
   /**
-   * Learns a room's head from another writer (over the bus), so the next
-   * commit here need not fail once to discover it.
+   * Learns messages another writer committed (over the bus), so the next
+   * commit here need not fail once to discover them.
    */
-  learnHead(
-    room: string,
-    seq: number,
-    lastTs: number,
-    versionstamp: string,
-  ): void {
-    const known = this.#heads.get(room);
-    if (known && known.seq >= seq) return;
-    this.#remember(room, { seq, lastTs, versionstamp });
-  }
-
-  #remember(room: string, head: KnownHead): void {
-    if (this.#heads.size >= MAX_KNOWN_HEADS && !this.#heads.has(room)) {
-      this.#heads.clear();
-    }
-    this.#heads.set(room, head);
+  learnCommit(room: string, messages: ChatMessage[], versionstamp: string) {
+    this.#tails.extend(room, messages, versionstamp);
   }
 
   async #drain(): Promise<void> {
@@ -152,13 +137,10 @@ export class AppendWriter {
     let bytes = 0;
     for (const item of this.#pending) {
       const newRoom = !rooms.has(item.room);
-      const checks = rooms.size + (newRoom ? 1 : 0) + count + 1;
-      const mutations = 3 * (count + 1) + rooms.size + (newRoom ? 1 : 0);
-      bytes += sizeOf(item);
+      bytes += storedSize({ ...item, room: newRoom ? item.room : "" }) + 64;
       if (
         count > 0 &&
-        (checks > MAX_CHECKS || mutations > MAX_MUTATIONS ||
-          bytes > MAX_BATCH_BYTES)
+        ((newRoom && rooms.size >= MAX_ROOMS) || bytes > MAX_BATCH_BYTES)
       ) {
         break;
       }
@@ -170,15 +152,12 @@ export class AppendWriter {
 
   async #commit(batch: PendingAppend[]): Promise<void> {
     const started = Date.now();
-    /** Ids found stored by an earlier attempt: identity → seq. */
-    let stored = new Map<string, number>();
     for (let attempt = 0;; attempt++) {
       try {
-        const done = await this.#tryCommit(batch, stored);
-        if (done) return;
+        if (await this.#tryCommit(batch)) return;
       } catch (error) {
         for (const item of batch) {
-          this.#heads.delete(item.room);
+          this.#tails.delete(item.room);
           item.reject(error);
         }
         return;
@@ -191,9 +170,11 @@ export class AppendWriter {
         for (const item of batch) item.reject(error);
         return;
       }
-      // Someone else moved a head or an id exists: learn the truth and retry.
-      for (const item of batch) this.#heads.delete(item.room);
-      stored = await this.#readStoredIds(batch);
+      // Someone else appended: learn what, then retry.
+      const rooms = new Set(batch.map((item) => item.room));
+      await Promise.all(
+        [...rooms].map((room) => this.#tails.catchUp(this.#kv, room)),
+      );
       if (attempt >= 2) {
         await new Promise((resolve) =>
           setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt))
@@ -203,32 +184,25 @@ export class AppendWriter {
   }
 
   /** One attempt; `false` when the commit lost a race and must be retried. */
-  async #tryCommit(
-    batch: PendingAppend[],
-    stored: Map<string, number>,
-  ): Promise<boolean> {
-    const rooms = [...new Set(batch.map((item) => item.room))];
-    await this.#readHeads(rooms.filter((room) => !this.#heads.has(room)));
+  async #tryCommit(batch: PendingAppend[]): Promise<boolean> {
+    const tails = await this.#tailsOf(batch);
     const atomic = this.#kv.atomic();
-    const seqs = new Map<string, number>();
-    for (const room of rooms) {
-      const head = this.#heads.get(room)!;
-      atomic.check({ key: roomKey(room), versionstamp: head.versionstamp });
-      seqs.set(room, head.seq);
-    }
     const ts = Date.now();
     const results: AppendResult[] = [];
     const byRoom = new Map<string, ChatMessage[]>();
+    /** Ids of this batch: room + user + id → seq. */
     const inBatch = new Map<string, number>();
     for (const item of batch) {
-      const key = identity(item);
-      const earlier = inBatch.get(key) ?? stored.get(key);
+      const tail = tails.get(item.room)!;
+      const key = item.room + "\u0000" + item.user.id + "\u0000" + item.id;
+      const earlier = inBatch.get(key) ?? tail.find(item.user.id, item.id);
       if (earlier !== undefined) {
         results.push({ seq: earlier, duplicate: true });
         continue;
       }
-      const seq = seqs.get(item.room)! + 1;
-      seqs.set(item.room, seq);
+      let messages = byRoom.get(item.room);
+      if (!messages) byRoom.set(item.room, messages = []);
+      const seq = tail.seq + messages.length + 1;
       inBatch.set(key, seq);
       const message: ChatMessage = {
         room: item.room,
@@ -238,38 +212,31 @@ export class AppendWriter {
         text: item.text,
         ts,
       };
-      const idem = idempotencyKey(item.room, item.user.id, item.id);
-      atomic
-        .check({ key: idem, versionstamp: null })
-        .set(messageKey(item.room, seq), message)
-        .set(idem, seq, { expireIn: IDEMPOTENCY_TTL_MS });
-      if (seq > this.#retain) {
-        atomic.delete(messageKey(item.room, seq - this.#retain));
-      }
+      messages.push(message);
       results.push({ seq, duplicate: false, message });
-      let list = byRoom.get(item.room);
-      if (!list) byRoom.set(item.room, list = []);
-      list.push(message);
     }
     if (byRoom.size === 0) {
       batch.forEach((item, i) => item.resolve(results[i]));
       return true;
     }
     for (const [room, messages] of byRoom) {
-      const meta: RoomMeta = {
+      const tail = tails.get(room)!;
+      atomic.check({ key: roomKey(room), versionstamp: tail.versionstamp });
+      for (const segment of packSegments(messages)) {
+        atomic.set(segmentKey(room, segment[0].seq), segment);
+      }
+      const head: RoomMeta = {
         seq: messages[messages.length - 1].seq,
         lastTs: ts,
       };
-      atomic.set(roomKey(room), meta);
+      atomic.set(roomKey(room), head);
     }
     const outcome = await withBusyRetry(() => atomic.commit());
     if (!outcome.ok) return false;
     for (const [room, messages] of byRoom) {
-      this.#remember(room, {
-        seq: messages[messages.length - 1].seq,
-        lastTs: ts,
-        versionstamp: outcome.versionstamp,
-      });
+      const before = tails.get(room)!.seq;
+      this.#tails.extend(room, messages, outcome.versionstamp);
+      this.#trimIfDue(room, before, messages[messages.length - 1].seq);
     }
     batch.forEach((item, i) => item.resolve(results[i]));
     for (const [room, messages] of byRoom) {
@@ -280,41 +247,41 @@ export class AppendWriter {
     return true;
   }
 
-  async #readHeads(rooms: string[]): Promise<void> {
-    const chunks: string[][] = [];
-    for (let i = 0; i < rooms.length; i += 10) {
-      chunks.push(rooms.slice(i, i + 10));
+  /** The tails of the batch's rooms, reading those not held. */
+  async #tailsOf(batch: PendingAppend[]): Promise<Map<string, RoomTail>> {
+    const tails = new Map<string, RoomTail>();
+    const missing: string[] = [];
+    for (const { room } of batch) {
+      if (tails.has(room) || missing.includes(room)) continue;
+      const tail = this.#tails.get(room);
+      if (tail) tails.set(room, tail);
+      else missing.push(room);
     }
-    await Promise.all(chunks.map(async (chunk) => {
-      const entries = await withBusyRetry(() =>
-        this.#kv.getMany<RoomMeta[]>(chunk.map((room) => roomKey(room)))
+    for (let i = 0; i < missing.length; i += TAIL_READS) {
+      const chunk = missing.slice(i, i + TAIL_READS);
+      const loaded = await Promise.all(
+        chunk.map((room) => RoomTail.load(this.#kv, room)),
       );
-      entries.forEach((entry, i) => {
-        this.#remember(chunk[i], {
-          seq: entry.value?.seq ?? 0,
-          lastTs: entry.value?.lastTs ?? 0,
-          versionstamp: entry.versionstamp,
-        });
+      chunk.forEach((room, j) => {
+        tails.set(room, loaded[j]);
+        this.#tails.set(room, loaded[j]);
       });
-    }));
+    }
+    return tails;
   }
 
-  async #readStoredIds(batch: PendingAppend[]): Promise<Map<string, number>> {
-    const found = new Map<string, number>();
-    const chunks: PendingAppend[][] = [];
-    for (let i = 0; i < batch.length; i += 10) {
-      chunks.push(batch.slice(i, i + 10));
+  /**
+   * Deletes, in the background, the segments that fell out of retention when
+   * the head passed a multiple of {@linkcode TRIM_EVERY}; reads hide them
+   * until then.
+   */
+  #trimIfDue(room: string, before: number, head: number): void {
+    if (head <= this.#retain) return;
+    if (Math.floor(before / TRIM_EVERY) === Math.floor(head / TRIM_EVERY)) {
+      return;
     }
-    await Promise.all(chunks.map(async (chunk) => {
-      const entries = await withBusyRetry(() =>
-        this.#kv.getMany<number[]>(
-          chunk.map((item) => idempotencyKey(item.room, item.user.id, item.id)),
-        )
-      );
-      entries.forEach((entry, i) => {
-        if (entry.value !== null) found.set(identity(chunk[i]), entry.value);
-      });
-    }));
-    return found;
+    trimSegments(this.#kv, room, head - this.#retain + 1).catch(
+      this.#onError,
+    );
   }
 }

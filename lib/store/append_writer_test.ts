@@ -23,7 +23,7 @@ async function twoHandles<T>(
 Deno.test("appends to many rooms share commits and keep each room's seq contiguous", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
-    const writer = new AppendWriter(kv, 1000);
+    const writer = new AppendWriter(kv, { retain: 1000 });
     const commits: Array<[string, number[], string]> = [];
     writer.onCommit((room, messages, vs) =>
       commits.push([room, messages.map((m) => m.seq), vs])
@@ -55,8 +55,8 @@ Deno.test("appends to many rooms share commits and keep each room's seq contiguo
 
 Deno.test("two writers on one database never share or skip a seq", async () => {
   await twoHandles(async (kvA, kvB) => {
-    const a = new AppendWriter(kvA, 10_000);
-    const b = new AppendWriter(kvB, 10_000);
+    const a = new AppendWriter(kvA, { retain: 10_000 });
+    const b = new AppendWriter(kvB, { retain: 10_000 });
     const sends: Promise<AppendResult>[] = [];
     for (let i = 0; i < 200; i++) {
       sends.push(a.append(`room${i % 3}`, alice, `a${i}`, "from a"));
@@ -81,8 +81,8 @@ Deno.test("two writers on one database never share or skip a seq", async () => {
 
 Deno.test("a repeated id across writers finds its first seq", async () => {
   await twoHandles(async (kvA, kvB) => {
-    const a = new AppendWriter(kvA, 100);
-    const b = new AppendWriter(kvB, 100);
+    const a = new AppendWriter(kvA, { retain: 100 });
+    const b = new AppendWriter(kvB, { retain: 100 });
     const first = await a.append("room", alice, "same", "hello");
     await b.append("room", bob, "other", "hi");
     const again = await a.append("room", alice, "same", "hello");
@@ -92,17 +92,16 @@ Deno.test("a repeated id across writers finds its first seq", async () => {
   });
 });
 
-Deno.test("a head learned from another writer avoids a conflicting commit", async () => {
+Deno.test("messages learned from another writer avoid a conflicting commit", async () => {
   await twoHandles(async (kvA, kvB) => {
-    const a = new AppendWriter(kvA, 100);
-    const b = new AppendWriter(kvB, 100);
+    const a = new AppendWriter(kvA, { retain: 100 });
+    const b = new AppendWriter(kvB, { retain: 100 });
     await b.append("room", bob, "b0", "warm b's cache");
     let last: { messages: ChatMessage[]; vs: string } | undefined;
     a.onCommit((_room, messages, vs) => last = { messages, vs });
     await a.append("room", alice, "a1", "from a");
     assert(last);
-    const head = last.messages[last.messages.length - 1];
-    b.learnHead("room", head.seq, head.ts, last.vs);
+    b.learnCommit("room", last.messages, last.vs);
     const result = await b.append("room", bob, "b1", "from b");
     equal(result.seq, 3);
     equal(b.conflicts, 0);

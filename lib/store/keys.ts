@@ -1,9 +1,17 @@
 /**
  * The Deno KV key layout, in one place.
  *
- * - `["room", room]` → {@linkcode RoomMeta}: the room's head `seq` and last time.
- * - `["msg", room, seq]` → `ChatMessage`: the retained history.
- * - `["idem", room, userId, clientId]` → `seq`: idempotent sends.
+ * - `["room", room]` → {@linkcode RoomMeta}: the room's head `seq` and last
+ *   time. Every append checks and rewrites it, which is what serialises
+ *   writers of one room.
+ * - `["seg", room, firstSeq]` → `ChatMessage[]`: a segment, the messages
+ *   `firstSeq, firstSeq + 1, …` of one room stored by one commit. Segments of
+ *   a room are contiguous and never overlap; one row per room per commit
+ *   instead of one per message is what makes a busy room cheap to store.
+ * - `["schema"]` → the layout version ({@linkcode SCHEMA_VERSION}).
+ *
+ * Idempotency needs no keys of its own: the ids are in the segments (see
+ * `room_tail.ts`).
  *
  * @module
  */
@@ -16,25 +24,19 @@ export interface RoomMeta {
   lastTs: number;
 }
 
+/** The version of this layout; version 1 stored one key per message. */
+export const SCHEMA_VERSION = 2;
+/** The key of the layout version. */
+export const SCHEMA_KEY: Deno.KvKey = ["schema"];
+
 /** The key of a room's head record. */
 export const roomKey = (room: string): Deno.KvKey => ["room", room];
 /** The prefix of all rooms' head records. */
 export const ROOMS_PREFIX: Deno.KvKey = ["room"];
-/** The key of one message. */
-export const messageKey = (
+/** The key of the segment whose first message is `firstSeq`. */
+export const segmentKey = (
   room: string,
-  seq: number,
-): Deno.KvKey => ["msg", room, seq];
-/** The prefix of a room's messages. */
-export const messagesPrefix = (room: string): Deno.KvKey => ["msg", room];
-/** The key recording which `seq` a client id was stored as. */
-export const idempotencyKey = (
-  room: string,
-  userId: string,
-  clientId: string,
-): Deno.KvKey => [
-  "idem",
-  room,
-  userId,
-  clientId,
-];
+  firstSeq: number,
+): Deno.KvKey => ["seg", room, firstSeq];
+/** The prefix of a room's segments. */
+export const segmentsPrefix = (room: string): Deno.KvKey => ["seg", room];

@@ -6,13 +6,8 @@
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
-import {
-  messageKey,
-  messagesPrefix,
-  roomKey,
-  type RoomMeta,
-  ROOMS_PREFIX,
-} from "./keys.ts";
+import { roomKey, type RoomMeta, ROOMS_PREFIX } from "./keys.ts";
+import { readBefore, readRange } from "./segments.ts";
 import {
   type AppendResult,
   AppendWriter,
@@ -38,13 +33,18 @@ export class MessageStore {
   readonly #writer: AppendWriter;
 
   /**
-   * @param kv the database
+   * @param kv the database (see `migrate.ts` for opening one of an older layout)
    * @param retain how many messages to keep per room
+   * @param onError called when background clean-up of expired history failed
    */
-  constructor(kv: Deno.Kv, retain: number) {
+  constructor(
+    kv: Deno.Kv,
+    retain: number,
+    onError?: (error: unknown) => void,
+  ) {
     this.#kv = kv;
     this.#retain = retain;
-    this.#writer = new AppendWriter(kv, retain);
+    this.#writer = new AppendWriter(kv, { retain, onError });
   }
 
   /** Registers a listener for committed messages (fan-out hooks in here). */
@@ -65,14 +65,13 @@ export class MessageStore {
     return this.#writer.append(room, user, id, text);
   }
 
-  /** Learns a head another isolate committed, to avoid a conflicting commit. */
-  learnHead(
+  /** Learns what another isolate committed, to avoid a conflicting commit. */
+  learnCommit(
     room: string,
-    seq: number,
-    lastTs: number,
+    messages: ChatMessage[],
     versionstamp: string,
   ): void {
-    this.#writer.learnHead(room, seq, lastTs, versionstamp);
+    this.#writer.learnCommit(room, messages, versionstamp);
   }
 
   /** Commits retried after losing a race to another writer. */
@@ -86,20 +85,22 @@ export class MessageStore {
     return entry.value ?? { seq: 0, lastTs: 0 };
   }
 
-  /** Messages with `after < seq ≤ upTo`, in order. */
+  /**
+   * Messages with `after < seq ≤ upTo`, in order; only retained ones
+   * (expired messages may await deletion), also when `upTo` is below the
+   * head.
+   */
   async range(
     room: string,
     after: number,
     upTo: number,
   ): Promise<ChatMessage[]> {
-    if (upTo <= after) return [];
-    const messages: ChatMessage[] = [];
-    const iter = this.#kv.list<ChatMessage>({
-      start: messageKey(room, after + 1),
-      end: messageKey(room, upTo + 1),
-    }, { batchSize: Math.min(500, upTo - after) });
-    for await (const entry of iter) messages.push(entry.value);
-    return messages;
+    const [{ seq: head }, messages] = await Promise.all([
+      this.meta(room),
+      readRange(this.#kv, room, Math.max(after, upTo - this.#retain), upTo),
+    ]);
+    // Below the head, `upTo - retain` is not the floor: `head - retain` is.
+    return messages.filter((m) => m.seq > head - this.#retain);
   }
 
   /** The latest `limit` messages, oldest first, and the head. */
@@ -107,11 +108,9 @@ export class MessageStore {
     room: string,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; head: number }> {
-    const [meta, page] = await Promise.all([
-      this.meta(room),
-      this.history(room, undefined, limit),
-    ]);
-    return { messages: page.messages, head: meta.seq };
+    const { seq: head } = await this.meta(room);
+    const page = await this.#page(room, head, undefined, limit);
+    return { messages: page.messages, head };
   }
 
   /** A page of messages before `before` (or the latest), oldest first. */
@@ -120,19 +119,19 @@ export class MessageStore {
     before: number | undefined,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    const selector: Deno.KvListSelector = before === undefined
-      ? { prefix: messagesPrefix(room) }
-      : { prefix: messagesPrefix(room), end: messageKey(room, before) };
-    const messages: ChatMessage[] = [];
-    const iter = this.#kv.list<ChatMessage>(selector, {
-      reverse: true,
-      limit: limit + 1,
-      batchSize: limit + 1,
-    });
-    for await (const entry of iter) messages.push(entry.value);
-    const hasMore = messages.length > limit;
-    if (hasMore) messages.length = limit;
-    return { messages: messages.reverse(), hasMore };
+    const { seq: head } = await this.meta(room);
+    return this.#page(room, head, before, limit);
+  }
+
+  /** A page of retained messages: expired ones may await deletion. */
+  #page(
+    room: string,
+    head: number,
+    before: number | undefined,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    const floor = Math.max(0, head - this.#retain);
+    return readBefore(this.#kv, room, before, limit, floor);
   }
 
   /**
@@ -147,12 +146,13 @@ export class MessageStore {
     const { seq: head } = await this.meta(room);
     const oldestRetained = Math.max(1, head - this.#retain + 1);
     if (since > head || since < oldestRetained - 1) {
-      const { messages } = await this.history(room, undefined, fallback);
+      const { messages } = await this.#page(room, head, undefined, fallback);
       return { head, messages, recovered: false };
     }
     return {
       head,
-      messages: await this.range(room, since, head),
+      // All retained (checked above) as of this head.
+      messages: await readRange(this.#kv, room, since, head),
       recovered: true,
     };
   }

@@ -1,0 +1,383 @@
+import assert, { deepEqual, equal } from "node:assert/strict";
+import type { ChatMessage, User } from "../protocol/types.ts";
+import { roomKey, type RoomMeta, segmentKey } from "./keys.ts";
+import { IDEMPOTENCY_WINDOW, RoomTail, RoomTails } from "./room_tail.ts";
+import { AppendWriter } from "./append_writer.ts";
+import { readRange } from "./segments.ts";
+import { trimSegments } from "./retention.ts";
+
+const alice: User = { id: "u_alice", name: "alice" };
+const bob: User = { id: "u_bob", name: "bob" };
+
+function message(
+  room: string,
+  seq: number,
+  id = `m${seq}`,
+  user: User = alice,
+): ChatMessage {
+  return { room, seq, id, user, text: `text ${seq}`, ts: 1_000 + seq };
+}
+
+/** Messages `from..to` of `room`. */
+const run = (room: string, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => message(room, from + i));
+
+const EMPTY: RoomMeta = { seq: 0, lastTs: 0 };
+
+/** A tail holding `count` ids (messages 1..count of `room`). */
+function tailOf(room: string, count: number): RoomTail {
+  const tail = new RoomTail(EMPTY, null);
+  if (count > 0) tail.extend(run(room, 1, count), `vs-${room}-${count}`);
+  return tail;
+}
+
+async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+async function twoHandles(
+  fn: (a: Deno.Kv, b: Deno.Kv) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "room-tail-" });
+  const a = await Deno.openKv(`${dir}/chat.kv`);
+  const b = await Deno.openKv(`${dir}/chat.kv`);
+  try {
+    await fn(a, b);
+  } finally {
+    a.close();
+    b.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Appends `count` messages one by one (`prefix0`, `prefix1`, …). */
+async function appendMany(
+  writer: AppendWriter,
+  room: string,
+  count: number,
+  prefix: string,
+  user: User = alice,
+) {
+  for (let i = 0; i < count; i++) {
+    await writer.append(room, user, `${prefix}${i}`, `${prefix} ${i}`);
+  }
+}
+
+Deno.test("RoomTail.extend moves the head and find knows each user's ids", () => {
+  const tail = new RoomTail({ seq: 4, lastTs: 77 }, "vs0");
+  deepEqual([tail.seq, tail.lastTs, tail.versionstamp, tail.size], [
+    4,
+    77,
+    "vs0",
+    0,
+  ]);
+  tail.extend([
+    message("general", 5, "x", alice),
+    message("general", 6, "x", bob),
+    message("general", 7, "y", alice),
+  ], "vs1");
+  deepEqual([tail.seq, tail.lastTs, tail.versionstamp, tail.size], [
+    7,
+    1_007,
+    "vs1",
+    3,
+  ]);
+  equal(tail.find("u_alice", "x"), 5);
+  equal(tail.find("u_bob", "x"), 6);
+  equal(tail.find("u_alice", "y"), 7);
+  equal(tail.find("u_bob", "y"), undefined);
+  equal(tail.find("u_carol", "x"), undefined);
+  // The separator keeps (user, id) pairs apart.
+  equal(tail.find("u_alice\u0000x", ""), undefined);
+  // No messages: only the versionstamp moves.
+  tail.extend([], "vs2");
+  deepEqual([tail.seq, tail.lastTs, tail.versionstamp, tail.size], [
+    7,
+    1_007,
+    "vs2",
+    3,
+  ]);
+});
+
+Deno.test("RoomTail forgets ids that fall out of the idempotency window", () => {
+  equal(IDEMPOTENCY_WINDOW, 1000);
+  const tail = tailOf("general", IDEMPOTENCY_WINDOW);
+  equal(tail.size, 1000);
+  equal(tail.find("u_alice", "m1"), 1);
+  equal(tail.find("u_alice", "m1000"), 1000);
+
+  tail.extend([message("general", 1001)], "vs");
+  equal(tail.size, 1000);
+  equal(tail.find("u_alice", "m1"), undefined, "m1 fell out of the window");
+  equal(tail.find("u_alice", "m2"), 2);
+  equal(tail.find("u_alice", "m1001"), 1001);
+
+  // One commit larger than the window keeps only its latest ids.
+  tail.extend(run("general", 1002, 2600), "vs");
+  equal(tail.size, 1000);
+  equal(tail.seq, 2600);
+  equal(tail.find("u_alice", "m1600"), undefined);
+  equal(tail.find("u_alice", "m1601"), 1601);
+  equal(tail.find("u_alice", "m2600"), 2600);
+});
+
+Deno.test("an id outside the window is stored again; one inside is a duplicate", async () => {
+  await withKv(async (kv) => {
+    const writer = new AppendWriter(kv, { retain: 10_000 });
+    await Promise.all(
+      Array.from(
+        { length: IDEMPOTENCY_WINDOW + 1 },
+        (_, i) => writer.append("general", alice, `m${i + 1}`, "x"),
+      ),
+    );
+    deepEqual(await writer.append("general", alice, "m2", "again"), {
+      seq: 2,
+      duplicate: true,
+    });
+    const again = await writer.append("general", alice, "m1", "again");
+    deepEqual([again.seq, again.duplicate], [1002, false]);
+    // A fresh writer reads the window from storage: seqs 3..1002 now.
+    const fresh = new AppendWriter(kv, { retain: 10_000 });
+    deepEqual(await fresh.append("general", alice, "m3", "again"), {
+      seq: 3,
+      duplicate: true,
+    });
+    const outside = await fresh.append("general", alice, "m2", "again");
+    deepEqual([outside.seq, outside.duplicate], [1003, false]);
+  });
+});
+
+Deno.test("RoomTail.load reads the head and the window's ids from the segments", async () => {
+  await withKv(async (kv) => {
+    const empty = await RoomTail.load(kv, "general");
+    deepEqual([empty.seq, empty.lastTs, empty.versionstamp, empty.size], [
+      0,
+      0,
+      null,
+      0,
+    ]);
+
+    const writer = new AppendWriter(kv, { retain: 10_000 });
+    // Batched appends: segments of one and of many messages.
+    await Promise.all(
+      Array.from(
+        { length: 1205 },
+        (_, i) => writer.append("general", alice, `m${i + 1}`, "x"),
+      ),
+    );
+    await writer.append("other", bob, "m9999", "elsewhere");
+    const head = await kv.get<RoomMeta>(roomKey("general"));
+    const tail = await RoomTail.load(kv, "general");
+    equal(tail.seq, 1205);
+    equal(tail.lastTs, head.value!.lastTs);
+    equal(tail.versionstamp, head.versionstamp);
+    equal(tail.size, IDEMPOTENCY_WINDOW);
+    equal(tail.find("u_alice", "m1205"), 1205);
+    equal(tail.find("u_alice", "m206"), 206);
+    equal(tail.find("u_alice", "m205"), undefined);
+    equal(tail.find("u_bob", "m9999"), undefined, "another room's id");
+  });
+});
+
+Deno.test("RoomTail.load stops at the head it read", async () => {
+  await withKv(async (kv) => {
+    const writer = new AppendWriter(kv, { retain: 100 });
+    await appendMany(writer, "general", 3, "a");
+    // A segment past the head (as if a commit landed after the head read).
+    await kv.set(segmentKey("general", 4), [message("general", 4, "late")]);
+    const tail = await RoomTail.load(kv, "general");
+    equal(tail.seq, 3);
+    equal(tail.size, 3);
+    equal(tail.find("u_alice", "a2"), 3);
+    equal(tail.find("u_alice", "late"), undefined);
+  });
+});
+
+Deno.test("RoomTail.catchUp reads what another writer appended", async () => {
+  await twoHandles(async (kvA, kvB) => {
+    const a = new AppendWriter(kvA, { retain: 100 });
+    const b = new AppendWriter(kvB, { retain: 100 });
+    await appendMany(a, "general", 3, "a");
+    const tail = await RoomTail.load(kvA, "general");
+    const loadedAt = tail.versionstamp;
+    equal(tail.seq, 3);
+
+    // Nothing new: still caught up, nothing changes.
+    equal(await tail.catchUp(kvA, "general"), true);
+    deepEqual([tail.seq, tail.size, tail.versionstamp], [3, 3, loadedAt]);
+
+    await appendMany(b, "general", 4, "b", bob);
+    equal(tail.find("u_bob", "b0"), undefined);
+    equal(await tail.catchUp(kvA, "general"), true);
+    const head = await kvA.get<RoomMeta>(roomKey("general"));
+    equal(tail.seq, 7);
+    equal(tail.lastTs, head.value!.lastTs);
+    equal(tail.versionstamp, head.versionstamp);
+    assert(tail.versionstamp !== loadedAt);
+    equal(tail.size, 7);
+    deepEqual(
+      ["b0", "b1", "b2", "b3"].map((id) => tail.find("u_bob", id)),
+      [4, 5, 6, 7],
+    );
+    equal(tail.find("u_alice", "a0"), 1);
+  });
+});
+
+Deno.test("RoomTail.catchUp fails when the tail is ahead or the messages since are gone", async () => {
+  await withKv(async (kv) => {
+    const writer = new AppendWriter(kv, { retain: 1000 });
+    await appendMany(writer, "general", 5, "a");
+    const ahead = new RoomTail({ seq: 9, lastTs: 0 }, "vs");
+    equal(await ahead.catchUp(kv, "general"), false);
+
+    const behind = await RoomTail.load(kv, "general");
+    await appendMany(writer, "general", 5, "b");
+    // Messages 6 and 7 are gone: catching up from 5 cannot see them.
+    equal(await trimSegments(kv, "general", 8), 7);
+    equal(await behind.catchUp(kv, "general"), false);
+    equal(behind.seq, 5);
+
+    // A tail of a room that has none yet is caught up.
+    const none = new RoomTail(EMPTY, null);
+    equal(await none.catchUp(kv, "nobody"), true);
+    deepEqual([none.seq, none.versionstamp], [0, null]);
+  });
+});
+
+Deno.test("RoomTails evicts the least recently used rooms by id count", () => {
+  const tails = new RoomTails(10);
+  const a = tailOf("a", 4);
+  const b = tailOf("b", 4);
+  tails.set("a", a);
+  tails.set("b", b);
+  equal(tails.get("a"), a); // a is now the most recent
+  tails.set("c", tailOf("c", 4)); // 12 ids > 10: b goes
+  deepEqual([tails.has("a"), tails.has("b"), tails.has("c")], [
+    true,
+    false,
+    true,
+  ]);
+  equal(tails.get("b"), undefined);
+
+  // Replacing a room's tail counts its new size only.
+  tails.set("a", tailOf("a", 6)); // 6 + 4 = 10: both stay
+  deepEqual([tails.has("a"), tails.has("c")], [true, true]);
+
+  // Growing a tail evicts the least recently used room: extending does not
+  // count as a use, get (what a writer does before committing) does.
+  tails.extend("c", [message("c", 5)], "vs"); // 6 + 5 > 10: c is older
+  deepEqual([tails.has("a"), tails.has("c")], [true, false]);
+  tails.set("c", tailOf("c", 4));
+  equal(tails.get("c")?.size, 4);
+  deepEqual([tails.has("a"), tails.has("c")], [true, true]);
+  tails.get("c");
+  tails.extend("c", [message("c", 5)], "vs"); // now a is older
+  deepEqual([tails.has("a"), tails.has("c")], [false, true]);
+
+  // The most recent room is kept even when larger than the bound alone.
+  const huge = tailOf("d", 25);
+  tails.set("d", huge);
+  deepEqual([tails.has("c"), tails.has("d")], [false, true]);
+  equal(tails.get("d"), huge);
+
+  // Deleted rooms stop counting.
+  tails.delete("d");
+  tails.set("e", tailOf("e", 5));
+  tails.set("f", tailOf("f", 5));
+  deepEqual([tails.has("e"), tails.has("f")], [true, true]);
+});
+
+Deno.test("RoomTails.extend applies what follows the head, ignores replays, drops on a gap", () => {
+  const tails = new RoomTails(1000);
+  const tail = tailOf("general", 3);
+  tails.set("general", tail);
+
+  tails.extend("general", run("general", 4, 5), "vs5");
+  deepEqual([tail.seq, tail.versionstamp, tail.size], [5, "vs5", 5]);
+
+  // Replays of what the tail already has change nothing.
+  tails.extend("general", run("general", 4, 5), "vs-old");
+  tails.extend("general", run("general", 1, 2), "vs-older");
+  tails.extend("general", [], "vs-empty");
+  deepEqual([tail.seq, tail.versionstamp, tail.size], [5, "vs5", 5]);
+  equal(tails.get("general"), tail);
+
+  // Rooms not held are not created.
+  tails.extend("other", run("other", 1, 2), "vs");
+  equal(tails.has("other"), false);
+
+  // A gap (6 was missed) drops the tail: it is read again when needed.
+  tails.extend("general", run("general", 7, 8), "vs8");
+  equal(tails.has("general"), false);
+  equal(tail.seq, 5, "the dropped tail was not extended");
+
+  // So does a commit that overlaps the head only partly.
+  const other = tailOf("general", 5);
+  tails.set("general", other);
+  tails.extend("general", run("general", 5, 6), "vs6");
+  equal(tails.has("general"), false);
+
+  // Dropping a tail frees its ids.
+  const small = new RoomTails(6);
+  small.set("a", tailOf("a", 5));
+  small.extend("a", run("a", 9, 9), "vs"); // gap: dropped
+  small.set("b", tailOf("b", 3));
+  small.set("c", tailOf("c", 3));
+  deepEqual([small.has("b"), small.has("c")], [true, true]);
+});
+
+Deno.test("RoomTails.catchUp extends a held tail or drops it", async () => {
+  await withKv(async (kv) => {
+    const writer = new AppendWriter(kv, { retain: 1000 });
+    await appendMany(writer, "general", 3, "a");
+    const tails = new RoomTails(5);
+    const tail = await RoomTail.load(kv, "general");
+    tails.set("general", tail);
+    await appendMany(writer, "general", 2, "b");
+    await tails.catchUp(kv, "general");
+    equal(tails.get("general"), tail);
+    deepEqual([tail.seq, tail.size], [5, 5]);
+
+    // Caught-up ids count towards the bound: 5 + 1 > 5 evicts "general".
+    tails.set("x", tailOf("x", 1));
+    deepEqual([tails.has("general"), tails.has("x")], [false, true]);
+
+    // A tail that cannot catch up is dropped, and its ids with it.
+    tails.set("general", new RoomTail({ seq: 99, lastTs: 0 }, "vs"));
+    await tails.catchUp(kv, "general");
+    equal(tails.has("general"), false);
+    tails.set("y", tailOf("y", 4));
+    deepEqual([tails.has("x"), tails.has("y")], [true, true]);
+
+    // Rooms not held stay not held.
+    await tails.catchUp(kv, "nobody");
+    equal(tails.has("nobody"), false);
+  });
+});
+
+Deno.test("RoomTails counts ids right when a commit is learned during catchUp", async () => {
+  await withKv(async (kv) => {
+    const writer = new AppendWriter(kv, { retain: 1000 });
+    await appendMany(writer, "general", 3, "a");
+    const stored = await readRange(kv, "general", 0, 3);
+    const tails = new RoomTails(10);
+    tails.set("general", new RoomTail(EMPTY, null));
+    const catchingUp = tails.catchUp(kv, "general");
+    // Messages 1-2 arrive over the bus while the catch-up reads storage.
+    tails.extend("general", stored.slice(0, 2), "vs2");
+    await catchingUp;
+    const tail = tails.get("general")!;
+    deepEqual([tail.seq, tail.size], [3, 3]);
+    // 3 + 7 = 10 ids: within the bound, nothing is evicted.
+    tails.set("other", tailOf("other", 7));
+    deepEqual([tails.has("general"), tails.has("other")], [true, true]);
+    // And one more id is over it.
+    tails.extend("other", [message("other", 8)], "vs");
+    deepEqual([tails.has("general"), tails.has("other")], [false, true]);
+  });
+});

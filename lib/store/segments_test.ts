@@ -1,0 +1,331 @@
+import assert, { deepEqual, equal } from "node:assert/strict";
+import type { ChatMessage, User } from "../protocol/types.ts";
+import { segmentKey, segmentsPrefix } from "./keys.ts";
+import { packSegments, readBefore, readRange, storedSize } from "./segments.ts";
+
+/** Deno KV's value limit. */
+const KV_VALUE_LIMIT = 64 * 1024;
+/** `SEGMENT_BUDGET_BYTES` of segments.ts. */
+const SEGMENT_BUDGET = 60 * 1024;
+
+const alice: User = { id: "u_alice", name: "alice" };
+const bob: User = { id: "u_bob", name: "bob" };
+
+const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const range = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+function message(
+  room: string,
+  seq: number,
+  text = `text ${seq}`,
+  user: User = seq % 2 ? alice : bob,
+): ChatMessage {
+  return { room, seq, id: `m${seq}`, user, text, ts: 1_700_000_000_000 + seq };
+}
+
+async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    await fn(kv);
+  } finally {
+    kv.close();
+  }
+}
+
+/** Writes `room`'s messages as the given runs of seqs, one row per run. */
+async function writeRuns(kv: Deno.Kv, room: string, runs: number[][]) {
+  for (const run of runs) {
+    await kv.set(segmentKey(room, run[0]), run.map((s) => message(room, s)));
+  }
+}
+
+/** Segments 1 | 2-4 | 5-9 | 10 | 11-12 of "general", and rooms beside it. */
+const RUNS = [[1], [2, 3, 4], [5, 6, 7, 8, 9], [10], [11, 12]];
+const HEAD = 12;
+
+async function withSegments(fn: (kv: Deno.Kv) => Promise<void>) {
+  await withKv(async (kv) => {
+    await writeRuns(kv, "general", RUNS);
+    // Rooms whose keys sort just before and after "general".
+    await writeRuns(kv, "gen", [[1, 2], [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]]);
+    await writeRuns(kv, "general2", [[1], [2, 3], [4, 5, 6, 7, 8, 9, 10]]);
+    await fn(kv);
+  });
+}
+
+Deno.test("storedSize bounds a 4000-astral-character message; its segments fit KV", async () => {
+  await withKv(async (kv) => {
+    const text = "😀".repeat(4000); // 8000 UTF-16 units
+    const messages = range(1, 20).map((seq) =>
+      message("general", seq, text, alice)
+    );
+    // 2 bytes per unit of text, id, user id, user name and room, plus 96.
+    equal(storedSize(messages[0]), 2 * (8000 + 2 + 7 + 5 + 7) + 96);
+    const segments = packSegments(messages);
+    // ~16 KB each: three fit the 60 KiB budget, a fourth would not.
+    deepEqual(segments.map((s) => s.length), [3, 3, 3, 3, 3, 3, 2]);
+    for (const segment of segments) {
+      const key = segmentKey("general", segment[0].seq);
+      const { ok } = await kv.set(key, segment);
+      equal(ok, true);
+      deepEqual((await kv.get(key)).value, segment);
+    }
+    // Unsplit, five of them would be refused.
+    await assert.rejects(
+      kv.set(["too-big"], messages.slice(0, 5)),
+      /Value too large/,
+    );
+  });
+});
+
+Deno.test("storedSize is an upper bound for worst-case shapes: every packed segment is accepted by KV", async () => {
+  await withKv(async (kv) => {
+    const longRoom = "r".repeat(64);
+    const id64 = "i".repeat(64);
+    const shapes: Array<(seq: number) => ChatMessage> = [
+      // Overhead-dominated: tiny strings, seqs and timestamps that are not
+      // small integers, a distinct user object per message.
+      (seq) => ({
+        room: "r",
+        seq: 2 ** 40 + seq,
+        id: "a",
+        user: { id: "u", name: "n" },
+        text: "",
+        ts: seq + 0.5,
+      }),
+      // Longest room, id and name; two-byte name; short two-byte text.
+      (seq) => ({
+        room: longRoom,
+        seq,
+        id: id64,
+        user: { id: `u_${"x".repeat(62)}`, name: "名".repeat(32) },
+        text: "ж",
+        ts: Date.now(),
+      }),
+      // Latin-1 and BMP text, mid-sized.
+      (seq) => message("general", seq, "é".repeat(1000 + seq % 7)),
+      (seq) => message("general", seq, "中".repeat(4000)),
+      // Mixed astral and ASCII, varying lengths.
+      (seq) => message("general", seq, "a😀".repeat(seq % 2000 + 1)),
+    ];
+    for (const [shape, make] of shapes.entries()) {
+      const messages = range(1, 1500).map(make);
+      const segments = packSegments(messages);
+      assert(segments.length > 1, `shape ${shape} spans several segments`);
+      for (const segment of segments) {
+        const total = segment.reduce((sum, m) => sum + storedSize(m), 0);
+        assert(total <= SEGMENT_BUDGET, `shape ${shape}: ${total} bytes`);
+        const { ok } = await kv.set(["seg", shape, segment[0].seq], segment);
+        equal(ok, true, `shape ${shape} segment at ${segment[0].seq}`);
+      }
+    }
+  });
+});
+
+Deno.test("storedSize alone close to KV's limit: the message is accepted", async () => {
+  await withKv(async (kv) => {
+    // A message whose bound is just under 64 KiB (beyond what the protocol
+    // allows) is still under the limit once stored in a one-message segment.
+    const base = storedSize(message("general", 1, ""));
+    const units = Math.floor((KV_VALUE_LIMIT - 16 - base) / 2);
+    const big = message("general", 1, "ж".repeat(units));
+    assert(storedSize(big) <= KV_VALUE_LIMIT - 16);
+    assert(storedSize(big) > KV_VALUE_LIMIT - 32);
+    const segments = packSegments([big]);
+    deepEqual(segments, [[big]]);
+    equal((await kv.set(["seg"], segments[0])).ok, true);
+  });
+});
+
+Deno.test("packSegments keeps order, splits only at the budget, and never leaves a segment empty", () => {
+  deepEqual(packSegments([]), []);
+  const one = message("general", 1);
+  deepEqual(packSegments([one]), [[one]]);
+  // Mixed sizes: small, 16 KB and 8 KB messages.
+  const messages = range(1, 200).map((seq) =>
+    message(
+      "general",
+      seq,
+      seq % 5 === 0
+        ? "😀".repeat(4000)
+        : seq % 3 === 0
+        ? "x".repeat(4000)
+        : "hi",
+    )
+  );
+  const segments = packSegments(messages);
+  // Same objects, same order, nothing lost or repeated.
+  deepEqual(segments.flat(), messages);
+  segments.forEach((segment, i) => assert(segment.length > 0, `segment ${i}`));
+  for (const [i, segment] of segments.entries()) {
+    const total = segment.reduce((sum, m) => sum + storedSize(m), 0);
+    assert(total <= SEGMENT_BUDGET, `segment ${i} holds ${total}`);
+    // Each split was needed: the next message would not have fitted.
+    const next = segments[i + 1]?.[0];
+    if (next) assert(total + storedSize(next) > SEGMENT_BUDGET);
+  }
+  assert(segments.length >= 8, `${segments.length} segments`);
+
+  // A message larger than the budget on its own still gets its own segment.
+  const huge = message("general", 2, "😀".repeat(16_000));
+  const [before, after] = [message("general", 1), message("general", 3)];
+  deepEqual(packSegments([before, huge, after]), [[before], [huge], [after]]);
+});
+
+Deno.test("readRange returns exactly after < seq <= upTo across segment boundaries", async () => {
+  await withSegments(async (kv) => {
+    // Every (after, upTo), including empty, inverted and past-the-head ones.
+    for (let after = -1; after <= HEAD + 2; after++) {
+      for (let upTo = after - 2; upTo <= HEAD + 3; upTo++) {
+        const got = await readRange(kv, "general", after, upTo);
+        const expected = range(Math.max(after + 1, 1), Math.min(upTo, HEAD));
+        deepEqual(seqs(got), expected, `readRange(${after}, ${upTo})`);
+        assert(got.every((m) => m.room === "general"));
+      }
+    }
+  });
+});
+
+Deno.test("readRange: named cases and full message contents", async () => {
+  await withSegments(async (kv) => {
+    // Starting mid-segment (2-4 and 5-9), ending mid-segment (11-12).
+    deepEqual(
+      await readRange(kv, "general", 2, 11),
+      range(3, 11).map((s) => message("general", s)),
+    );
+    // Inside one segment.
+    deepEqual(seqs(await readRange(kv, "general", 5, 8)), [6, 7, 8]);
+    // One message, the first of a segment and a one-message segment.
+    deepEqual(seqs(await readRange(kv, "general", 4, 5)), [5]);
+    deepEqual(seqs(await readRange(kv, "general", 9, 10)), [10]);
+    // Empty ranges.
+    deepEqual(await readRange(kv, "general", 7, 7), []);
+    deepEqual(await readRange(kv, "general", 8, 3), []);
+    // Past the head.
+    deepEqual(seqs(await readRange(kv, "general", 10, 100)), [11, 12]);
+    deepEqual(await readRange(kv, "general", 12, 100), []);
+    deepEqual(await readRange(kv, "general", 50, 100), []);
+    // Other rooms and unknown rooms.
+    deepEqual(seqs(await readRange(kv, "gen", 0, 100)), range(1, 13));
+    deepEqual(seqs(await readRange(kv, "general2", 1, 4)), [2, 3, 4]);
+    deepEqual(await readRange(kv, "nobody", 0, 100), []);
+  });
+});
+
+Deno.test("readRange after older segments were deleted", async () => {
+  await withSegments(async (kv) => {
+    await kv.delete(segmentKey("general", 1));
+    await kv.delete(segmentKey("general", 2));
+    deepEqual(seqs(await readRange(kv, "general", 0, 12)), range(5, 12));
+    deepEqual(seqs(await readRange(kv, "general", 3, 6)), [5, 6]);
+    deepEqual(seqs(await readRange(kv, "general", 6, 7)), [7]);
+  });
+});
+
+Deno.test("readBefore honours before, limit and floor, with hasMore, across segments", async () => {
+  await withSegments(async (kv) => {
+    const befores = [undefined, ...range(0, HEAD + 2)];
+    for (const before of befores) {
+      for (let limit = 0; limit <= HEAD + 1; limit++) {
+        for (let floor = 0; floor <= HEAD + 1; floor++) {
+          const eligible = range(floor + 1, Math.min(HEAD, (before ?? 99) - 1));
+          const got = await readBefore(kv, "general", before, limit, floor);
+          const label = `readBefore(${before}, ${limit}, ${floor})`;
+          deepEqual(
+            seqs(got.messages),
+            eligible.slice(Math.max(0, eligible.length - limit)),
+            label,
+          );
+          equal(got.hasMore, eligible.length > limit, label);
+        }
+      }
+    }
+  });
+});
+
+Deno.test("readBefore: named cases and full message contents", async () => {
+  await withSegments(async (kv) => {
+    // The latest page, cut inside segment 5-9.
+    deepEqual(await readBefore(kv, "general", undefined, 5), {
+      messages: range(8, 12).map((s) => message("general", s)),
+      hasMore: true,
+    });
+    // before inside a segment: 7 and later are left out of segment 5-9.
+    deepEqual(await readBefore(kv, "general", 7, 3), {
+      messages: range(4, 6).map((s) => message("general", s)),
+      hasMore: true,
+    });
+    // Exactly the remaining messages: no more.
+    deepEqual(seqs((await readBefore(kv, "general", 7, 6)).messages), [
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+    ]);
+    equal((await readBefore(kv, "general", 7, 6)).hasMore, false);
+    // The floor hides what is at or below it, and then there is no more.
+    deepEqual(await readBefore(kv, "general", undefined, 100, 6), {
+      messages: range(7, 12).map((s) => message("general", s)),
+      hasMore: false,
+    });
+    deepEqual(seqs((await readBefore(kv, "general", 11, 3, 6)).messages), [
+      8,
+      9,
+      10,
+    ]);
+    equal((await readBefore(kv, "general", 11, 3, 6)).hasMore, true);
+    equal((await readBefore(kv, "general", 11, 4, 6)).hasMore, false);
+    // before past the head and before the first message.
+    deepEqual(seqs((await readBefore(kv, "general", 1000, 2)).messages), [
+      11,
+      12,
+    ]);
+    deepEqual(await readBefore(kv, "general", 1, 10), {
+      messages: [],
+      hasMore: false,
+    });
+    // Limit 0 only tells whether anything is there.
+    deepEqual(await readBefore(kv, "general", undefined, 0), {
+      messages: [],
+      hasMore: true,
+    });
+    // Neighbouring and unknown rooms stay apart.
+    deepEqual(seqs((await readBefore(kv, "gen", undefined, 3)).messages), [
+      11,
+      12,
+      13,
+    ]);
+    deepEqual(await readBefore(kv, "nobody", undefined, 10), {
+      messages: [],
+      hasMore: false,
+    });
+  });
+});
+
+Deno.test("readBefore pages through many one-message segments", async () => {
+  await withKv(async (kv) => {
+    await writeRuns(kv, "general", range(1, 75).map((s) => [s]));
+    const pages: number[][] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = await readBefore(kv, "general", before, 20, 3);
+      pages.push(seqs(page.messages));
+      if (!page.hasMore) break;
+      before = page.messages[0].seq;
+    }
+    deepEqual(pages, [
+      range(56, 75),
+      range(36, 55),
+      range(16, 35),
+      range(4, 15),
+    ]);
+    const listed = [];
+    for await (const e of kv.list({ prefix: segmentsPrefix("general") })) {
+      listed.push(e.key[2]);
+    }
+    equal(listed.length, 75);
+  });
+});
