@@ -25,7 +25,7 @@ export interface BusOptions {
 /** A typed broadcast bus between isolates. */
 export class Bus {
   readonly #channel: BroadcastChannel;
-  readonly #handlers = new Map<BusKind, (message: BusMessage) => void>();
+  readonly #handlers = new Map<BusKind, Array<(message: BusMessage) => void>>();
   readonly #dropEvery: number;
   #posted = 0;
   #closed = false;
@@ -37,19 +37,23 @@ export class Bus {
     this.#dropEvery = options.dropEvery ?? 0;
     this.#channel.onmessage = (event: MessageEvent<unknown>) => {
       const message = event.data as BusMessage;
-      const handler = this.#handlers.get(message?.k);
-      if (!handler) return;
-      try {
-        handler(message);
-      } catch (error) {
-        options.onError?.(error);
+      const handlers = this.#handlers.get(message?.k);
+      if (!handlers) return;
+      for (const handler of handlers) {
+        try {
+          handler(message);
+        } catch (error) {
+          options.onError?.(error);
+        }
       }
     };
   }
 
-  /** Registers the handler for one kind (one handler per kind). */
+  /** Adds a handler for one kind; handlers run in the order added. */
   on<K extends BusKind>(kind: K, handler: BusHandler<K>): void {
-    this.#handlers.set(kind, handler as (message: BusMessage) => void);
+    let handlers = this.#handlers.get(kind);
+    if (!handlers) this.#handlers.set(kind, handlers = []);
+    handlers.push(handler as (message: BusMessage) => void);
   }
 
   /** Sends to every other isolate. */

@@ -38,7 +38,28 @@ export type BusMessage =
   /** The node is shutting down: forget its presence now. */
   | { k: "bye"; node: string }
   /** Someone is typing in `room` (ephemeral). */
-  | { k: "typing"; room: string; user: User };
+  | { k: "typing"; room: string; user: User }
+  /**
+   * Appends forwarded to the isolate `to` that writes for the process
+   * (`lib/store/append_router.ts`); `req` numbers them per sender.
+   */
+  | { k: "append"; from: string; to: string; appends: ForwardedAppend[] }
+  /** The writer's answers to forwarded appends, in any order. */
+  | { k: "appended"; to: string; results: ForwardedResult[] };
+
+/** One forwarded append. */
+export interface ForwardedAppend {
+  req: number;
+  room: string;
+  user: User;
+  id: string;
+  text: string;
+}
+
+/** The outcome of one forwarded append: stored (or found) as `seq`, or failed. */
+export type ForwardedResult =
+  | { req: number; seq: number; duplicate: boolean; message?: ChatMessage }
+  | { req: number; error: string };
 
 /** The `k` of each bus message. */
 export type BusKind = BusMessage["k"];

@@ -13,6 +13,7 @@ import type { Hub } from "./hub.ts";
 import { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
 import type { RoomChannel } from "./room_channel.ts";
+import type { Append } from "./append_router.ts";
 
 /** Counters of stored and repeated sends, whatever the transport. */
 export interface PostCounters {
@@ -50,14 +51,20 @@ const TYPING_INTERVAL_MS = 1_000;
 export class ChatService {
   readonly #counters: PostCounters;
   readonly #store: MessageStore;
+  readonly #append: Append;
   readonly #hub: Hub;
   readonly #presence: Presence;
   readonly #bus: Bus;
   readonly #retain: number;
   readonly #lastTyping = new Map<string, number>();
 
+  /**
+   * @param store reads (history, ranges, heads)
+   * @param append writes: through the process's writer isolate
+   */
   constructor(
     store: MessageStore,
+    append: Append,
     hub: Hub,
     presence: Presence,
     bus: Bus,
@@ -66,6 +73,7 @@ export class ChatService {
   ) {
     this.#counters = counters;
     this.#store = store;
+    this.#append = append;
     this.#hub = hub;
     this.#presence = presence;
     this.#bus = bus;
@@ -85,7 +93,7 @@ export class ChatService {
     id: string,
     text: string,
   ): Promise<AppendResult> {
-    const result = await this.#store.append(room, user, id, text);
+    const result = await this.#append(room, user, id, text);
     (result.duplicate ? this.#counters.duplicate : this.#counters.stored).inc();
     return result;
   }

@@ -19,6 +19,8 @@ import { Hub } from "../rooms/hub.ts";
 import { ChatService } from "../rooms/chat_service.ts";
 import { OutgoingEvent } from "../rooms/outgoing.ts";
 import { Presence } from "../presence/presence.ts";
+import { Membership } from "../bus/membership.ts";
+import { AppendRouter } from "../rooms/append_router.ts";
 import type { CloseReason } from "../ws/close_codes.ts";
 
 /** Counters every transport updates. */
@@ -51,6 +53,12 @@ export interface App {
   /** Stops timers, says goodbye on the bus and closes storage. */
   close(): void;
 }
+
+/**
+ * How long a send forwarded to the writer isolate may take before this
+ * isolate stores it itself (idempotency makes that safe).
+ */
+const FORWARD_TIMEOUT_MS = 1_000;
 
 /** Starts the application for this isolate. */
 export async function createApp(runtime: RuntimeAdapter): Promise<App> {
@@ -104,10 +112,25 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       "WebSockets (1013) and SSE streams closed for not keeping up",
     ),
   };
-  const chat = new ChatService(store, hub, presence, bus, config.historyLimit, {
-    stored: counters.messagesStored,
-    duplicate: counters.messagesDuplicate,
+  const router = new AppendRouter({
+    bus,
+    membership: new Membership(node, bus, config.heartbeatMs),
+    append: (room, user, id, text) => store.append(room, user, id, text),
+    forward: config.forwardWrites,
+    timeoutMs: FORWARD_TIMEOUT_MS,
   });
+  const chat = new ChatService(
+    store,
+    (room, user, id, text) => router.append(room, user, id, text),
+    hub,
+    presence,
+    bus,
+    config.historyLimit,
+    {
+      stored: counters.messagesStored,
+      duplicate: counters.messagesDuplicate,
+    },
+  );
   metrics.gauge(
     "chat_ws_connections",
     "Open WebSocket connections",
@@ -136,6 +159,16 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     "chat_store_conflicts",
     "Commits retried after another writer moved a room's head",
     () => store.conflicts,
+  );
+  metrics.gauge(
+    "chat_appends_forwarded",
+    "Sends handed to the process's writer isolate",
+    () => router.forwarded,
+  );
+  metrics.gauge(
+    "chat_appends_forward_timeouts",
+    "Forwarded sends the writer did not answer in time, stored here instead",
+    () => router.fellBack,
   );
   metrics.gauge(
     "chat_bus_dropped_injected",
@@ -168,6 +201,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       clearInterval(beacon);
       clearInterval(heartbeat);
       presence.close();
+      router.close();
       hub.close();
       bus.close();
       kv.close();

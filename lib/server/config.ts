@@ -27,6 +27,12 @@ export interface Config {
   heartbeatMs: number;
   /** `CHAT_SLOW_CLIENT_BYTES`: buffered bytes after which a socket is closed with 1013. */
   slowClientBytes: number;
+  /**
+   * `CHAT_FORWARD_WRITES`: `1` to store every isolate's sends through one
+   * writer isolate, `0` to have each isolate write its own. Default: on,
+   * except on Deno Deploy (its instances are far apart).
+   */
+  forwardWrites: boolean;
   /** `CHAT_FAULT_BUS_DROP_EVERY`: test-only fault: drop every Nth bus post (0 = off). */
   faultBusDropEvery: number;
   /** `CHAT_LOG`: `info` (default) or `debug` or `silent`. */
@@ -46,6 +52,13 @@ function int(env: EnvReader, name: string, fallback: number, min = 0): number {
     );
   }
   return value;
+}
+
+function flag(env: EnvReader, name: string, fallback: boolean): boolean {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "1" || raw === "0") return raw === "1";
+  throw new RangeError(`Cannot read ${name}="${raw}": expected 1 or 0`);
 }
 
 /**
@@ -81,6 +94,11 @@ export function loadConfig(env: EnvReader): Config {
     heartbeatMs: int(env, "CHAT_HEARTBEAT_MS", 5_000, 10),
     slowClientBytes: int(env, "CHAT_SLOW_CLIENT_BYTES", 4 * 1024 * 1024, 1024),
     faultBusDropEvery: int(env, "CHAT_FAULT_BUS_DROP_EVERY", 0),
+    forwardWrites: flag(
+      env,
+      "CHAT_FORWARD_WRITES",
+      env("DENO_DEPLOYMENT_ID") === undefined,
+    ),
     log,
   };
 }

@@ -16,6 +16,7 @@ Deno.test("every variable has a default", () => {
     heartbeatMs: 5_000,
     slowClientBytes: 4 * 1024 * 1024,
     faultBusDropEvery: 0,
+    forwardWrites: true,
     log: "info",
   };
   deepEqual(loadConfig(() => undefined), expected);
@@ -45,6 +46,7 @@ Deno.test("every variable is read", () => {
     CHAT_HEARTBEAT_MS: "10",
     CHAT_SLOW_CLIENT_BYTES: "1024",
     CHAT_FAULT_BUS_DROP_EVERY: "7",
+    CHAT_FORWARD_WRITES: "0",
     CHAT_LOG: "debug",
   }));
   deepEqual(config, {
@@ -58,6 +60,7 @@ Deno.test("every variable is read", () => {
     presenceGraceMs: 0,
     heartbeatMs: 10,
     slowClientBytes: 1024,
+    forwardWrites: false,
     faultBusDropEvery: 7,
     log: "debug",
   });
@@ -105,4 +108,24 @@ Deno.test("an unknown log level is refused", () => {
     ),
   );
   throws(() => loadConfig(env({ CHAT_LOG: "INFO" })), RangeError);
+});
+
+Deno.test("writes are forwarded by default, except on Deno Deploy", () => {
+  equal(loadConfig(() => undefined).forwardWrites, true);
+  equal(
+    loadConfig(env({ DENO_DEPLOYMENT_ID: "abc123" })).forwardWrites,
+    false,
+  );
+  equal(
+    loadConfig(env({ DENO_DEPLOYMENT_ID: "abc123", CHAT_FORWARD_WRITES: "1" }))
+      .forwardWrites,
+    true,
+  );
+  throws(
+    () => loadConfig(env({ CHAT_FORWARD_WRITES: "yes" })),
+    {
+      name: "RangeError",
+      message: 'Cannot read CHAT_FORWARD_WRITES="yes": expected 1 or 0',
+    },
+  );
 });

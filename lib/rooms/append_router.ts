@@ -1,0 +1,206 @@
+/**
+ * One writer per process: under `deno serve --parallel` every isolate opens
+ * the same SQLite file, and two isolates appending to one room make each
+ * other's commits fail (the head check) and wait on SQLite's write lock. So
+ * isolates forward appends over the bus to one writer (the lowest isolate id
+ * alive, {@linkcode Membership.writer}), which commits them with its own and
+ * answers with the `seq`s.
+ *
+ * Forwarding is only ever an optimisation. Appends are idempotent per (room,
+ * user, id), so an append whose request or answer the bus dropped, or whose
+ * writer died, is simply appended here after a timeout: storage's head check
+ * keeps `seq`s right whoever writes.
+ *
+ * @module
+ */
+import type { User } from "../protocol/types.ts";
+import type { Bus } from "../bus/bus.ts";
+import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
+import type { Membership } from "../bus/membership.ts";
+import type { AppendResult } from "../store/append_writer.ts";
+
+/** Appends to storage (`MessageStore.append`). */
+export type Append = (
+  room: string,
+  user: User,
+  id: string,
+  text: string,
+) => Promise<AppendResult>;
+
+/** Options of an {@linkcode AppendRouter}. */
+export interface AppendRouterOptions {
+  bus: Bus;
+  membership: Membership;
+  /** This isolate's own storage writer. */
+  append: Append;
+  /**
+   * Whether to forward at all. Off on Deno Deploy, whose instances share a
+   * bus across regions: a writer far away would cost a round trip.
+   */
+  forward: boolean;
+  /** How long to wait for the writer before appending here. */
+  timeoutMs: number;
+}
+
+interface Waiting {
+  append: ForwardedAppend;
+  sentAt: number;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** Routes this isolate's appends to the process's writer. */
+export class AppendRouter {
+  readonly #bus: Bus;
+  readonly #membership: Membership;
+  readonly #append: Append;
+  readonly #forward: boolean;
+  readonly #timeoutMs: number;
+  /** Forwarded appends awaiting an answer, oldest first. */
+  readonly #waiting = new Map<number, Waiting>();
+  /** Requests of this task, posted together: writer → appends. */
+  readonly #outbox = new Map<string, ForwardedAppend[]>();
+  /** Answers of this task, posted together: requesting isolate → results. */
+  readonly #answers = new Map<string, ForwardedResult[]>();
+  #flushScheduled = false;
+  #sweep: ReturnType<typeof setInterval> | undefined;
+  #req = 0;
+  /** Appends sent to another isolate's writer. */
+  forwarded = 0;
+  /** Forwarded appends that timed out and were appended here. */
+  fellBack = 0;
+
+  constructor(options: AppendRouterOptions) {
+    this.#bus = options.bus;
+    this.#membership = options.membership;
+    this.#append = options.append;
+    this.#forward = options.forward;
+    this.#timeoutMs = options.timeoutMs;
+    const node = options.membership.node;
+    this.#bus.on("append", ({ from, to, appends }) => {
+      if (to === node) {
+        for (const append of appends) this.#serve(from, append);
+      }
+    });
+    this.#bus.on("appended", ({ to, results }) => {
+      if (to === node) { for (const result of results) this.#answered(result); }
+    });
+  }
+
+  /** Appends through the writer; resolves once the message is durable. */
+  append(
+    room: string,
+    user: User,
+    id: string,
+    text: string,
+  ): Promise<AppendResult> {
+    const writer = this.#forward
+      ? this.#membership.writer()
+      : this.#membership.node;
+    if (writer === this.#membership.node) {
+      return this.#append(room, user, id, text);
+    }
+    const req = ++this.#req;
+    const append: ForwardedAppend = { req, room, user, id, text };
+    const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
+    this.#waiting.set(req, {
+      append,
+      sentAt: Date.now(),
+      resolve,
+      reject,
+    });
+    let outbox = this.#outbox.get(writer);
+    if (!outbox) this.#outbox.set(writer, outbox = []);
+    outbox.push(append);
+    this.forwarded++;
+    this.#scheduleFlush();
+    this.#sweep ??= setInterval(() => this.#expire(), this.#timeoutMs / 2);
+    return promise;
+  }
+
+  /** Stops waiting: whatever is still forwarded is appended here. */
+  close(): void {
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+    for (const req of [...this.#waiting.keys()]) this.#fallBack(req);
+  }
+
+  /** Appends a peer's forwarded message and queues the answer. */
+  #serve(from: string, append: ForwardedAppend): void {
+    const answer = (result: ForwardedResult) => {
+      let answers = this.#answers.get(from);
+      if (!answers) this.#answers.set(from, answers = []);
+      answers.push(result);
+      this.#scheduleFlush();
+    };
+    this.#append(append.room, append.user, append.id, append.text).then(
+      ({ seq, duplicate, message }) =>
+        answer({ req: append.req, seq, duplicate, message }),
+      (error: unknown) =>
+        answer({
+          req: append.req,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+  }
+
+  #answered(result: ForwardedResult): void {
+    const waiting = this.#waiting.get(result.req);
+    if (!waiting) return; // already fell back after a timeout
+    this.#waiting.delete(result.req);
+    if ("error" in result) {
+      waiting.reject(new Error(result.error));
+    } else {
+      waiting.resolve({
+        seq: result.seq,
+        duplicate: result.duplicate,
+        message: result.message,
+      });
+    }
+    if (this.#waiting.size === 0) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
+    }
+  }
+
+  /** Posts the requests and answers of this task, one bus message per peer. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      const from = this.#membership.node;
+      for (const [to, appends] of this.#outbox) {
+        this.#bus.post({ k: "append", from, to, appends });
+      }
+      this.#outbox.clear();
+      for (const [to, results] of this.#answers) {
+        this.#bus.post({ k: "appended", to, results });
+      }
+      this.#answers.clear();
+    });
+  }
+
+  /** Appends here what the writer did not answer in time. */
+  #expire(): void {
+    const deadline = Date.now() - this.#timeoutMs;
+    for (const [req, waiting] of this.#waiting) {
+      // Oldest first: stop at the first one still in time.
+      if (waiting.sentAt > deadline) break;
+      this.#fallBack(req);
+    }
+    if (this.#waiting.size === 0) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
+    }
+  }
+
+  #fallBack(req: number): void {
+    const waiting = this.#waiting.get(req);
+    if (!waiting) return;
+    this.#waiting.delete(req);
+    this.fellBack++;
+    const { room, user, id, text } = waiting.append;
+    this.#append(room, user, id, text).then(waiting.resolve, waiting.reject);
+  }
+}
