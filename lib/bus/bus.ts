@@ -20,6 +20,11 @@ export interface BusOptions {
   dropEvery?: number;
   /** Called with messages that failed to decode or whose handler threw. */
   onError?: (error: unknown) => void;
+  /**
+   * {@linkcode Bus.postToPeers} skips posting when nothing was heard for this
+   * long (no other isolate alive to hear it). Omitted: always post.
+   */
+  peerSilenceMs?: number;
 }
 
 /** A typed broadcast bus between isolates. */
@@ -27,15 +32,19 @@ export class Bus {
   readonly #channel: BroadcastChannel;
   readonly #handlers = new Map<BusKind, Array<(message: BusMessage) => void>>();
   readonly #dropEvery: number;
+  readonly #peerSilenceMs: number;
   #posted = 0;
   #closed = false;
+  #lastHeard = -Infinity;
   /** How many posts the fault injector dropped. */
   dropped = 0;
 
   constructor(options: BusOptions) {
     this.#channel = new BroadcastChannel(options.channel);
     this.#dropEvery = options.dropEvery ?? 0;
+    this.#peerSilenceMs = options.peerSilenceMs ?? Infinity;
     this.#channel.onmessage = (event: MessageEvent<unknown>) => {
+      this.#lastHeard = Date.now();
       const message = event.data as BusMessage;
       const handlers = this.#handlers.get(message?.k);
       if (!handlers) return;
@@ -65,6 +74,15 @@ export class Bus {
       return;
     }
     this.#channel.postMessage(message);
+  }
+
+  /**
+   * Sends to every other isolate if any was heard lately: what only peers
+   * need (their copies of messages, typing) costs nothing when alone. A peer
+   * that starts asks for state first, so it is heard before it needs these.
+   */
+  postToPeers(message: BusMessage): void {
+    if (Date.now() - this.#lastHeard <= this.#peerSilenceMs) this.post(message);
   }
 
   /** Stops listening. */

@@ -201,7 +201,7 @@ export class ChatService {
     if (now - (this.#lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
     if (this.#lastTyping.size > 50_000) this.#lastTyping.clear();
     this.#lastTyping.set(key, now);
-    this.#bus.post({ k: "typing", room, user });
+    this.#bus.postToPeers({ k: "typing", room, user });
     this.#typingHere(room, user);
   }
 

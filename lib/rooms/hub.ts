@@ -152,7 +152,7 @@ export class Hub {
   }
 
   #committedHere(room: string, messages: ChatMessage[], vs: string): void {
-    this.#bus.post({ k: "msgs", room, messages, vs });
+    this.#bus.postToPeers({ k: "msgs", room, messages, vs });
     this.#recentWrites.set(room, [
       messages[messages.length - 1].seq,
       BEACON_REPEATS,

@@ -74,6 +74,8 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     channel: "chat-v1",
     dropEvery: config.faultBusDropEvery,
     onError,
+    // Every isolate posts a heartbeat each period: three silent ones, alone.
+    peerSilenceMs: 3 * config.heartbeatMs,
   });
   const store = new MessageStore(kv, config.historyLimit, onError);
   const hub = new Hub(store, bus, node, onError);
