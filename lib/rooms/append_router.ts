@@ -63,6 +63,7 @@ export class AppendRouter {
   /** Answers of this task, posted together: requesting isolate → results. */
   readonly #answers = new Map<string, ForwardedResult[]>();
   #flushScheduled = false;
+  #closed = false;
   #sweep: ReturnType<typeof setInterval> | undefined;
   #req = 0;
   /** Appends sent to another isolate's writer. */
@@ -94,7 +95,7 @@ export class AppendRouter {
     id: string,
     text: string,
   ): Promise<AppendResult> {
-    const writer = this.#forward
+    const writer = this.#forward && !this.#closed
       ? this.#membership.writer()
       : this.#membership.node;
     if (writer === this.#membership.node) {
@@ -118,8 +119,12 @@ export class AppendRouter {
     return promise;
   }
 
-  /** Stops waiting: whatever is still forwarded is appended here. */
+  /**
+   * Stops forwarding: whatever is still waiting, and every later append, is
+   * appended here.
+   */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#sweep);
     this.#sweep = undefined;
     for (const req of [...this.#waiting.keys()]) this.#fallBack(req);
