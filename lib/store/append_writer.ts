@@ -1,10 +1,11 @@
 /**
  * The write path of message storage: appends from every room of this isolate
  * are queued and committed together, because one SQLite commit costs far more
- * than one more row in it. A commit writes, per room, one segment row (the
- * room's new messages, see `segments.ts`) and the head record: two rows for
- * any number of messages, where one row per message (plus an idempotency
- * row and a retention delete) kept a busy room at ~3 000 messages a second.
+ * than one more row in it. A commit rewrites, per room, the head record,
+ * which keeps the room's latest few messages, and adds a segment row only
+ * when they no longer fit (see `segments.ts`): one or two rows for any number
+ * of messages, where one row per message (plus an idempotency row and a
+ * retention delete) kept a busy room at ~3 000 messages a second.
  *
  * Correctness does not depend on batching. Each commit checks the head
  * record of every room it appends to against the versionstamp at which this
@@ -16,10 +17,10 @@
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
-import { roomKey, type RoomMeta, segmentKey } from "./keys.ts";
+import { type RoomHead, roomKey, segmentKey } from "./keys.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 import { RoomTail, RoomTails } from "./room_tail.ts";
-import { packSegments, storedSize } from "./segments.ts";
+import { placeMessages, RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
 import { trimSegments } from "./retention.ts";
 
 /** The outcome of one append. */
@@ -115,7 +116,7 @@ export class AppendWriter {
    * commit here need not fail once to discover them.
    */
   learnCommit(room: string, messages: ChatMessage[], versionstamp: string) {
-    this.#tails.extend(room, messages, versionstamp);
+    this.#tails.extend(room, messages, versionstamp, null);
   }
 
   async #drain(): Promise<void> {
@@ -137,7 +138,8 @@ export class AppendWriter {
     let bytes = 0;
     for (const item of this.#pending) {
       const newRoom = !rooms.has(item.room);
-      bytes += storedSize({ ...item, room: newRoom ? item.room : "" }) + 64;
+      // A new room also rewrites its head, with up to RECENT_BUDGET_BYTES.
+      bytes += storedSize(item) + (newRoom ? RECENT_BUDGET_BYTES + 128 : 0);
       if (
         count > 0 &&
         ((newRoom && rooms.size >= MAX_ROOMS) || bytes > MAX_BATCH_BYTES)
@@ -219,23 +221,28 @@ export class AppendWriter {
       batch.forEach((item, i) => item.resolve(results[i]));
       return true;
     }
+    const heads = new Map<string, RoomHead>();
     for (const [room, messages] of byRoom) {
       const tail = tails.get(room)!;
       atomic.check({ key: roomKey(room), versionstamp: tail.versionstamp });
-      for (const segment of packSegments(messages)) {
+      const placed = placeMessages(tail.recent!, messages);
+      for (const segment of placed.segments) {
         atomic.set(segmentKey(room, segment[0].seq), segment);
       }
-      const head: RoomMeta = {
+      const head: RoomHead = {
         seq: messages[messages.length - 1].seq,
         lastTs: ts,
+        recent: placed.recent,
       };
+      heads.set(room, head);
       atomic.set(roomKey(room), head);
     }
     const outcome = await withBusyRetry(() => atomic.commit());
     if (!outcome.ok) return false;
     for (const [room, messages] of byRoom) {
       const before = tails.get(room)!.seq;
-      this.#tails.extend(room, messages, outcome.versionstamp);
+      const recent = heads.get(room)!.recent!;
+      this.#tails.extend(room, messages, outcome.versionstamp, recent);
       this.#trimIfDue(room, before, messages[messages.length - 1].seq);
     }
     batch.forEach((item, i) => item.resolve(results[i]));
@@ -247,13 +254,31 @@ export class AppendWriter {
     return true;
   }
 
-  /** The tails of the batch's rooms, reading those not held. */
+  /**
+   * The tails of the batch's rooms, all with `recent` known. Reading one
+   * room's tail awaits storage, and a commit learned meanwhile makes another
+   * room's `recent` unknown again: read until none is.
+   */
   async #tailsOf(batch: PendingAppend[]): Promise<Map<string, RoomTail>> {
+    for (;;) {
+      const tails = await this.#readTails(batch);
+      const known = [...tails.values()].every((tail) => tail.recent !== null);
+      if (known) return tails;
+    }
+  }
+
+  /** The tails of the batch's rooms, reading those not held or not known. */
+  async #readTails(batch: PendingAppend[]): Promise<Map<string, RoomTail>> {
     const tails = new Map<string, RoomTail>();
     const missing: string[] = [];
     for (const { room } of batch) {
       if (tails.has(room) || missing.includes(room)) continue;
-      const tail = this.#tails.get(room);
+      let tail = this.#tails.get(room);
+      if (tail?.recent === null) {
+        // Learned from another writer: read how it left the head.
+        await this.#tails.catchUp(this.#kv, room);
+        tail = this.#tails.get(room);
+      }
       if (tail) tails.set(room, tail);
       else missing.push(room);
     }

@@ -1,13 +1,14 @@
 /**
  * The Deno KV key layout, in one place.
  *
- * - `["room", room]` → {@linkcode RoomMeta}: the room's head `seq` and last
- *   time. Every append checks and rewrites it, which is what serialises
- *   writers of one room.
+ * - `["room", room]` → {@linkcode RoomHead}: the room's head `seq`, last
+ *   time and latest messages (up to ~800 bytes of them). Every append checks
+ *   and rewrites it, which is what serialises writers of one room.
  * - `["seg", room, firstSeq]` → `ChatMessage[]`: a segment, the messages
- *   `firstSeq, firstSeq + 1, …` of one room stored by one commit. Segments of
- *   a room are contiguous and never overlap; one row per room per commit
- *   instead of one per message is what makes a busy room cheap to store.
+ *   `firstSeq, firstSeq + 1, …` of one room that no longer fit the head.
+ *   Segments of a room are contiguous, never overlap and end where the head's
+ *   `recent` begins; at most one segment per room per commit instead of a row
+ *   per message is what makes a busy room cheap to store.
  * - `["schema"]` → the layout version ({@linkcode SCHEMA_VERSION}).
  *
  * Idempotency needs no keys of its own: the ids are in the segments (see
@@ -15,13 +16,24 @@
  *
  * @module
  */
+import type { ChatMessage } from "../protocol/types.ts";
 
-/** A room's head record, updated atomically with every append. */
+/** A room's head: its last `seq` and when it was written. */
 export interface RoomMeta {
   /** The last assigned `seq` (0 before the first message). */
   seq: number;
   /** `ts` of the last message. */
   lastTs: number;
+}
+
+/**
+ * The head record as stored, rewritten by every append. `recent` holds the
+ * room's latest messages not yet moved into a segment, so that a quiet room's
+ * append rewrites this one small row instead of adding a segment row.
+ */
+export interface RoomHead extends RoomMeta {
+  /** Messages `seq - recent.length + 1 … seq`, oldest first (absent: none). */
+  recent?: ChatMessage[];
 }
 
 /** The version of this layout; version 1 stored one key per message. */

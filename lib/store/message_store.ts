@@ -6,7 +6,7 @@
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
-import { roomKey, type RoomMeta, ROOMS_PREFIX } from "./keys.ts";
+import { type RoomHead, roomKey, type RoomMeta, ROOMS_PREFIX } from "./keys.ts";
 import { readBefore, readRange } from "./segments.ts";
 import {
   type AppendResult,
@@ -81,8 +81,10 @@ export class MessageStore {
 
   /** The room's head record (seq 0 for a room with no messages). */
   async meta(room: string): Promise<RoomMeta> {
-    const entry = await this.#kv.get<RoomMeta>(roomKey(room));
-    return entry.value ?? { seq: 0, lastTs: 0 };
+    const entry = await this.#kv.get<RoomHead>(roomKey(room));
+    return entry.value
+      ? { seq: entry.value.seq, lastTs: entry.value.lastTs }
+      : { seq: 0, lastTs: 0 };
   }
 
   /**
@@ -161,9 +163,10 @@ export class MessageStore {
   async rooms(): Promise<Array<{ room: string } & RoomMeta>> {
     const rooms: Array<{ room: string } & RoomMeta> = [];
     for await (
-      const entry of this.#kv.list<RoomMeta>({ prefix: ROOMS_PREFIX })
+      const entry of this.#kv.list<RoomHead>({ prefix: ROOMS_PREFIX })
     ) {
-      rooms.push({ room: String(entry.key[1]), ...entry.value });
+      const { seq, lastTs } = entry.value;
+      rooms.push({ room: String(entry.key[1]), seq, lastTs });
     }
     return rooms;
   }

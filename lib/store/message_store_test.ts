@@ -1,6 +1,7 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import type { ChatMessage, User } from "../protocol/types.ts";
 import { type AppendResult, MessageStore } from "./message_store.ts";
+import { type RoomHead, roomKey } from "./keys.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
@@ -380,5 +381,69 @@ Deno.test("onCommit gets every new message once, in seq order, per room", async 
     }
     assert(batches.length < 40, "appends were batched");
     deepEqual(second, batches);
+  });
+});
+
+/** The seqs `room`'s head record keeps in `recent`. */
+async function headRecent(kv: Deno.Kv, room: string): Promise<number[]> {
+  return seqs((await kv.get<RoomHead>(roomKey(room))).value?.recent ?? []);
+}
+
+Deno.test("meta and rooms give seq and lastTs only, not the head's recent messages", async () => {
+  await withStore(100, async (store, kv) => {
+    await fill(store, "alpha", 3);
+    await fill(store, "beta", 1);
+    // The heads do hold messages.
+    deepEqual(await headRecent(kv, "alpha"), [1, 2, 3]);
+    deepEqual(await headRecent(kv, "beta"), [1]);
+    const [third] = await store.range("alpha", 2, 3);
+    const [first] = await store.range("beta", 0, 1);
+    deepEqual(await store.meta("alpha"), { seq: 3, lastTs: third.ts });
+    deepEqual(await store.rooms(), [
+      { room: "alpha", seq: 3, lastTs: third.ts },
+      { room: "beta", seq: 1, lastTs: first.ts },
+    ]);
+    // Nor once a message larger than the head's budget emptied it.
+    await store.append("alpha", alice, "big", "x".repeat(1000));
+    deepEqual(await headRecent(kv, "alpha"), []);
+    const [big] = await store.range("alpha", 3, 4);
+    deepEqual(await store.meta("alpha"), { seq: 4, lastTs: big.ts });
+    deepEqual((await store.rooms())[0], {
+      room: "alpha",
+      seq: 4,
+      lastTs: big.ts,
+    });
+  });
+});
+
+Deno.test("reads before and after messages move from the head into a segment agree", async () => {
+  await withStore(1000, async (store, kv) => {
+    await fill(store, "general", 20);
+    // Page back from the latest while they are in the head.
+    let recent = await headRecent(kv, "general");
+    deepEqual(recent.slice(-2), [19, 20]);
+    const latest = await store.history("general", undefined, 2);
+    deepEqual(seqs(latest.messages), [19, 20]);
+    const since = await store.since("general", 18, 10);
+    deepEqual(seqs(since.messages), [19, 20]);
+    // Append until the head hands its messages on to a segment.
+    let head = 20;
+    let spilled = false;
+    while (!spilled) {
+      head++;
+      await store.append("general", bob, `n${head}`, `text ${head}`);
+      const now = await headRecent(kv, "general");
+      spilled = now.length === 0 || now[0] > recent[0];
+      recent = now;
+    }
+    assert(!recent.includes(19), "19 and 20 are in a segment now");
+    // The next page continues where the first stopped: nothing lost or twice.
+    const next = await store.history("general", 19, 5);
+    deepEqual([seqs(next.messages), next.hasMore], [range(14, 18), true]);
+    const newer = await store.since("general", 20, 50);
+    deepEqual([newer.recovered, seqs(newer.messages)], [true, range(21, head)]);
+    deepEqual(seqs(await store.range("general", 17, head)), range(18, head));
+    const all = await store.history("general", undefined, 1000);
+    deepEqual([seqs(all.messages), all.hasMore], [range(1, head), false]);
   });
 });

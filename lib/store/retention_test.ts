@@ -1,12 +1,18 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import type { ChatMessage, User } from "../protocol/types.ts";
-import { segmentKey, segmentsPrefix } from "./keys.ts";
+import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
 import { trimSegments } from "./retention.ts";
+import { RECENT_BUDGET_BYTES } from "./segments.ts";
 import { AppendWriter } from "./append_writer.ts";
 import { MessageStore } from "./message_store.ts";
 
 /** `TRIM_EVERY` of append_writer.ts. */
 const TRIM_EVERY = 256;
+/**
+ * More than the messages the head keeps (a message is at least 96 bytes by
+ * `storedSize`): appended one at a time, a segment holds at most this many.
+ */
+const SEGMENT_RUN = Math.floor(RECENT_BUDGET_BYTES / 96) + 1;
 
 const alice: User = { id: "u_alice", name: "alice" };
 
@@ -49,12 +55,43 @@ async function segmentStarts(kv: Deno.Kv, room: string): Promise<number[]> {
   return starts;
 }
 
-/** Every stored message of `room`, whatever its retention. */
+/** `room`'s segments as [first seq, last seq], in order. */
+async function segmentSpans(
+  kv: Deno.Kv,
+  room: string,
+): Promise<Array<[number, number]>> {
+  const spans: Array<[number, number]> = [];
+  const iter = kv.list<ChatMessage[]>({ prefix: segmentsPrefix(room) });
+  for await (const { value } of iter) {
+    spans.push([value[0].seq, value.at(-1)!.seq]);
+  }
+  return spans;
+}
+
+/** The seqs `room`'s head record keeps in `recent`. */
+async function headRecent(kv: Deno.Kv, room: string): Promise<number[]> {
+  return seqs((await kv.get<RoomHead>(roomKey(room))).value?.recent ?? []);
+}
+
+/**
+ * Every stored message of `room` (its segments, then the head's `recent`),
+ * whatever its retention.
+ */
 async function storedSeqs(kv: Deno.Kv, room: string): Promise<number[]> {
   const all: number[] = [];
   const iter = kv.list<ChatMessage[]>({ prefix: segmentsPrefix(room) });
   for await (const entry of iter) all.push(...seqs(entry.value));
-  return all;
+  return [...all, ...await headRecent(kv, room)];
+}
+
+/** Whether `room`'s oldest stored segment is the one holding `seq`. */
+async function firstSegmentHolds(
+  kv: Deno.Kv,
+  room: string,
+  seq: number,
+): Promise<boolean> {
+  const [first] = await segmentSpans(kv, room);
+  return first !== undefined && first[0] <= seq && seq <= first[1];
 }
 
 async function waitFor(
@@ -136,28 +173,34 @@ Deno.test("the writer trims expired segments in the background; reads never show
       onError: (error) => errors.push(error),
     });
     const store = new MessageStore(kv, retain);
-    const bound = retain + TRIM_EVERY;
+    // After a trim, what is stored starts inside the segment holding the
+    // oldest retained message; until the next one, up to TRIM_EVERY follow.
+    const bound = retain + TRIM_EVERY + SEGMENT_RUN;
     const total = 1100;
     for (let i = 1; i <= total; i++) {
       const { seq } = await writer.append("general", alice, `m${i}`, `${i}`);
       equal(seq, i);
       if (i % 100 === 0) {
         await waitFor(
-          `at most ${bound} segments at ${i}`,
-          async () => (await segmentStarts(kv, "general")).length <= bound,
+          `at most ${bound} stored messages at ${i}`,
+          async () => (await storedSeqs(kv, "general")).length <= bound,
         );
+        const stored = await storedSeqs(kv, "general");
+        deepEqual(stored, range(stored[0], i), `stored at ${i}`);
         const page = await store.history("general", undefined, 100);
         deepEqual(seqs(page.messages), range(i - retain + 1, i), `at ${i}`);
         equal(page.hasMore, false);
       }
     }
-    // The last trim (head 1024) kept from 1024 - 20 + 1 = 1005: one segment
-    // per append from there.
+    // The last trim (head 1024) kept from 1024 - 20 + 1 = 1005: the segment
+    // holding 1005 and everything after it.
     await waitFor(
       "the last trim",
-      async () => (await segmentStarts(kv, "general"))[0] === 1005,
+      () => firstSegmentHolds(kv, "general", 1005),
     );
-    deepEqual(await segmentStarts(kv, "general"), range(1005, total));
+    const [[first]] = await segmentSpans(kv, "general");
+    assert(first > 1005 - SEGMENT_RUN, `the oldest segment starts at ${first}`);
+    deepEqual(await storedSeqs(kv, "general"), range(first, total));
     deepEqual(errors, []);
 
     // 1005..1080 are still stored but expired: no read shows them.
@@ -204,12 +247,14 @@ Deno.test("reads cut a segment that straddles the retention floor", async () => 
     const retain = 20;
     const writer = new AppendWriter(kv, { retain });
     const store = new MessageStore(kv, retain);
-    // The first append commits alone; the other 49 wait and share a commit.
+    // The first append commits alone and stays in the head; the other 49
+    // wait and share a commit, too many for the head: all 50 move into one
+    // segment.
     await Promise.all(
       range(1, 50).map((i) => writer.append("general", alice, `m${i}`, "x")),
     );
-    deepEqual(await segmentStarts(kv, "general"), [1, 2]);
-    deepEqual(await storedSeqs(kv, "general"), range(1, 50));
+    deepEqual(await segmentSpans(kv, "general"), [[1, 50]]);
+    deepEqual(await headRecent(kv, "general"), []);
     deepEqual(seqs(await store.range("general", 0, 50)), range(31, 50));
     deepEqual(seqs(await store.range("general", 10, 35)), range(31, 35));
     const page = await store.history("general", undefined, 100);
@@ -225,6 +270,30 @@ Deno.test("reads cut a segment that straddles the retention floor", async () => 
   });
 });
 
+Deno.test("reads cut the head's recent messages at the retention floor", async () => {
+  await withKv(async (kv) => {
+    const retain = 3;
+    const writer = new AppendWriter(kv, { retain });
+    const store = new MessageStore(kv, retain);
+    for (let i = 1; i <= 4; i++) {
+      await writer.append("general", alice, `m${i}`, "x");
+    }
+    // All four are in the head, none in a segment; 1 has expired.
+    deepEqual(await headRecent(kv, "general"), [1, 2, 3, 4]);
+    deepEqual(await segmentSpans(kv, "general"), []);
+    deepEqual(seqs(await store.range("general", 0, 4)), [2, 3, 4]);
+    deepEqual(seqs(await store.range("general", 0, 2)), [2]);
+    const page = await store.history("general", undefined, 100);
+    deepEqual([seqs(page.messages), page.hasMore], [[2, 3, 4], false]);
+    const older = await store.history("general", 4, 1);
+    deepEqual([seqs(older.messages), older.hasMore], [[3], true]);
+    deepEqual(seqs((await store.latest("general", 10)).messages), [2, 3, 4]);
+    equal((await store.since("general", 0, 10)).recovered, false);
+    const since = await store.since("general", 1, 10);
+    deepEqual([since.recovered, seqs(since.messages)], [true, [2, 3, 4]]);
+  });
+});
+
 Deno.test("rooms are trimmed separately", async () => {
   await withKv(async (kv) => {
     const writer = new AppendWriter(kv, { retain: 10 });
@@ -232,12 +301,18 @@ Deno.test("rooms are trimmed separately", async () => {
       await writer.append("busy", alice, `m${i}`, "x");
       if (i <= 30) await writer.append("quiet", alice, `m${i}`, "x");
     }
+    // busy's head reached 256: kept from 247, the segment holding it on.
     await waitFor(
       "busy's trim",
-      async () => (await segmentStarts(kv, "busy"))[0] === TRIM_EVERY - 9,
+      () => firstSegmentHolds(kv, "busy", TRIM_EVERY - 9),
     );
-    deepEqual(await segmentStarts(kv, "busy"), range(TRIM_EVERY - 9, 256));
-    // quiet's head never passed a multiple of TRIM_EVERY: all is still stored.
-    deepEqual(await segmentStarts(kv, "quiet"), range(1, 30));
+    const [[first]] = await segmentSpans(kv, "busy");
+    deepEqual(await storedSeqs(kv, "busy"), range(first, TRIM_EVERY));
+    // quiet's head never passed a multiple of TRIM_EVERY: all is still
+    // stored, in several segments and the head.
+    const quiet = await segmentSpans(kv, "quiet");
+    assert(quiet.length > 1, `quiet has ${quiet.length} segments`);
+    equal(quiet[0][0], 1);
+    deepEqual(await storedSeqs(kv, "quiet"), range(1, 30));
   });
 });

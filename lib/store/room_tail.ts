@@ -7,12 +7,17 @@
  * succeeds nobody appended in between: the ids the tail holds are *all* the
  * ids of the room's latest {@linkcode IDEMPOTENCY_WINDOW} messages, and an id
  * not among them is new (or older than the window). When a commit loses that
- * check the writer drops the tail and reads it again from the segments.
+ * check the writer reads what was appended since ({@linkcode RoomTail.catchUp}).
+ *
+ * The tail also mirrors the head's `recent` messages, which the next commit
+ * rewrites. Learned from another writer's commit (over the bus), the tail
+ * knows the new head but not how that writer placed its messages, so
+ * `recent` is unknown (`null`) until read.
  *
  * @module
  */
 import type { ChatMessage } from "../protocol/types.ts";
-import { roomKey, type RoomMeta } from "./keys.ts";
+import { type RoomHead, roomKey } from "./keys.ts";
 import { readBefore, readRange } from "./segments.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 
@@ -33,13 +38,16 @@ export class RoomTail {
   lastTs: number;
   /** The head record's versionstamp; `null` while the room has none. */
   versionstamp: string | null;
+  /** The head's `recent` messages; `null` when not known (see above). */
+  recent: ChatMessage[] | null;
   /** user id + client id → seq, oldest first (a Map keeps insertion order). */
   readonly #ids = new Map<string, number>();
 
-  constructor(meta: RoomMeta, versionstamp: string | null) {
-    this.seq = meta.seq;
-    this.lastTs = meta.lastTs;
+  constructor(head: RoomHead, versionstamp: string | null) {
+    this.seq = head.seq;
+    this.lastTs = head.lastTs;
     this.versionstamp = versionstamp;
+    this.recent = head.recent ?? [];
   }
 
   /** How many ids are held. */
@@ -54,10 +62,16 @@ export class RoomTail {
 
   /**
    * Adds messages that directly follow the head (as stored by one commit at
-   * `versionstamp`), forgetting ids that fall out of the window.
+   * `versionstamp`, which left `recent` in the head, or `null`: not known),
+   * forgetting ids that fall out of the window.
    */
-  extend(messages: ChatMessage[], versionstamp: string): void {
+  extend(
+    messages: ChatMessage[],
+    versionstamp: string,
+    recent: ChatMessage[] | null = null,
+  ): void {
     this.#remember(messages);
+    this.recent = recent;
     const last = messages[messages.length - 1];
     if (last) {
       this.seq = last.seq;
@@ -83,7 +97,7 @@ export class RoomTail {
    * race). `false` when those messages are no longer all stored: load anew.
    */
   async catchUp(kv: Deno.Kv, room: string): Promise<boolean> {
-    const head = await withBusyRetry(() => kv.get<RoomMeta>(roomKey(room)));
+    const head = await withBusyRetry(() => kv.get<RoomHead>(roomKey(room)));
     const seq = head.value?.seq ?? 0;
     if (seq < this.seq) return false;
     if (seq > this.seq) {
@@ -100,12 +114,13 @@ export class RoomTail {
     }
     this.lastTs = head.value?.lastTs ?? this.lastTs;
     this.versionstamp = head.versionstamp;
+    this.recent = head.value?.recent ?? [];
     return true;
   }
 
   /** Reads a room's tail: its head record, then the window's segments. */
   static async load(kv: Deno.Kv, room: string): Promise<RoomTail> {
-    const head = await withBusyRetry(() => kv.get<RoomMeta>(roomKey(room)));
+    const head = await withBusyRetry(() => kv.get<RoomHead>(roomKey(room)));
     const tail = new RoomTail(
       head.value ?? { seq: 0, lastTs: 0 },
       head.versionstamp,
@@ -198,9 +213,14 @@ export class RoomTails {
    * Applies one commit's messages of `room` to its held tail: extends it when
    * they directly follow its head, ignores them when it already has them, and
    * drops it when messages in between were missed (it is read again when
-   * needed).
+   * needed). `recent`: what the commit left in the head, `null` if unknown.
    */
-  extend(room: string, messages: ChatMessage[], versionstamp: string): void {
+  extend(
+    room: string,
+    messages: ChatMessage[],
+    versionstamp: string,
+    recent: ChatMessage[] | null = null,
+  ): void {
     const tail = this.#tails.get(room);
     const first = messages[0];
     if (!tail || !first || messages[messages.length - 1].seq <= tail.seq) {
@@ -210,7 +230,7 @@ export class RoomTails {
       this.delete(room);
       return;
     }
-    tail.extend(messages, versionstamp);
+    tail.extend(messages, versionstamp, recent);
     this.#recount(tail);
     this.#evict();
   }

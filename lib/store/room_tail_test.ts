@@ -1,6 +1,12 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import type { ChatMessage, User } from "../protocol/types.ts";
-import { roomKey, type RoomMeta, segmentKey } from "./keys.ts";
+import {
+  type RoomHead,
+  roomKey,
+  type RoomMeta,
+  segmentKey,
+  segmentsPrefix,
+} from "./keys.ts";
 import { IDEMPOTENCY_WINDOW, RoomTail, RoomTails } from "./room_tail.ts";
 import { AppendWriter } from "./append_writer.ts";
 import { readRange } from "./segments.ts";
@@ -16,6 +22,17 @@ function message(
   user: User = alice,
 ): ChatMessage {
   return { room, seq, id, user, text: `text ${seq}`, ts: 1_000 + seq };
+}
+
+const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+
+/** The first seq of each of `room`'s segments, in order. */
+async function segmentStarts(kv: Deno.Kv, room: string): Promise<number[]> {
+  const starts: number[] = [];
+  for await (const entry of kv.list({ prefix: segmentsPrefix(room) })) {
+    starts.push(entry.key[2] as number);
+  }
+  return starts;
 }
 
 /** Messages `from..to` of `room`. */
@@ -236,16 +253,53 @@ Deno.test("RoomTail.catchUp fails when the tail is ahead or the messages since a
     equal(await ahead.catchUp(kv, "general"), false);
 
     const behind = await RoomTail.load(kv, "general");
-    await appendMany(writer, "general", 5, "b");
-    // Messages 6 and 7 are gone: catching up from 5 cannot see them.
-    equal(await trimSegments(kv, "general", 8), 7);
+    // Enough after it that 6 and more move from the head into segments.
+    await appendMany(writer, "general", 25, "b");
+    const starts = await segmentStarts(kv, "general");
+    assert(starts.length >= 3, `segments at ${starts}`);
+    const keepFrom = starts.at(-1)!;
+    assert(keepFrom > 7, `the last segment starts at ${keepFrom}`);
+    // Messages 6 up to keepFrom - 1 are gone: catching up from 5 cannot see
+    // them.
+    equal(await trimSegments(kv, "general", keepFrom), starts.length - 1);
+    equal((await readRange(kv, "general", 5, 30))[0].seq, keepFrom);
     equal(await behind.catchUp(kv, "general"), false);
-    equal(behind.seq, 5);
+    deepEqual([behind.seq, behind.size], [5, 5]);
+    equal(behind.find("u_alice", "b0"), undefined);
 
     // A tail of a room that has none yet is caught up.
     const none = new RoomTail(EMPTY, null);
     equal(await none.catchUp(kv, "nobody"), true);
-    deepEqual([none.seq, none.versionstamp], [0, null]);
+    deepEqual([none.seq, none.versionstamp, none.recent], [0, null, []]);
+  });
+});
+
+Deno.test("RoomTail.catchUp reads messages from the head's recent and learns how it left the head", async () => {
+  await twoHandles(async (kvA, kvB) => {
+    const a = new AppendWriter(kvA, { retain: 100 });
+    const b = new AppendWriter(kvB, { retain: 100 });
+    await appendMany(a, "general", 2, "a");
+    const tail = await RoomTail.load(kvA, "general");
+    deepEqual(seqs(tail.recent!), [1, 2]);
+    // b's messages stay in the head: nothing new in any segment.
+    await appendMany(b, "general", 2, "b", bob);
+    deepEqual(await segmentStarts(kvA, "general"), []);
+    // Learned over the bus: the head moved, how b placed them is unknown.
+    tail.extend(await readRange(kvA, "general", 2, 3), "vs-learned");
+    equal(tail.recent, null);
+    equal(await tail.catchUp(kvA, "general"), true);
+    const head = await kvA.get<RoomHead>(roomKey("general"));
+    equal(tail.versionstamp, head.versionstamp);
+    deepEqual(tail.recent, head.value!.recent);
+    deepEqual(seqs(tail.recent!), [1, 2, 3, 4]);
+    equal(tail.find("u_bob", "b1"), 4);
+
+    // Once a commit moved them into a segment, the tail learns an empty head.
+    await b.append("general", bob, "big", "x".repeat(400));
+    deepEqual(await segmentStarts(kvA, "general"), [1]);
+    equal(await tail.catchUp(kvA, "general"), true);
+    deepEqual([tail.seq, tail.recent], [5, []]);
+    equal(tail.find("u_bob", "big"), 5);
   });
 });
 

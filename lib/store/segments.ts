@@ -1,16 +1,25 @@
 /**
  * Segments: a room's messages stored as runs of consecutive `seq`s, one KV
- * row per run (`["seg", room, firstSeq]`). Writing packs a commit's messages
- * into segments under KV's value size limit; reading finds the segments that
- * overlap a range and keeps only the messages asked for.
+ * row per run (`["seg", room, firstSeq]`), followed by the latest few in the
+ * room's head record (`recent`). Writing decides what stays in the head and
+ * packs the rest into segments under KV's value size limit; reading takes
+ * the head first, then the segments before it, and keeps only the messages
+ * asked for.
  *
  * @module
  */
 import type { ChatMessage } from "../protocol/types.ts";
-import { segmentKey, segmentsPrefix } from "./keys.ts";
+import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
+import { withBusyRetry } from "./busy_retry.ts";
 
 /** Deno KV refuses values over 64 KiB; leave room for the encoding's overhead. */
 const SEGMENT_BUDGET_BYTES = 60 * 1024;
+/**
+ * Bytes of messages the head record keeps. SQLite keeps a row of up to about
+ * 1 000 bytes inside its B-tree page; a bigger one spills to overflow pages,
+ * and every rewrite would then write those too.
+ */
+export const RECENT_BUDGET_BYTES = 800;
 
 /**
  * An upper bound of a message's size inside a segment: V8 serialises a
@@ -22,6 +31,23 @@ export function storedSize(
   const units = message.text.length + message.id.length +
     message.user.id.length + message.user.name.length + message.room.length;
   return 2 * units + 96;
+}
+
+/**
+ * Where a commit puts a room's messages: `recent` (what the head held) plus
+ * `added` stay in the head while they fit {@linkcode RECENT_BUDGET_BYTES};
+ * otherwise they all move to segments and the head keeps none.
+ */
+export function placeMessages(
+  recent: ChatMessage[],
+  added: ChatMessage[],
+): { recent: ChatMessage[]; segments: ChatMessage[][] } {
+  const all = recent.length === 0 ? added : recent.concat(added);
+  let bytes = 0;
+  for (const message of all) bytes += storedSize(message);
+  return bytes <= RECENT_BUDGET_BYTES
+    ? { recent: all, segments: [] }
+    : { recent: [], segments: packSegments(all) };
 }
 
 /**
@@ -46,7 +72,19 @@ export function packSegments(messages: ChatMessage[]): ChatMessage[][] {
   return segments;
 }
 
-/** Messages of `room` with `after < seq ≤ upTo`, in order. */
+/** The head's `recent` messages (read first: see {@linkcode readRange}). */
+async function readRecent(kv: Deno.Kv, room: string): Promise<ChatMessage[]> {
+  const head = await withBusyRetry(() => kv.get<RoomHead>(roomKey(room)));
+  return head.value?.recent ?? [];
+}
+
+/**
+ * Messages of `room` with `after < seq ≤ upTo`, in order.
+ *
+ * The head is read before the segments: messages only ever move from the
+ * head into segments, so everything older than the head's `recent` is
+ * already in a segment by then.
+ */
 export async function readRange(
   kv: Deno.Kv,
   room: string,
@@ -54,6 +92,23 @@ export async function readRange(
   upTo: number,
 ): Promise<ChatMessage[]> {
   if (upTo <= after) return [];
+  const recent = await readRecent(kv, room);
+  const segmentsUpTo = Math.min(upTo, (recent[0]?.seq ?? Infinity) - 1);
+  const messages = segmentsUpTo > after
+    ? await readSegmentRange(kv, room, after, segmentsUpTo)
+    : [];
+  for (const message of recent) {
+    if (message.seq > after && message.seq <= upTo) messages.push(message);
+  }
+  return messages;
+}
+
+async function readSegmentRange(
+  kv: Deno.Kv,
+  room: string,
+  after: number,
+  upTo: number,
+): Promise<ChatMessage[]> {
   // The segment holding `after + 1` may start before it: it is the last one
   // starting at or before it. The rest start inside the range.
   const [first, rest] = await Promise.all([
@@ -78,7 +133,7 @@ export async function readRange(
 /**
  * Up to `limit` of the latest messages of `room` with `floor < seq < before`
  * (`before` omitted: no upper bound), oldest first, and whether more such
- * messages exist.
+ * messages exist. Reads the head first, as {@linkcode readRange} does.
  */
 export async function readBefore(
   kv: Deno.Kv,
@@ -87,11 +142,27 @@ export async function readBefore(
   limit: number,
   floor = 0,
 ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-  const selector: Deno.KvListSelector = before === undefined
-    ? { prefix: segmentsPrefix(room) }
-    : { prefix: segmentsPrefix(room), end: segmentKey(room, before) };
+  const recent = await readRecent(kv, room);
   const newestFirst: ChatMessage[] = [];
   let hasMore = false;
+  /** Whether `message` ends the page; otherwise it is taken if eligible. */
+  const take = (message: ChatMessage): boolean => {
+    if (before !== undefined && message.seq >= before) return false;
+    if (message.seq <= floor) return true;
+    if (newestFirst.length === limit) {
+      hasMore = true;
+      return true;
+    }
+    newestFirst.push(message);
+    return false;
+  };
+  for (let i = recent.length - 1; i >= 0; i--) {
+    if (take(recent[i])) return { messages: newestFirst.reverse(), hasMore };
+  }
+  const end = Math.min(before ?? Infinity, recent[0]?.seq ?? Infinity);
+  const selector: Deno.KvListSelector = end === Infinity
+    ? { prefix: segmentsPrefix(room) }
+    : { prefix: segmentsPrefix(room), end: segmentKey(room, end) };
   const iter = kv.list<ChatMessage[]>(selector, {
     reverse: true,
     // A segment holds one message or many: fetch a few at a time.
@@ -99,14 +170,7 @@ export async function readBefore(
   });
   scan: for await (const { value: segment } of iter) {
     for (let i = segment.length - 1; i >= 0; i--) {
-      const message = segment[i];
-      if (before !== undefined && message.seq >= before) continue;
-      if (message.seq <= floor) break scan;
-      if (newestFirst.length === limit) {
-        hasMore = true;
-        break scan;
-      }
-      newestFirst.push(message);
+      if (take(segment[i])) break scan;
     }
   }
   return { messages: newestFirst.reverse(), hasMore };

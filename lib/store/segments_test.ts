@@ -1,7 +1,14 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import type { ChatMessage, User } from "../protocol/types.ts";
-import { segmentKey, segmentsPrefix } from "./keys.ts";
-import { packSegments, readBefore, readRange, storedSize } from "./segments.ts";
+import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
+import {
+  packSegments,
+  placeMessages,
+  readBefore,
+  readRange,
+  RECENT_BUDGET_BYTES,
+  storedSize,
+} from "./segments.ts";
 
 /** Deno KV's value limit. */
 const KV_VALUE_LIMIT = 64 * 1024;
@@ -327,5 +334,341 @@ Deno.test("readBefore pages through many one-message segments", async () => {
       listed.push(e.key[2]);
     }
     equal(listed.length, 75);
+  });
+});
+
+// --- The head's `recent` messages -----------------------------------------
+
+/** A message of "general" whose {@linkcode storedSize} is exactly `bytes`. */
+function sized(seq: number, bytes: number): ChatMessage {
+  const base = storedSize(message("general", seq, ""));
+  assert(bytes >= base && (bytes - base) % 2 === 0, `${bytes} bytes`);
+  return message("general", seq, "x".repeat((bytes - base) / 2));
+}
+
+const bytesOf = (messages: ChatMessage[]) =>
+  messages.reduce((sum, m) => sum + storedSize(m), 0);
+
+/** Checks one placement: what it returns is `recent` + `added`, in order. */
+function checkPlacement(
+  recent: ChatMessage[],
+  added: ChatMessage[],
+  placed: { recent: ChatMessage[]; segments: ChatMessage[][] },
+  label: string,
+) {
+  const all = [...recent, ...added];
+  // Nothing lost, repeated or reordered, wherever it went.
+  deepEqual([...placed.segments.flat(), ...placed.recent], all, label);
+  if (bytesOf(all) <= RECENT_BUDGET_BYTES) {
+    deepEqual(placed, { recent: all, segments: [] }, `${label}: stays`);
+  } else {
+    // Over the budget: everything moves, the head keeps nothing.
+    deepEqual(placed.recent, [], `${label}: head emptied`);
+    assert(placed.segments.length > 0, label);
+    for (const segment of placed.segments) {
+      assert(segment.length > 0, `${label}: empty segment`);
+      deepEqual(
+        seqs(segment),
+        range(segment[0].seq, segment[0].seq + segment.length - 1),
+        `${label}: segment at ${segment[0].seq} is a run`,
+      );
+      assert(
+        segment.length === 1 || bytesOf(segment) <= SEGMENT_BUDGET,
+        `${label}: segment at ${segment[0].seq} fits a KV value`,
+      );
+    }
+  }
+}
+
+Deno.test("placeMessages keeps messages in the head while they fit the budget", () => {
+  equal(RECENT_BUDGET_BYTES, 800);
+  // One commit at a time: four 200-byte messages fill the budget exactly.
+  let recent: ChatMessage[] = [];
+  for (let seq = 1; seq <= 4; seq++) {
+    const added = [sized(seq, 200)];
+    const placed = placeMessages(recent, added);
+    deepEqual(placed, { recent: [...recent, ...added], segments: [] });
+    recent = placed.recent;
+  }
+  equal(bytesOf(recent), RECENT_BUDGET_BYTES);
+  // Several in one commit, and up to the last byte.
+  const three = range(1, 3).map((seq) => sized(seq, 200));
+  deepEqual(placeMessages(three.slice(0, 1), three.slice(1)), {
+    recent: three,
+    segments: [],
+  });
+  const exact = placeMessages(three, [sized(4, 200)]);
+  deepEqual([seqs(exact.recent), exact.segments], [[1, 2, 3, 4], []]);
+  // The caller's arrays are left as they were.
+  deepEqual(seqs(three), [1, 2, 3]);
+});
+
+Deno.test("placeMessages moves recent and added messages into segments once over the budget", () => {
+  const three = range(1, 3).map((seq) => sized(seq, 200));
+  // 600 + 202 > 800: all four go, in order, as one run starting at 1.
+  const over = placeMessages(three, [sized(4, 202)]);
+  deepEqual(over, { recent: [], segments: [[...three, sized(4, 202)]] });
+  // Several added messages at once: one segment holds them all.
+  const added = range(4, 9).map((seq) => sized(seq, 150));
+  const spilled = placeMessages(three, added);
+  deepEqual(spilled.recent, []);
+  deepEqual(spilled.segments, [[...three, ...added]]);
+  // An empty head and a commit too large for it.
+  const burst = range(1, 6).map((seq) => sized(seq, 150));
+  deepEqual(placeMessages([], burst), { recent: [], segments: [burst] });
+  // More than one KV value's worth: several segments, still one run.
+  const big = range(4, 23).map((seq) =>
+    message("general", seq, "😀".repeat(4000))
+  );
+  const many = placeMessages(three, big);
+  checkPlacement(three, big, many, "16 KB messages");
+  assert(many.segments.length > 1, `${many.segments.length} segments`);
+  equal(many.segments[0][0].seq, 1);
+});
+
+Deno.test("placeMessages puts a single message larger than the budget into a segment", () => {
+  const huge = sized(1, RECENT_BUDGET_BYTES + 2);
+  deepEqual(placeMessages([], [huge]), { recent: [], segments: [[huge]] });
+  // Also after messages the head kept: they move along with it.
+  const small = sized(1, 200);
+  const next = sized(2, 2_000);
+  deepEqual(placeMessages([small], [next]), {
+    recent: [],
+    segments: [[small, next]],
+  });
+  // The largest message that fits alone stays.
+  const fits = sized(1, RECENT_BUDGET_BYTES);
+  deepEqual(placeMessages([], [fits]), { recent: [fits], segments: [] });
+});
+
+Deno.test("placeMessages over many commits: every message stored once, in order, head within budget", () => {
+  // A deterministic mix of commit sizes and message sizes.
+  let state = 7;
+  const random = (n: number) => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state % n;
+  };
+  const segments: ChatMessage[][] = [];
+  let recent: ChatMessage[] = [];
+  let seq = 0;
+  let spills = 0;
+  let kept = 0;
+  for (let commit = 0; commit < 2_000; commit++) {
+    const count = random(10) === 0 ? 1 + random(12) : 1;
+    const added = Array.from({ length: count }, () => {
+      seq++;
+      const text = random(40) === 0
+        ? "ж".repeat(200 + random(600))
+        : "hi".repeat(random(30));
+      return message("general", seq, text);
+    });
+    const placed = placeMessages(recent, added);
+    checkPlacement(recent, added, placed, `commit ${commit}`);
+    if (placed.segments.length > 0) spills++;
+    else kept++;
+    segments.push(...placed.segments);
+    recent = placed.recent;
+    assert(bytesOf(recent) <= RECENT_BUDGET_BYTES, `commit ${commit}`);
+    deepEqual(
+      [...segments.flat(), ...recent].map((m) => m.seq),
+      range(1, seq),
+      `commit ${commit}`,
+    );
+  }
+  assert(spills > 100 && kept > 100, `${spills} spills, ${kept} kept`);
+});
+
+/** Writes `room`'s head record keeping `recent` (head: the last of them, or `seq`). */
+async function writeHead(
+  kv: Deno.Kv,
+  room: string,
+  recent: number[],
+  seq = recent.at(-1) ?? 0,
+) {
+  const head: RoomHead = {
+    seq,
+    lastTs: 1_700_000_000_000 + seq,
+    recent: recent.map((s) => message(room, s)),
+  };
+  await kv.set(roomKey(room), head);
+}
+
+/** Ways a room's messages can lie between segments and the head. */
+const LAYOUTS: Array<{ name: string; runs: number[][]; recent: number[] }> = [
+  { name: "segments and recent", runs: RUNS, recent: range(13, 16) },
+  { name: "recent only", runs: [], recent: range(1, 5) },
+  { name: "segments, empty recent", runs: RUNS, recent: [] },
+  { name: "one-message recent", runs: RUNS, recent: [13] },
+  { name: "older segments trimmed", runs: RUNS.slice(2), recent: [13, 14] },
+];
+
+async function withLayout(
+  layout: (typeof LAYOUTS)[number],
+  fn: (kv: Deno.Kv, stored: number[]) => Promise<void>,
+) {
+  await withKv(async (kv) => {
+    await writeRuns(kv, "general", layout.runs);
+    const stored = [...layout.runs.flat(), ...layout.recent];
+    await writeHead(kv, "general", layout.recent, stored.at(-1));
+    // Rooms whose keys sort just before and after, with heads of their own.
+    await writeRuns(kv, "gen", [[1, 2], [3, 4, 5, 6, 7, 8, 9, 10]]);
+    await writeHead(kv, "gen", range(11, 20));
+    await writeRuns(kv, "general2", [[1], [2, 3]]);
+    await writeHead(kv, "general2", range(4, 21));
+    await fn(kv, stored);
+  });
+}
+
+/** What readRange must return: the stored seqs in `after < seq <= upTo`. */
+const expectedRange = (stored: number[], after: number, upTo: number) =>
+  stored.filter((s) => s > after && s <= upTo);
+
+/** What readBefore must return, from the stored seqs. */
+function expectedBefore(
+  stored: number[],
+  before: number | undefined,
+  limit: number,
+  floor: number,
+): { seqs: number[]; hasMore: boolean } {
+  const eligible = stored.filter((s) =>
+    s > floor && (before === undefined || s < before)
+  );
+  return {
+    seqs: eligible.slice(Math.max(0, eligible.length - limit)),
+    hasMore: eligible.length > limit,
+  };
+}
+
+Deno.test("readRange returns exactly after < seq <= upTo from segments and the head's recent", async () => {
+  for (const layout of LAYOUTS) {
+    await withLayout(layout, async (kv, stored) => {
+      const head = stored.at(-1)!;
+      for (let after = -1; after <= head + 2; after++) {
+        for (let upTo = after - 2; upTo <= head + 3; upTo++) {
+          const got = await readRange(kv, "general", after, upTo);
+          const label = `${layout.name}: readRange(${after}, ${upTo})`;
+          deepEqual(seqs(got), expectedRange(stored, after, upTo), label);
+          deepEqual(got, seqs(got).map((s) => message("general", s)), label);
+        }
+      }
+    });
+  }
+});
+
+Deno.test("readBefore honours before, limit and floor from segments and the head's recent", async () => {
+  for (const layout of LAYOUTS) {
+    await withLayout(layout, async (kv, stored) => {
+      const head = stored.at(-1)!;
+      for (const before of [undefined, ...range(0, head + 2)]) {
+        for (let limit = 0; limit <= head + 1; limit++) {
+          for (let floor = 0; floor <= head + 1; floor++) {
+            const got = await readBefore(kv, "general", before, limit, floor);
+            const label =
+              `${layout.name}: readBefore(${before}, ${limit}, ${floor})`;
+            const expected = expectedBefore(stored, before, limit, floor);
+            deepEqual(seqs(got.messages), expected.seqs, label);
+            equal(got.hasMore, expected.hasMore, label);
+          }
+        }
+      }
+      deepEqual(
+        (await readBefore(kv, "general", undefined, 3)).messages,
+        stored.slice(-3).map((s) => message("general", s)),
+      );
+    });
+  }
+});
+
+/**
+ * `kv` for reads, except that `between` runs once right after the next head
+ * read returned, before anything else is read: a commit landing between the
+ * two steps of a read.
+ */
+function withCommitAfterHeadRead(
+  kv: Deno.Kv,
+  between: () => Promise<void>,
+): Deno.Kv {
+  let pending: (() => Promise<void>) | undefined = between;
+  return new Proxy(kv, {
+    get(target, property) {
+      if (property === "get") {
+        return async (key: Deno.KvKey) => {
+          const entry = await target.get(key);
+          const run = pending;
+          pending = undefined;
+          if (run) await run();
+          return entry;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+Deno.test("reads that see the head before a spill return what that head held, once", async () => {
+  // Segments 1..12, the head 13..16; the spill moves 13..16 and a new 17
+  // into a segment and empties the head, as a writer does.
+  const layout = LAYOUTS[0];
+  await withLayout(layout, async (kv, stored) => {
+    const moved = [...layout.recent, 17].map((s) => message("general", s));
+    const spill = async () => {
+      const result = await kv.atomic()
+        .set(segmentKey("general", 13), moved)
+        .set(roomKey("general"), { seq: 17, lastTs: 0, recent: [] })
+        .commit();
+      equal(result.ok, true);
+    };
+    const undo = async () => {
+      await kv.delete(segmentKey("general", 13));
+      await writeHead(kv, "general", layout.recent);
+    };
+    // The spill really happens: a read after it sees 17, in a segment.
+    await spill();
+    deepEqual(seqs(await readRange(kv, "general", 10, 20)), range(11, 17));
+    await undo();
+
+    const head = 17;
+    let spills = 0;
+    const counted = async () => {
+      spills++;
+      await spill();
+    };
+    for (let after = -1; after <= head + 1; after++) {
+      for (let upTo = after - 1; upTo <= head + 1; upTo++) {
+        const got = await readRange(
+          withCommitAfterHeadRead(kv, counted),
+          "general",
+          after,
+          upTo,
+        );
+        deepEqual(
+          seqs(got),
+          expectedRange(stored, after, upTo),
+          `readRange(${after}, ${upTo}) across a spill`,
+        );
+        await undo();
+      }
+    }
+    for (const before of [undefined, ...range(1, head + 1)]) {
+      for (const limit of [0, 1, 2, 3, 4, 5, 8, 16, 17]) {
+        for (const floor of [0, 3, 11, 12, 13, 15, 16]) {
+          const got = await readBefore(
+            withCommitAfterHeadRead(kv, counted),
+            "general",
+            before,
+            limit,
+            floor,
+          );
+          const label =
+            `readBefore(${before}, ${limit}, ${floor}) across a spill`;
+          const expected = expectedBefore(stored, before, limit, floor);
+          deepEqual(seqs(got.messages), expected.seqs, label);
+          equal(got.hasMore, expected.hasMore, label);
+          await undo();
+        }
+      }
+    }
+    assert(spills > 1000, `${spills} spills`);
   });
 });
