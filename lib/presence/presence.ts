@@ -30,7 +30,28 @@ interface LocalEntry {
 
 interface GlobalEntry {
   user: User;
-  nodes: Set<string>;
+  /** Which isolates hold the user: one id (the usual case, no Set) or several. */
+  nodes: Nodes;
+}
+
+/** A set of isolate ids, kept as a bare id while it has just one. */
+type Nodes = string | Set<string>;
+
+function hasNode(nodes: Nodes, node: string): boolean {
+  return typeof nodes === "string" ? nodes === node : nodes.has(node);
+}
+
+/** `nodes` with `node` added (may return a new value). */
+function withNode(nodes: Nodes, node: string): Nodes {
+  if (typeof nodes !== "string") return nodes.add(node);
+  return nodes === node ? nodes : new Set([nodes, node]);
+}
+
+/** `nodes` without `node` (which it holds), or null when none is left. */
+function withoutNode(nodes: Nodes, node: string): Nodes | null {
+  if (typeof nodes === "string") return null;
+  nodes.delete(node);
+  return nodes.size === 0 ? null : nodes;
 }
 
 interface PeerState {
@@ -202,7 +223,7 @@ export class Presence {
     for (const [room, users] of this.#global) {
       const keep = new Set((next.get(room) ?? []).map((u) => u.id));
       for (const entry of [...users.values()]) {
-        if (entry.nodes.has(node) && !keep.has(entry.user.id)) {
+        if (hasNode(entry.nodes, node) && !keep.has(entry.user.id)) {
           this.#apply(node, room, entry.user, false);
         }
       }
@@ -231,7 +252,9 @@ export class Presence {
     this.#peers.delete(node);
     for (const [room, users] of this.#global) {
       for (const entry of [...users.values()]) {
-        if (entry.nodes.has(node)) this.#apply(node, room, entry.user, false);
+        if (hasNode(entry.nodes, node)) {
+          this.#apply(node, room, entry.user, false);
+        }
       }
     }
   }
@@ -242,10 +265,10 @@ export class Presence {
     if (on) {
       if (!users) this.#global.set(room, users = new Map());
       if (!entry) {
-        users.set(user.id, { user, nodes: new Set([node]) });
+        users.set(user.id, { user, nodes: node });
         this.#onChange(room, [user], []);
       } else {
-        entry.nodes.add(node);
+        entry.nodes = withNode(entry.nodes, node);
         if (entry.user.name !== user.name) {
           entry.user = user;
           this.#onChange(room, [user], []); // a rename shows as a fresh join
@@ -253,8 +276,11 @@ export class Presence {
       }
       return;
     }
-    if (!users || !entry || !entry.nodes.delete(node)) return;
-    if (entry.nodes.size === 0) {
+    if (!users || !entry || !hasNode(entry.nodes, node)) return;
+    const rest = withoutNode(entry.nodes, node);
+    if (rest !== null) {
+      entry.nodes = rest;
+    } else {
       users.delete(user.id);
       if (users.size === 0) this.#global.delete(room);
       this.#onChange(room, [], [entry.user]);

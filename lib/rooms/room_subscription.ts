@@ -23,7 +23,11 @@ export class RoomSubscription implements RoomSubscriber {
   cursor = 0;
   /** Whether the subscription counts towards the room's presence. */
   present = false;
-  #held: OutgoingMessage[] | null = [];
+  /**
+   * Live messages held back until `start`: `undefined` while none arrived
+   * (most joins: no array per idle subscription), `null` once started.
+   */
+  #held?: OutgoingMessage[] | null;
   readonly #sink: SubscriptionSink;
 
   constructor(room: string, user: User | null, sink: SubscriptionSink) {
@@ -38,8 +42,8 @@ export class RoomSubscription implements RoomSubscriber {
   }
 
   deliverMessage(message: OutgoingMessage): void {
-    if (this.#held) {
-      this.#held.push(message);
+    if (this.#held !== null) {
+      (this.#held ??= []).push(message);
       return;
     }
     if (message.message.seq <= this.cursor) return;

@@ -6,6 +6,12 @@
  * client's pipelined sends batch into one storage commit; the few operations
  * that must see an earlier one's effect (anything after `hello`) wait for it.
  *
+ * A server holds one of these per open socket, most of them idle, so the
+ * per-connection state is kept small: the connection listens to its socket as
+ * an event-listener object (no handler closures), its sender is the sink of
+ * its room subscriptions, a single room is held without a Map, and the send
+ * rate limiter is made on the first send.
+ *
  * @module
  */
 import type { App } from "../server/app.ts";
@@ -35,13 +41,18 @@ const JOINED_CHUNK = 500;
 const MAX_BACKLOG = 64;
 
 /** Drives one WebSocket. */
-export class Connection {
+export class Connection implements EventListenerObject {
   state: ConnectionState;
   readonly #app: App;
   readonly #socket: WebSocket;
   readonly #sender: FrameSender;
-  readonly #rooms = new Map<string, RoomSubscription>();
-  readonly #sendLimit: TokenBucket;
+  /**
+   * Joined rooms: none, one subscription (the usual case, no Map), or a Map
+   * by room once a second room is joined.
+   */
+  #rooms: RoomSubscription | Map<string, RoomSubscription> | null = null;
+  /** Made on the first send (a fresh bucket is full, like an unused one). */
+  #sendLimit: TokenBucket | null = null;
   #errors = 0;
 
   constructor(app: App, socket: WebSocket) {
@@ -54,20 +65,31 @@ export class Connection {
         "too slow to keep up; reconnect and resume with since",
       );
     });
-    this.#sendLimit = new TokenBucket(
-      app.config.sendRate,
-      app.config.sendBurst,
-    );
     const timer = setTimeout(
       () => this.close("helloTimeout", "no hello in time"),
       app.config.helloTimeoutMs,
     );
     this.state = { phase: "awaiting-hello", timer };
-    socket.onmessage = (event) => this.#receive(event.data);
-    socket.onclose = () => this.#closed("normal");
-    socket.onerror = () => this.#closed("internal");
+    socket.addEventListener("message", this);
+    socket.addEventListener("close", this);
+    socket.addEventListener("error", this);
     app.sockets.add(this);
     app.counters.connectionsOpened.inc();
+  }
+
+  /**
+   * The socket's events (`EventListenerObject`): the connection itself is
+   * the listener, so a socket costs no handler closures.
+   */
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "message":
+        return this.#receive((event as MessageEvent).data);
+      case "close":
+        return this.#closed("normal");
+      case "error":
+        return this.#closed("internal");
+    }
   }
 
   /** Closes the connection with a named reason. */
@@ -85,11 +107,53 @@ export class Connection {
     if (this.state.phase === "closed") return;
     if (this.state.phase === "awaiting-hello") clearTimeout(this.state.timer);
     this.state = { phase: "closed", reason };
-    for (const subscription of this.#rooms.values()) {
-      this.#app.chat.leave(subscription);
+    const rooms = this.#rooms;
+    this.#rooms = null;
+    if (rooms instanceof RoomSubscription) {
+      this.#app.chat.leave(rooms);
+    } else if (rooms !== null) {
+      for (const subscription of rooms.values()) {
+        this.#app.chat.leave(subscription);
+      }
     }
-    this.#rooms.clear();
     this.#app.sockets.delete(this);
+  }
+
+  /** The subscription to `room`, if joined. */
+  #subscription(room: string): RoomSubscription | undefined {
+    const rooms = this.#rooms;
+    if (rooms instanceof RoomSubscription) {
+      return rooms.room === room ? rooms : undefined;
+    }
+    return rooms?.get(room);
+  }
+
+  /** Records `subscription` as the one to its room (replacing any). */
+  #setSubscription(subscription: RoomSubscription): void {
+    const rooms = this.#rooms;
+    if (
+      rooms === null ||
+      (rooms instanceof RoomSubscription && rooms.room === subscription.room)
+    ) {
+      this.#rooms = subscription;
+    } else if (rooms instanceof RoomSubscription) {
+      this.#rooms = new Map([
+        [rooms.room, rooms],
+        [subscription.room, subscription],
+      ]);
+    } else {
+      rooms.set(subscription.room, subscription);
+    }
+  }
+
+  /** Forgets the subscription to `room`. */
+  #deleteSubscription(room: string): void {
+    const rooms = this.#rooms;
+    if (rooms instanceof RoomSubscription) {
+      if (rooms.room === room) this.#rooms = null;
+    } else {
+      rooms?.delete(room);
+    }
   }
 
   #send(event: ServerEvent): void {
@@ -241,7 +305,7 @@ export class Connection {
       case "send":
         return this.#post(frame, user);
       case "typing":
-        if (!this.#rooms.has(frame.room)) {
+        if (!this.#subscription(frame.room)) {
           return this.#notJoined(frame.room, "typing");
         }
         return this.#app.chat.typing(frame.room, user);
@@ -268,20 +332,17 @@ export class Connection {
     since: number | undefined,
     user: User,
   ): Promise<void> {
-    const previous = this.#rooms.get(room);
+    const previous = this.#subscription(room);
     if (previous) this.#app.chat.leave(previous); // a re-join restarts from `since`
-    const subscription = new RoomSubscription(room, user, {
-      message: (outgoing) => this.#sender.push(outgoing.frame),
-      event: (outgoing) => this.#sender.push(outgoing.frame),
-    });
-    this.#rooms.set(room, subscription);
+    const subscription = new RoomSubscription(room, user, this.#sender);
+    this.#setSubscription(subscription);
     await this.#app.chat.join(
       subscription,
       since,
       (reply) => this.#sendJoined(reply),
     );
     // Left (or closed) while the reply was being read: undo the join.
-    if (this.#rooms.get(room) !== subscription) {
+    if (this.#subscription(room) !== subscription) {
       this.#app.chat.leave(subscription);
     }
   }
@@ -299,18 +360,21 @@ export class Connection {
   }
 
   #leave(room: string): void {
-    const subscription = this.#rooms.get(room);
+    const subscription = this.#subscription(room);
     if (!subscription) return this.#notJoined(room, "leave");
-    this.#rooms.delete(room);
+    this.#deleteSubscription(room);
     this.#app.chat.leave(subscription);
     this.#send({ type: "left", room });
   }
 
   #post(frame: Extract<ClientFrame, { type: "send" }>, user: User): void {
-    if (!this.#rooms.has(frame.room)) {
+    if (!this.#subscription(frame.room)) {
       return this.#notJoined(frame.room, frame.id);
     }
-    const wait = this.#sendLimit.take();
+    const { sendRate, sendBurst } = this.#app.config;
+    const wait = sendRate === 0
+      ? 0 // never limited: no bucket needed
+      : (this.#sendLimit ??= new TokenBucket(sendRate, sendBurst)).take();
     if (wait > 0) {
       return this.#fail(
         new ProtocolError("rate_limited", "Sending too fast", {

@@ -4,8 +4,14 @@
  * array of events (the contract allows both). Frames arrive already
  * serialised, so a broadcast is serialised once, not once per recipient.
  *
+ * A sender is held for every open socket, most of them idle: while nothing
+ * is queued it holds no queue, and it is the sink of its socket's room
+ * subscriptions itself (no per-subscription callbacks).
+ *
  * @module
  */
+import type { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
+import type { SubscriptionSink } from "../rooms/room_subscription.ts";
 
 /** What the sender needs of a socket. */
 export interface FrameSink {
@@ -26,12 +32,12 @@ function flushAll(): void {
 }
 
 /** Coalescing frame sender for one socket. */
-export class FrameSender {
+export class FrameSender implements SubscriptionSink {
   readonly #socket: FrameSink;
   readonly #maxBuffered: number;
   readonly #onSlow: () => void;
-  #queue: string[] = [];
-  #scheduled = false;
+  /** Frames queued in this task; null when none (then no flush is due). */
+  #queue: string[] | null = null;
 
   /**
    * @param socket where frames go
@@ -46,9 +52,11 @@ export class FrameSender {
 
   /** Queues one serialised event. */
   push(frame: string): void {
-    this.#queue.push(frame);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
+    if (this.#queue !== null) {
+      this.#queue.push(frame);
+      return;
+    }
+    this.#queue = [frame];
     flushQueue.push(this);
     if (!flushScheduled) {
       flushScheduled = true;
@@ -56,12 +64,21 @@ export class FrameSender {
     }
   }
 
+  /** Queues a room's chat message (as a subscription's sink). */
+  message(message: OutgoingMessage): void {
+    this.push(message.frame);
+  }
+
+  /** Queues a room's presence or typing event (as a subscription's sink). */
+  event(event: OutgoingEvent): void {
+    this.push(event.frame);
+  }
+
   /** Sends what is queued now. */
   flush(): void {
-    this.#scheduled = false;
     const queue = this.#queue;
-    if (queue.length === 0) return;
-    this.#queue = [];
+    if (queue === null) return;
+    this.#queue = null;
     if (this.#socket.readyState !== OPEN) return;
     if (this.#socket.bufferedAmount > this.#maxBuffered) {
       this.#onSlow();

@@ -1,5 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
+import { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
+import { RoomSubscription } from "../rooms/room_subscription.ts";
 
 /** A WebSocket stand-in: the three members the sender uses, and a record. */
 class FakeSocket implements FrameSink {
@@ -124,4 +126,40 @@ Deno.test("flush sends what is queued at once", () => {
   deepEqual(socket.sent, ['{"type":"message","seq":1}']);
   sender.flush(); // nothing queued: nothing sent
   deepEqual(socket.sent, ['{"type":"message","seq":1}']);
+});
+
+Deno.test("as a subscription's sink it queues the room's frames like push", async () => {
+  const socket = new FakeSocket();
+  const sender = new FrameSender(socket, 1024, () => {});
+  const user = { id: "u_alice", name: "alice" };
+  const subscription = new RoomSubscription("general", user, sender);
+  const message = (seq: number) =>
+    new OutgoingMessage({
+      room: "general",
+      seq,
+      id: `m${seq}`,
+      user,
+      text: `text ${seq}`,
+      ts: 1_700_000_000_000 + seq,
+    });
+  subscription.deliverMessage(message(1)); // held until start
+  subscription.start(0);
+  subscription.deliverEvent(
+    new OutgoingEvent({ type: "typing", room: "general", user }),
+  );
+  subscription.deliverMessage(message(2));
+  await nextTask();
+  equal(socket.sent.length, 1);
+  deepEqual(
+    JSON.parse(socket.sent[0]).map((e: { type: string; seq?: number }) =>
+      e.seq ?? e.type
+    ),
+    [1, "typing", 2],
+  );
+  equal(
+    socket.sent[0],
+    `[${message(1).frame},${
+      JSON.stringify({ type: "typing", room: "general", user })
+    },${message(2).frame}]`,
+  );
 });
