@@ -183,6 +183,12 @@ async function benchmark(
       commands: Object.fromEntries(
         servers.map((s) => [s.name, commandLine(s)]),
       ),
+      gcCommands: opts.only.includes("idle")
+        ? Object.fromEntries(
+          servers.filter((s) => s.gc && SCENARIO_IMPL.idle.servers(s))
+            .map((s) => [s.name, commandLine(s, true)]),
+        )
+        : undefined,
       labels: Object.fromEntries(servers.map((s) => [s.name, s.label])),
       durationSec: 0,
       startFailures: START_FAILURES,

@@ -27,6 +27,8 @@ export async function runLoad(
     scenario,
     target: { proto: server.spec.proto, host: "127.0.0.1", port: server.port },
     serverPid: server.pid,
+    // Where to force a full GC (null unless started with `forceGc`).
+    gc: server.gc,
     workers,
     params,
   };

@@ -24,6 +24,8 @@ export interface Profile {
     roomSize: number;
     settleMs: number;
     idleMs: number;
+    /** Wait after each forced GC before RSS is read. */
+    gcSettleMs: number;
     concurrency: number;
     workers: number;
   };
@@ -49,6 +51,7 @@ export const FULL: Profile = {
     roomSize: 10,
     settleMs: 3000,
     idleMs: 3000,
+    gcSettleMs: 1000,
     concurrency: 64,
     workers: 4,
   },
@@ -73,6 +76,7 @@ export const QUICK: Profile = {
     roomSize: 10,
     settleMs: 300,
     idleMs: 300,
+    gcSettleMs: 300,
     concurrency: 64,
     workers: 4,
   },

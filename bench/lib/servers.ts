@@ -20,6 +20,26 @@ export const SERVER_CORE = 0;
 /** CPU of the load generators facing a pinned server. */
 export const LOAD_CORE = 1;
 
+/**
+ * How the idle scenario forces a full garbage collection in a server (see
+ * bench/load/gc.mjs): `inspector` starts it with
+ * `--inspect=127.0.0.1:<port>` (Deno, Node: V8's
+ * `HeapProfiler.collectGarbage`), `http` enables a bench-only route
+ * (`BENCH_GC_ROUTE=1`, Bun: `POST /__bench/gc` calls `Bun.gc(true)`).
+ */
+export type GcVia = "inspector" | "http";
+
+/** Set-up of a start whose server must accept forced GCs. */
+export interface GcSetup {
+  /** Loopback port for the inspector (used when `gc` is `inspector`). */
+  inspectPort: number;
+}
+
+/** Where the load controller asks a running server to collect garbage. */
+export type GcHandle =
+  | { via: "inspector"; address: string }
+  | { via: "http"; url: string };
+
 /** What the harness needs to know about a server. */
 export interface ServerSpec {
   /** Short name used in flags, results and tables. */
@@ -30,14 +50,24 @@ export interface ServerSpec {
   proto: "json" | "sio";
   /** Whether server and load are pinned to separate CPUs. */
   pinned: boolean;
-  /** Command line, working directory and environment for one start. */
-  command(port: number, tmpDir: string): {
+  /** How a full GC can be forced; absent when it can't (`--parallel`). */
+  gc?: GcVia;
+  /**
+   * Command line and environment for one start; with `gc`, the start also
+   * accepts forced GCs (inspector on, or the bench-only route).
+   */
+  command(port: number, tmpDir: string, gc?: GcSetup): {
     cmd: string[];
     env: Record<string, string>;
   };
 }
 
 const BUN = `${BENCH}/peers/node_modules/.bin/bun`;
+
+/** The inspector flag of a GC-enabled start (loopback only). */
+function inspect(gc: GcSetup): string {
+  return `--inspect=127.0.0.1:${gc.inspectPort}`;
+}
 
 /**
  * Our server, `deno serve` with storage on and the per-connection send rate
@@ -52,11 +82,14 @@ function ours(parallel: boolean): ServerSpec {
       : "ours, deno serve (1 isolate)",
     proto: "json",
     pinned: !parallel,
-    command: (port, tmpDir) => ({
+    // With --parallel there are several isolates (one inspector target each).
+    gc: parallel ? undefined : "inspector",
+    command: (port, tmpDir, gc) => ({
       cmd: [
         "deno",
         "serve",
         ...(parallel ? ["--parallel"] : []),
+        ...(gc && !parallel ? [inspect(gc)] : []),
         "--unstable-kv",
         "--allow-all",
         "--host=127.0.0.1",
@@ -82,9 +115,10 @@ export const SERVERS: ServerSpec[] = [
     label: "Bun.serve pub/sub",
     proto: "json",
     pinned: true,
-    command: (port) => ({
+    gc: "http",
+    command: (port, _tmpDir, gc) => ({
       cmd: [BUN, `${BENCH}/peers/bun_server.js`],
-      env: { PORT: String(port) },
+      env: { PORT: String(port), ...(gc ? { BENCH_GC_ROUTE: "1" } : {}) },
     }),
   },
   {
@@ -92,8 +126,13 @@ export const SERVERS: ServerSpec[] = [
     label: "Node + ws",
     proto: "json",
     pinned: true,
-    command: (port) => ({
-      cmd: ["node", `${BENCH}/peers/ws_server.mjs`],
+    gc: "inspector",
+    command: (port, _tmpDir, gc) => ({
+      cmd: [
+        "node",
+        ...(gc ? [inspect(gc)] : []),
+        `${BENCH}/peers/ws_server.mjs`,
+      ],
       env: { PORT: String(port) },
     }),
   },
@@ -102,16 +141,29 @@ export const SERVERS: ServerSpec[] = [
     label: "Node + Socket.IO",
     proto: "sio",
     pinned: true,
-    command: (port) => ({
-      cmd: ["node", `${BENCH}/peers/socketio_server.mjs`],
+    gc: "inspector",
+    command: (port, _tmpDir, gc) => ({
+      cmd: [
+        "node",
+        ...(gc ? [inspect(gc)] : []),
+        `${BENCH}/peers/socketio_server.mjs`,
+      ],
       env: { PORT: String(port) },
     }),
   },
 ];
 
-/** The command line of a spec as a shell would show it (for the report). */
-export function commandLine(spec: ServerSpec): string {
-  const { cmd, env } = spec.command(8000, "$TMP");
+/**
+ * The command line of a spec as a shell would show it (for the report).
+ * @param spec the server
+ * @param gc show the start that accepts forced GCs (idle scenario)
+ */
+export function commandLine(spec: ServerSpec, gc = false): string {
+  const { cmd, env } = spec.command(
+    8000,
+    "$TMP",
+    gc ? { inspectPort: 9229 } : undefined,
+  );
   const envs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   const shown = pinned(spec.pinned ? SERVER_CORE : null, cmd).map((a) =>
     a.startsWith(ROOT + "/") ? a.slice(ROOT.length + 1) : a
@@ -128,6 +180,8 @@ export interface RunningServer {
   startupMs: number;
   proc: Spawned;
   tmpDir: string;
+  /** Where to force a full GC, when started with `forceGc`. */
+  gc: GcHandle | null;
   /** Stops it and removes its temporary directory. */
   stop(): Promise<void>;
 }
@@ -152,21 +206,33 @@ function errorLines(log: string): string[] {
 /** Failed start attempts (each retried), for the report. */
 export const START_FAILURES: { server: string; error: string }[] = [];
 
+/** Options of {@linkcode startServer}. */
+export interface StartOptions {
+  /** How long to wait for health, per attempt (default 30 s). */
+  timeoutMs?: number;
+  /** How many starts to try (default 3). */
+  attempts?: number;
+  /**
+   * Start it so that a full GC can be forced (inspector or bench route, see
+   * `GcVia`); only the idle scenario asks, so the others run as usual.
+   */
+  forceGc?: boolean;
+}
+
 /**
  * Starts a server like `startOnce`, retrying a failed start (up to
  * `attempts` in all); every failure is kept in `START_FAILURES`.
  * @param spec the server
- * @param timeoutMs how long to wait for health, per attempt
- * @param attempts how many starts to try
+ * @param opts timeout, attempts, forced-GC set-up
  */
 export async function startServer(
   spec: ServerSpec,
-  timeoutMs = 30_000,
-  attempts = 3,
+  opts: StartOptions = {},
 ): Promise<RunningServer> {
+  const { timeoutMs = 30_000, attempts = 3, forceGc = false } = opts;
   for (let i = 1;; i++) {
     try {
-      return await startOnce(spec, timeoutMs);
+      return await startOnce(spec, timeoutMs, forceGc && !!spec.gc);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       START_FAILURES.push({ server: spec.name, error });
@@ -181,14 +247,30 @@ export async function startServer(
  * temporary directory, and waits for `/healthz` to answer 200.
  * @param spec the server
  * @param timeoutMs how long to wait for health
+ * @param forceGc whether to start it so that a full GC can be forced
  */
 async function startOnce(
   spec: ServerSpec,
   timeoutMs: number,
+  forceGc: boolean,
 ): Promise<RunningServer> {
   const tmpDir = await Deno.makeTempDir({ prefix: `bench-${spec.name}-` });
   const port = freePort();
-  const { cmd, env } = spec.command(port, tmpDir);
+  let inspectPort = 0;
+  for (let i = 0; forceGc && spec.gc === "inspector" && i < 10; i++) {
+    inspectPort = freePort();
+    if (inspectPort !== port) break;
+  }
+  const { cmd, env } = spec.command(
+    port,
+    tmpDir,
+    forceGc ? { inspectPort } : undefined,
+  );
+  const gc: GcHandle | null = !forceGc
+    ? null
+    : spec.gc === "inspector"
+    ? { via: "inspector", address: `127.0.0.1:${inspectPort}` }
+    : { via: "http", url: `http://127.0.0.1:${port}/__bench/gc` };
   const started = performance.now();
   const proc = spawnLogged(pinned(spec.pinned ? SERVER_CORE : null, cmd), {
     cwd: ROOT,
@@ -213,7 +295,7 @@ async function startOnce(
       timeoutMs,
       () => !exited,
     );
-    return { spec, port, pid: proc.pid, startupMs, proc, tmpDir, stop };
+    return { spec, port, pid: proc.pid, startupMs, proc, tmpDir, gc, stop };
   } catch (err) {
     // deno-lint-ignore no-control-regex
     const tail = (await proc.logTail(8)).replace(/\x1b\[[0-9;]*m/g, "");

@@ -6,11 +6,13 @@
  *
  * Usage: node bench/load/controller.mjs '<json config>'
  * where the config is {scenario, target: {proto, host, port}, serverPid,
- * workers, params}.
+ * gc, workers, params}; `gc` says where to force a full garbage collection
+ * in the server (bench/load/gc.mjs), or is null.
  *
  * @module
  */
 import { fork } from "node:child_process";
+import { forceGc } from "./gc.mjs";
 import { CpuMeter, rssKiB } from "./procstat.mjs";
 
 /**
@@ -25,6 +27,9 @@ import { CpuMeter, rssKiB } from "./procstat.mjs";
  * @property {(cmd: string, args?: unknown | ((index: number) => unknown)) => Promise<any[]>} callAll
  * @property {() => CpuMeter} meter CPU meter with groups `server` and `generator`
  * @property {() => number} serverRssKiB
+ * @property {(() => Promise<number>) | null} forceGc runs a full GC in the
+ *   server and resolves with the request's ms; null when the server was not
+ *   started for it
  * @property {(msg: string) => void} log
  */
 
@@ -110,6 +115,7 @@ const ctx = {
       generator: [process.pid, ...workers.map((w) => w.pid)],
     }),
   serverRssKiB: () => rssKiB(config.serverPid),
+  forceGc: config.gc ? () => forceGc(config.gc) : null,
   log,
 };
 

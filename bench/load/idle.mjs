@@ -4,9 +4,19 @@
  * after a settle period reads the server's RSS and meters its CPU while
  * everyone idles. Workers bind different source addresses (127.0.0.1–4).
  *
- * RSS per connection is (RSS now − RSS before any connection) / connections,
- * after a settle period; no GC is forced (a remote client cannot ask our
- * server to collect garbage), the same for every server.
+ * RSS per connection is read twice at each step, the same way for every
+ * server:
+ *
+ * - without GC: (RSS − RSS before any connection) / open connections, after
+ *   a settle period;
+ * - after GC (when the server was started for it, `ctx.forceGc`): after the
+ *   idle-CPU window, a full GC is forced in the server (bench/load/gc.mjs),
+ *   twice with `gcSettleMs` after each, then (RSS − the baseline's RSS after
+ *   the same forced GCs) / open connections.
+ *
+ * The forced GCs of one step also collect the garbage the earlier steps
+ * left, so from the second step on the no-GC reading starts from a
+ * collected heap.
  *
  * @module
  */
@@ -77,9 +87,30 @@ export function worker(config) {
 }
 
 /**
+ * Forces full GCs in the server (twice: the first collection's finalizers
+ * may free more for the second) and reads its RSS afterwards; null when the
+ * server can't be asked. `rssKiB` is read after the second GC, `firstKiB`
+ * after the first (kept to show whether the second one matters).
+ * @param {import("./controller.mjs").DriveContext} ctx
+ * @param {number} settleMs wait after each GC
+ * @returns {Promise<{rssKiB: number, firstKiB: number, gcMs: number} | null>}
+ */
+async function rssAfterGc(ctx, settleMs) {
+  if (!ctx.forceGc) return null;
+  const readings = [];
+  let gcMs = 0;
+  for (let i = 0; i < 2; i++) {
+    gcMs += await ctx.forceGc();
+    await sleep(settleMs);
+    readings.push(ctx.serverRssKiB());
+  }
+  return { rssKiB: readings[1], firstKiB: readings[0], gcMs };
+}
+
+/**
  * Controller side.
  * @param {import("./controller.mjs").DriveContext} ctx
- * @param {{levels: number[], roomSize: number, settleMs: number, idleMs: number, concurrency: number}} p
+ * @param {{levels: number[], roomSize: number, settleMs: number, idleMs: number, gcSettleMs: number, concurrency: number}} p
  */
 export async function drive(ctx, p) {
   const w = ctx.workers.length;
@@ -92,6 +123,7 @@ export async function drive(ctx, p) {
   await ctx.callAll("drop");
   await sleep(p.settleMs);
   const baseRssKiB = ctx.serverRssKiB();
+  const baseGc = await rssAfterGc(ctx, p.gcSettleMs);
   const levels = [];
   for (const target of p.levels) {
     const shares = split(target, w);
@@ -115,6 +147,7 @@ export async function drive(ctx, p) {
     const cpu = meter.stop();
     const status = await ctx.callAll("status");
     const open = status.reduce((s, x) => s + x.open, 0);
+    const gc = await rssAfterGc(ctx, p.gcSettleMs);
     const level = {
       connections: target,
       open,
@@ -129,6 +162,12 @@ export async function drive(ctx, p) {
       },
       rssKiB: rss,
       perConnKiB: open > 0 ? round((rss - baseRssKiB) / open, 2) : null,
+      gcRssKiB: gc?.rssKiB ?? null,
+      gcFirstRssKiB: gc?.firstKiB ?? null,
+      gcPerConnKiB: gc && baseGc && open > 0
+        ? round((gc.rssKiB - baseGc.rssKiB) / open, 2)
+        : null,
+      gcMs: gc?.gcMs ?? null,
       idleCpu: {
         server: cpu.server,
         generator: cpu.generator,
@@ -140,11 +179,17 @@ export async function drive(ctx, p) {
     };
     ctx.log(
       `${target}: open ${open}, failed ${failed}, ${level.connectPerSec} conn/s, ` +
-        `${level.perConnKiB} KiB/conn, idle cpu ${cpu.server}`,
+        `${level.perConnKiB} KiB/conn (${level.gcPerConnKiB} after GC), ` +
+        `idle cpu ${cpu.server}`,
     );
     levels.push(level);
     if (open < target * 0.9) break;
   }
   await ctx.callAll("drop");
-  return { baseRssKiB, levels };
+  return {
+    baseRssKiB,
+    baseGcRssKiB: baseGc?.rssKiB ?? null,
+    baseGcFirstRssKiB: baseGc?.firstKiB ?? null,
+    levels,
+  };
 }

@@ -4,6 +4,10 @@
  * sends a broadcast to every subscriber, the sender included.
  *
  * Usage: PORT=3000 bun bench/peers/bun_server.js
+ *
+ * Bench only: with `BENCH_GC_ROUTE=1`, `POST /__bench/gc` runs a synchronous
+ * full garbage collection (`Bun.gc(true)`), so that the idle scenario can
+ * read RSS after GC as it does for the V8 servers through their inspector.
  */
 import {
   checkJoin,
@@ -16,6 +20,7 @@ import {
 } from "./protocol.mjs";
 
 const seqs = new Sequencer();
+const gcRoute = process.env.BENCH_GC_ROUTE === "1";
 
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -23,6 +28,10 @@ const server = Bun.serve({
   fetch(req, srv) {
     const { pathname } = new URL(req.url);
     if (pathname === "/healthz") return Response.json({ ok: true });
+    if (gcRoute && pathname === "/__bench/gc" && req.method === "POST") {
+      Bun.gc(true);
+      return Response.json({ ok: true });
+    }
     if (pathname === "/ws" && srv.upgrade(req, { data: { user: null } })) {
       return undefined;
     }

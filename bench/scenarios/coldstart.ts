@@ -26,7 +26,7 @@ export async function runColdstart(
 ): Promise<ColdstartRun> {
   const startupMs: number[] = [];
   for (let i = 0; i < p.discard + p.runs; i++) {
-    const server = await startServer(spec, 30_000);
+    const server = await startServer(spec, { timeoutMs: 30_000 });
     await server.stop();
     if (i >= p.discard) startupMs.push(Math.round(server.startupMs * 10) / 10);
   }

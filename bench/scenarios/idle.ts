@@ -1,5 +1,8 @@
 /**
- * Scenario 3: idle connections (see bench/load/idle.mjs).
+ * Scenario 3: idle connections (see bench/load/idle.mjs). Servers start so
+ * that a full GC can be forced (ours and the Node peers with an inspector on
+ * a loopback port, Bun with a bench-only GC route; bench/lib/servers.ts), and
+ * RSS per connection is reported both without and after a forced GC.
  *
  * @module
  */
@@ -17,15 +20,30 @@ export interface IdleLevel {
   connectPerSec: number;
   /** CPU (cores) while the step's connections were being opened. */
   connectCpu: { server: number; generator: number; other: number };
+  /** RSS after the settle period, no GC forced. */
   rssKiB: number;
+  /** (rssKiB − baseline) / open. */
   perConnKiB: number | null;
+  /** RSS after forced full GCs (null when the server can't be asked). */
+  gcRssKiB?: number | null;
+  /** RSS after the first of the forced GCs. */
+  gcFirstRssKiB?: number | null;
+  /** (gcRssKiB − baseline after the same GCs) / open. */
+  gcPerConnKiB?: number | null;
+  /** How long the GC requests took, ms. */
+  gcMs?: number | null;
   idleCpu: { server: number; generator: number; other: number; steal: number };
   closeSample?: string;
 }
 
 /** One run. */
 export interface IdleRun {
+  /** RSS with no connection, no GC forced. */
   baseRssKiB: number;
+  /** RSS with no connection after forced full GCs. */
+  baseGcRssKiB?: number | null;
+  /** The same after the first of those GCs. */
+  baseGcFirstRssKiB?: number | null;
   levels: IdleLevel[];
 }
 
@@ -38,7 +56,7 @@ export async function runIdle(
   spec: ServerSpec,
   p: Profile["idle"],
 ): Promise<IdleRun> {
-  const server = await startServer(spec);
+  const server = await startServer(spec, { forceGc: true });
   try {
     return await runLoad(
       server,
@@ -48,10 +66,13 @@ export async function runIdle(
         roomSize: p.roomSize,
         settleMs: p.settleMs,
         idleMs: p.idleMs,
+        gcSettleMs: p.gcSettleMs,
         concurrency: p.concurrency,
       },
       p.workers,
-      60_000 + p.levels.length * (p.settleMs + p.idleMs + 60_000),
+      60_000 +
+        (p.levels.length + 1) *
+          (p.settleMs + p.idleMs + 2 * p.gcSettleMs + 60_000),
     );
   } finally {
     await server.stop();
@@ -63,8 +84,14 @@ export interface IdleLevelSummary {
   connections: number;
   openMin: number;
   failed: number;
+  /** RSS per connection, no GC forced. */
   perConnKiB: Summary | null;
+  /** RSS per connection after forced full GCs. */
+  gcPerConnKiB: Summary | null;
+  /** RSS, no GC forced. */
   rssMiB: Summary | null;
+  /** RSS after forced full GCs. */
+  gcRssMiB: Summary | null;
   connectPerSec: Summary | null;
   connectServerCpu: Summary | null;
   connectGeneratorCpu: Summary | null;
@@ -88,7 +115,13 @@ export function summarizeIdle(runs: IdleRun[]): IdleLevelSummary[] {
       openMin: Math.min(...ls.map((l) => l.open)),
       failed: ls.reduce((s, l) => s + l.failed, 0),
       perConnKiB: summarize(ls.map((l) => l.perConnKiB)),
+      gcPerConnKiB: summarize(ls.map((l) => l.gcPerConnKiB)),
       rssMiB: summarize(ls.map((l) => l.rssKiB / 1024)),
+      gcRssMiB: summarize(
+        ls.map((l) =>
+          typeof l.gcRssKiB === "number" ? l.gcRssKiB / 1024 : null
+        ),
+      ),
       connectPerSec: summarize(ls.map((l) => l.connectPerSec)),
       connectServerCpu: summarize(ls.map((l) => l.connectCpu?.server)),
       connectGeneratorCpu: summarize(ls.map((l) => l.connectCpu?.generator)),
