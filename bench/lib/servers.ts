@@ -137,6 +137,24 @@ export const SERVERS: ServerSpec[] = [
     }),
   },
   {
+    name: "deno-bare",
+    label: "bare Deno.serve + upgradeWebSocket (a floor, not a peer)",
+    proto: "json",
+    pinned: true,
+    gc: "inspector",
+    command: (port, _tmpDir, gc) => ({
+      cmd: [
+        "deno",
+        "run",
+        ...(gc ? [inspect(gc)] : []),
+        "--allow-net",
+        "--allow-env",
+        `${BENCH}/peers/deno_server.js`,
+      ],
+      env: { PORT: String(port) },
+    }),
+  },
+  {
     name: "socketio",
     label: "Node + Socket.IO",
     proto: "sio",
