@@ -1,4 +1,4 @@
-import { deepEqual, equal } from "node:assert/strict";
+import assert, { deepEqual, equal } from "node:assert/strict";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
 import { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
@@ -162,4 +162,33 @@ Deno.test("as a subscription's sink it queues the room's frames like push", asyn
       JSON.stringify({ type: "typing", room: "general", user })
     },${message(2).frame}]`,
   );
+});
+
+Deno.test("bufferedAmount is read once per maxBuffered / 64 sent, and a slow socket is still caught", () => {
+  let reads = 0;
+  let buffered = 0;
+  const socket = new FakeSocket();
+  Object.defineProperty(socket, "bufferedAmount", {
+    get: () => (reads++, buffered),
+  });
+  let slow = 0;
+  // 64 × 270: a read every 270 characters; each frame below is 27.
+  const sender = new FrameSender(socket, 64 * 270, () => {
+    slow++;
+    socket.readyState = 2; // the connection closes the socket (1013)
+  });
+  for (let n = 1; n <= 100; n++) {
+    sender.push(frame(n));
+    sender.flush();
+  }
+  equal(socket.sent.length, 100);
+  equal(reads, 10, "the first flush, then every 10th frame");
+  // The socket falls behind: caught within the next 270 characters.
+  buffered = 64 * 270 + 1;
+  for (let n = 101; n <= 120; n++) {
+    sender.push(frame(n));
+    sender.flush();
+  }
+  equal(slow, 1);
+  assert(socket.sent.length <= 110, `sent ${socket.sent.length}`);
 });
