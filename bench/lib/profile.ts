@@ -40,7 +40,7 @@ export const FULL: Profile = {
   latency: {
     rooms: 1000,
     members: 10,
-    levels: [10_000, 25_000, 50_000, 100_000],
+    levels: [10_000, 25_000, 35_000, 50_000, 75_000, 100_000],
     warmMs: 1000,
     measureMs: 4000,
     drainMs: 1500,
