@@ -9,6 +9,7 @@ import {
 } from "./keys.ts";
 import { migrateLayout } from "./migrate.ts";
 import { MessageStore } from "./message_store.ts";
+import { withKv } from "./test_support.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
@@ -81,15 +82,6 @@ async function segmentMessages(
     messages.push(...value);
   }
   return messages;
-}
-
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
 }
 
 const LAYOUT_1 = {

@@ -5,6 +5,7 @@ import { trimSegments } from "./retention.ts";
 import { RECENT_BUDGET_BYTES } from "./segments.ts";
 import { AppendWriter } from "./append_writer.ts";
 import { MessageStore } from "./message_store.ts";
+import { withKv } from "./test_support.ts";
 
 /** `TRIM_EVERY` of append_writer.ts. */
 const TRIM_EVERY = 256;
@@ -29,15 +30,6 @@ function message(room: string, seq: number): ChatMessage {
     text: `text ${seq}`,
     ts: 1_000 + seq,
   };
-}
-
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
 }
 
 async function writeRuns(kv: Deno.Kv, room: string, runs: number[][]) {

@@ -11,6 +11,7 @@ import { IDEMPOTENCY_WINDOW, RoomTail, RoomTails } from "./room_tail.ts";
 import { AppendWriter } from "./append_writer.ts";
 import { readRange } from "./segments.ts";
 import { trimSegments } from "./retention.ts";
+import { withKv } from "./test_support.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
@@ -46,15 +47,6 @@ function tailOf(room: string, count: number): RoomTail {
   const tail = new RoomTail(EMPTY, null);
   if (count > 0) tail.extend(run(room, 1, count), `vs-${room}-${count}`);
   return tail;
-}
-
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
 }
 
 async function twoHandles(

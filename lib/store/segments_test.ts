@@ -9,6 +9,7 @@ import {
   RECENT_BUDGET_BYTES,
   storedSize,
 } from "./segments.ts";
+import { withKv } from "./test_support.ts";
 
 /** Deno KV's value limit. */
 const KV_VALUE_LIMIT = 64 * 1024;
@@ -29,15 +30,6 @@ function message(
   user: User = seq % 2 ? alice : bob,
 ): ChatMessage {
   return { room, seq, id: `m${seq}`, user, text, ts: 1_700_000_000_000 + seq };
-}
-
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>): Promise<void> {
-  const kv = await Deno.openKv(":memory:");
-  try {
-    await fn(kv);
-  } finally {
-    kv.close();
-  }
 }
 
 /** Writes `room`'s messages as the given runs of seqs, one row per run. */
