@@ -81,10 +81,17 @@ export class MessageStore {
 
   /** The room's head record (seq 0 for a room with no messages). */
   async meta(room: string): Promise<RoomMeta> {
+    const { seq, lastTs } = await this.#head(room);
+    return { seq, lastTs };
+  }
+
+  /**
+   * The stored head, read once per call below: its `recent` messages are
+   * handed to the segment reads, which need the head read first anyway.
+   */
+  async #head(room: string): Promise<RoomHead> {
     const entry = await this.#kv.get<RoomHead>(roomKey(room));
-    return entry.value
-      ? { seq: entry.value.seq, lastTs: entry.value.lastTs }
-      : { seq: 0, lastTs: 0 };
+    return entry.value ?? { seq: 0, lastTs: 0 };
   }
 
   /**
@@ -97,12 +104,10 @@ export class MessageStore {
     after: number,
     upTo: number,
   ): Promise<ChatMessage[]> {
-    const [{ seq: head }, messages] = await Promise.all([
-      this.meta(room),
-      readRange(this.#kv, room, Math.max(after, upTo - this.#retain), upTo),
-    ]);
+    const head = await this.#head(room);
     // Below the head, `upTo - retain` is not the floor: `head - retain` is.
-    return messages.filter((m) => m.seq > head - this.#retain);
+    const floor = Math.max(after, head.seq - this.#retain);
+    return readRange(this.#kv, room, floor, upTo, head.recent ?? []);
   }
 
   /** The latest `limit` messages, oldest first, and the head. */
@@ -110,9 +115,9 @@ export class MessageStore {
     room: string,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; head: number }> {
-    const { seq: head } = await this.meta(room);
+    const head = await this.#head(room);
     const page = await this.#page(room, head, undefined, limit);
-    return { messages: page.messages, head };
+    return { messages: page.messages, head: head.seq };
   }
 
   /** A page of messages before `before` (or the latest), oldest first. */
@@ -121,19 +126,25 @@ export class MessageStore {
     before: number | undefined,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    const { seq: head } = await this.meta(room);
-    return this.#page(room, head, before, limit);
+    return this.#page(room, await this.#head(room), before, limit);
   }
 
   /** A page of retained messages: expired ones may await deletion. */
   #page(
     room: string,
-    head: number,
+    head: RoomHead,
     before: number | undefined,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    const floor = Math.max(0, head - this.#retain);
-    return readBefore(this.#kv, room, before, limit, floor);
+    const floor = Math.max(0, head.seq - this.#retain);
+    return readBefore(
+      this.#kv,
+      room,
+      before,
+      limit,
+      floor,
+      head.recent ?? [],
+    );
   }
 
   /**
@@ -145,16 +156,23 @@ export class MessageStore {
     since: number,
     fallback: number,
   ): Promise<SinceResult> {
-    const { seq: head } = await this.meta(room);
+    const stored = await this.#head(room);
+    const head = stored.seq;
     const oldestRetained = Math.max(1, head - this.#retain + 1);
     if (since > head || since < oldestRetained - 1) {
-      const { messages } = await this.#page(room, head, undefined, fallback);
+      const { messages } = await this.#page(room, stored, undefined, fallback);
       return { head, messages, recovered: false };
     }
     return {
       head,
       // All retained (checked above) as of this head.
-      messages: await readRange(this.#kv, room, since, head),
+      messages: await readRange(
+        this.#kv,
+        room,
+        since,
+        head,
+        stored.recent ?? [],
+      ),
       recovered: true,
     };
   }

@@ -102,7 +102,7 @@ export class RoomTail {
     if (seq < this.seq) return false;
     if (seq > this.seq) {
       const messages = await withBusyRetry(() =>
-        readRange(kv, room, this.seq, seq)
+        readRange(kv, room, this.seq, seq, head.value?.recent ?? [])
       );
       if (
         messages.length !== seq - this.seq || messages[0].seq !== this.seq + 1
@@ -128,7 +128,14 @@ export class RoomTail {
     if (tail.seq > 0) {
       // Later commits may have added segments since; stop at this head.
       const { messages } = await withBusyRetry(() =>
-        readBefore(kv, room, tail.seq + 1, IDEMPOTENCY_WINDOW)
+        readBefore(
+          kv,
+          room,
+          tail.seq + 1,
+          IDEMPOTENCY_WINDOW,
+          0,
+          head.value?.recent ?? [],
+        )
       );
       tail.#remember(messages);
     }

@@ -83,16 +83,19 @@ async function readRecent(kv: Deno.Kv, room: string): Promise<ChatMessage[]> {
  *
  * The head is read before the segments: messages only ever move from the
  * head into segments, so everything older than the head's `recent` is
- * already in a segment by then.
+ * already in a segment by then. A caller that has just read the head passes
+ * its `recent` (it must not be older than the segments read next); otherwise
+ * it is read here.
  */
 export async function readRange(
   kv: Deno.Kv,
   room: string,
   after: number,
   upTo: number,
+  recent?: ChatMessage[],
 ): Promise<ChatMessage[]> {
   if (upTo <= after) return [];
-  const recent = await readRecent(kv, room);
+  recent ??= await readRecent(kv, room);
   const segmentsUpTo = Math.min(upTo, (recent[0]?.seq ?? Infinity) - 1);
   const messages = segmentsUpTo > after
     ? await readSegmentRange(kv, room, after, segmentsUpTo)
@@ -133,7 +136,8 @@ async function readSegmentRange(
 /**
  * Up to `limit` of the latest messages of `room` with `floor < seq < before`
  * (`before` omitted: no upper bound), oldest first, and whether more such
- * messages exist. Reads the head first, as {@linkcode readRange} does.
+ * messages exist. Takes the head's `recent` first, as {@linkcode readRange}
+ * does.
  */
 export async function readBefore(
   kv: Deno.Kv,
@@ -141,8 +145,9 @@ export async function readBefore(
   before: number | undefined,
   limit: number,
   floor = 0,
+  recent?: ChatMessage[],
 ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-  const recent = await readRecent(kv, room);
+  recent ??= await readRecent(kv, room);
   const newestFirst: ChatMessage[] = [];
   let hasMore = false;
   /** Whether `message` ends the page; otherwise it is taken if eligible. */
