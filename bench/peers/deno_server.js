@@ -91,7 +91,8 @@ Deno.serve({
   const { pathname } = new URL(req.url);
   if (pathname === "/healthz") return Response.json({ ok: true });
   if (pathname !== "/ws") return new Response(null, { status: 404 });
-  const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 60 });
+  // No WebSocket-level ping timer, as ours (and the ws peer) run.
+  const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
   serve(socket);
   return response;
 });

@@ -32,8 +32,10 @@ export const denoAdapter: RuntimeAdapter = {
   env: (name) => Deno.env.get(name),
   openKv,
   upgradeWebSocket(req) {
-    // The server checks frame sizes itself; idle timeout is handled by pings.
-    return Deno.upgradeWebSocket(req, { idleTimeout: 60 });
+    // The server checks frame sizes itself, and closes silent sockets itself
+    // (lib/ws/idle_sweep.ts): Deno's idle timeout would cost every socket a
+    // timer re-armed per frame and keep its upgrade request alive.
+    return Deno.upgradeWebSocket(req, { idleTimeout: 0 });
   },
   onShutdown(callback) {
     let called = false;

@@ -22,6 +22,7 @@ import { Presence } from "../presence/presence.ts";
 import { Membership } from "../bus/membership.ts";
 import { AppendRouter } from "../rooms/append_router.ts";
 import type { CloseReason } from "../ws/close_codes.ts";
+import { IdleSweep, type IdleWatched } from "../ws/idle_sweep.ts";
 
 /** Counters every transport updates. */
 export interface AppCounters {
@@ -30,6 +31,11 @@ export interface AppCounters {
   connectionsOpened: { inc(by?: number): void };
   protocolErrors: { inc(by?: number): void };
   slowClientsClosed: { inc(by?: number): void };
+}
+
+/** A live WebSocket connection, as the app tracks it. */
+export interface LiveSocket extends IdleWatched {
+  close(reason: CloseReason, text?: string): void;
 }
 
 /** Everything a request handler or connection needs. */
@@ -48,8 +54,10 @@ export interface App {
   /** Per-user send limits for HTTP posts (WebSockets have one per connection). */
   readonly httpSendLimiter: RateLimiter;
   readonly log: Logger;
-  /** Live WebSocket connections on this isolate (for the gauge and shutdown). */
-  readonly sockets: Set<{ close(reason: CloseReason, text?: string): void }>;
+  /** Live WebSocket connections on this isolate (for the gauge, idle sweep and shutdown). */
+  readonly sockets: Set<LiveSocket>;
+  /** The clock connections stamp when they hear from their client. */
+  readonly idle: IdleSweep;
   /** Stops timers, says goodbye on the bus and closes storage. */
   close(): void;
 }
@@ -184,6 +192,8 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     Math.min(1_000, config.heartbeatMs),
   );
   const heartbeat = setInterval(() => presence.tick(), config.heartbeatMs);
+  const idle = new IdleSweep(config.wsIdleMs);
+  const idleSweep = setInterval(() => idle.sweep(sockets), idle.intervalMs);
 
   const app: App = {
     config,
@@ -199,9 +209,11 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     httpSendLimiter: new RateLimiter(config.sendRate, config.sendBurst),
     log,
     sockets,
+    idle,
     close() {
       clearInterval(beacon);
       clearInterval(heartbeat);
+      clearInterval(idleSweep);
       presence.close();
       router.close();
       hub.close();

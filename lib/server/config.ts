@@ -21,6 +21,8 @@ export interface Config {
   sendBurst: number;
   /** `CHAT_HELLO_TIMEOUT_MS`: time allowed for the first `hello`. */
   helloTimeoutMs: number;
+  /** `CHAT_WS_IDLE_MS`: a WebSocket that sends nothing this long is closed (1001). */
+  wsIdleMs: number;
   /** `CHAT_PRESENCE_GRACE_MS`: how long a user stays online after their last connection closes. */
   presenceGraceMs: number;
   /** `CHAT_HEARTBEAT_MS`: how often an isolate announces it is alive. */
@@ -90,6 +92,7 @@ export function loadConfig(env: EnvReader): Config {
     sendRate: int(env, "CHAT_SEND_RATE", 20),
     sendBurst: int(env, "CHAT_SEND_BURST", 40, 1),
     helloTimeoutMs: int(env, "CHAT_HELLO_TIMEOUT_MS", 10_000, 1),
+    wsIdleMs: int(env, "CHAT_WS_IDLE_MS", 60_000, 100),
     presenceGraceMs: int(env, "CHAT_PRESENCE_GRACE_MS", 3_000),
     heartbeatMs: int(env, "CHAT_HEARTBEAT_MS", 5_000, 10),
     slowClientBytes: int(env, "CHAT_SLOW_CLIENT_BYTES", 4 * 1024 * 1024, 1024),

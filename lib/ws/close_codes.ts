@@ -14,6 +14,8 @@ export const CloseCode = {
   tooLarge: 1009,
   /** The server failed. */
   internal: 1011,
+  /** Nothing received for the idle period (send `ping`): reconnect. */
+  idle: 1001,
   /** The server is restarting: reconnect. */
   restarting: 1012,
   /** Overloaded, or the client is too slow: reconnect later with `since`. */

@@ -9,12 +9,13 @@
  * A server holds one of these per open socket, most of them idle, so the
  * per-connection state is kept small: the connection listens to its socket as
  * an event-listener object (no handler closures), its sender is the sink of
- * its room subscriptions, a single room is held without a Map, and the send
- * rate limiter is made on the first send.
+ * its room subscriptions, a single room is held without a Map, the send rate
+ * limiter is made on the first send, and silence is noticed by the app's
+ * idle sweep (no timer per socket).
  *
  * @module
  */
-import type { App } from "../server/app.ts";
+import type { App, LiveSocket } from "../server/app.ts";
 import type { ClientFrame, ServerEvent, User } from "../protocol/types.ts";
 import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
@@ -41,8 +42,10 @@ const JOINED_CHUNK = 500;
 const MAX_BACKLOG = 64;
 
 /** Drives one WebSocket. */
-export class Connection implements EventListenerObject {
+export class Connection implements EventListenerObject, LiveSocket {
   state: ConnectionState;
+  /** The app's idle clock when the client last sent a frame. */
+  heard: number;
   readonly #app: App;
   readonly #socket: WebSocket;
   readonly #sender: FrameSender;
@@ -70,9 +73,10 @@ export class Connection implements EventListenerObject {
       app.config.helloTimeoutMs,
     );
     this.state = { phase: "awaiting-hello", timer };
+    this.heard = app.idle.tick;
+    // No "error" listener: the runtime follows every error with "close".
     socket.addEventListener("message", this);
     socket.addEventListener("close", this);
-    socket.addEventListener("error", this);
     app.sockets.add(this);
     app.counters.connectionsOpened.inc();
   }
@@ -82,14 +86,20 @@ export class Connection implements EventListenerObject {
    * the listener, so a socket costs no handler closures.
    */
   handleEvent(event: Event): void {
-    switch (event.type) {
-      case "message":
-        return this.#receive((event as MessageEvent).data);
-      case "close":
-        return this.#closed("normal");
-      case "error":
-        return this.#closed("internal");
+    if (event.type === "message") {
+      this.heard = this.#app.idle.tick;
+      return this.#receive((event as MessageEvent).data);
     }
+    if (event.type === "close") {
+      return this.#closed(
+        (event as CloseEvent).wasClean ? "normal" : "internal",
+      );
+    }
+  }
+
+  /** Closes the connection because its client went silent (the idle sweep). */
+  closeIdle(): void {
+    this.close("idle", "nothing received in time; send ping to stay connected");
   }
 
   /** Closes the connection with a named reason. */
