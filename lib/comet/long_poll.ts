@@ -58,6 +58,10 @@ export async function longPoll(
       wake?.();
     },
     event() {},
+    // Answer with what arrived: the next poll's `since` finds the hole.
+    lost() {
+      wake?.();
+    },
   });
   let reply: JoinResult | undefined;
   await chat.join(subscription, since, (r) => {

@@ -82,3 +82,15 @@ Deno.test("long poll: at most MAX_POLL_MESSAGES per answer, seq says where to go
     Array.from({ length: 20 }, (_, i) => MAX_POLL_MESSAGES + 1 + i),
   );
 });
+
+Deno.test("long poll: a hole in the room's messages answers at once with what came before it", async () => {
+  const chat = new FakeChat(2);
+  const pending = longPoll(chat, { room: "r", since: 2, waitMs: 10_000 });
+  await new Promise((r) => setTimeout(r, 20));
+  chat.skip(5);
+  chat.post(); // seq 8: a jump from 2
+  const result = await pending;
+  deepEqual(result.messages, []);
+  equal(result.seq, 2); // the next poll asks from here and learns of the hole
+  equal(chat.leaves, 1);
+});

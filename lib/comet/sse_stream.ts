@@ -71,6 +71,8 @@ export class SseStream {
     this.subscription = new RoomSubscription(options.room, options.user, {
       message: (outgoing) => this.#push(messageEvent(outgoing)),
       event: (outgoing) => this.#push(roomEvent(outgoing)),
+      // Like a slow client: the EventSource resumes with Last-Event-ID.
+      lost: () => this.close("slow"),
     });
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {

@@ -175,3 +175,15 @@ Deno.test("SSE stream: ping writes a comment", async () => {
   await tap.done;
   assert(tap.ended);
 });
+
+Deno.test("SSE stream: a hole in the room's messages ends it like a slow reader", async () => {
+  const chat = new FakeChat(2);
+  const { stream, closes } = open(chat);
+  await stream.open(2);
+  chat.post();
+  chat.skip(5); // expired before this isolate delivered them
+  chat.post();
+  assert(stream.closed);
+  deepEqual(closes, ["slow"]);
+  equal(chat.leaves, 1);
+});

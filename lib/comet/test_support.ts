@@ -82,6 +82,16 @@ export class FakeChat implements RoomJoiner {
     return posted;
   }
 
+  /**
+   * Stores `count` messages without fanning them out, as a room channel
+   * that skipped expired messages leaves them: the next post is a jump.
+   */
+  skip(count: number): void {
+    for (let i = 0; i < count; i++) {
+      this.stored.push(chatMessage(this.head + 1));
+    }
+  }
+
   /** Fans out a typing event. */
   typing(user: User): void {
     const event = new OutgoingEvent({ type: "typing", room: "r", user });

@@ -36,7 +36,7 @@ export class Hub {
   /** Rooms this isolate wrote to recently: room → [head, ticks left]. */
   readonly #recentWrites = new Map<string, [number, number]>();
   /** Refill counters, shared by all channels. */
-  readonly stats: ChannelStats = { refills: 0, refilled: 0 };
+  readonly stats: ChannelStats = { refills: 0, refilled: 0, expired: 0 };
 
   constructor(
     store: MessageStore,

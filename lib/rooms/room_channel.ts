@@ -8,6 +8,11 @@
  * anything later waits in `pending` while the gap is refilled from storage.
  * Storage is the source of truth: the bus only makes it fast.
  *
+ * A channel that fell further behind than storage keeps messages (retention)
+ * cannot refill the oldest part of its gap: it skips to the oldest message
+ * still stored, and its subscribers, seeing the jump, end their subscription
+ * (the client resumes with `since` and learns `recovered: false`).
+ *
  * @module
  */
 import type { ChatMessage } from "../protocol/types.ts";
@@ -27,6 +32,8 @@ export interface ChannelStats {
   refills: number;
   /** Messages recovered from storage rather than the bus. */
   refilled: number;
+  /** Messages skipped because they expired before this isolate had them. */
+  expired: number;
 }
 
 /** How long to wait for a reordered message before reading storage. */
@@ -127,6 +134,21 @@ export class RoomChannel {
     }, REORDER_GRACE_MS);
   }
 
+  /**
+   * Storage returns a range from its oldest retained message on: when that
+   * is past `head + 1`, what lies between expired and can never come. Skip
+   * it, so that delivery goes on (with a jump subscribers notice).
+   */
+  #skipExpired(stored: ChatMessage[]): void {
+    const oldest = stored[0]?.seq;
+    if (oldest === undefined || oldest <= this.#head + 1) return;
+    this.#stats.expired += oldest - 1 - this.#head;
+    this.#head = oldest - 1;
+    for (const seq of this.#pending.keys()) {
+      if (seq <= this.#head) this.#pending.delete(seq);
+    }
+  }
+
   async #refill(): Promise<void> {
     if (this.#known <= this.#head) return;
     this.#refilling = true;
@@ -135,6 +157,7 @@ export class RoomChannel {
     try {
       const messages = await this.#readRange(this.room, from, upTo);
       this.#stats.refills++;
+      this.#skipExpired(messages);
       // Count what only storage had: not delivered yet and not held from the bus.
       for (const message of messages) {
         if (message.seq > this.#head && !this.#pending.has(message.seq)) {

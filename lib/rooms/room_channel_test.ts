@@ -6,6 +6,9 @@ import type { OutgoingMessage } from "./outgoing.ts";
 import { type ChannelStats, RoomChannel } from "./room_channel.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
 
+const seqs = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 const alice: User = { id: "u_alice", name: "alice" };
 const ROOM = "general";
 
@@ -35,10 +38,11 @@ interface Fixture {
 async function withChannel(
   head: number,
   fn: (f: Fixture) => Promise<void>,
+  retain = 1000,
 ): Promise<void> {
   const kv = await Deno.openKv(":memory:");
-  const store = new MessageStore(kv, 1000);
-  const stats: ChannelStats = { refills: 0, refilled: 0 };
+  const store = new MessageStore(kv, retain);
+  const stats: ChannelStats = { refills: 0, refilled: 0, expired: 0 };
   const errors: unknown[] = [];
   const reads: Array<[number, number]> = [];
   const channel = new RoomChannel(
@@ -80,7 +84,7 @@ Deno.test("messages in order are delivered at once, as message frames", async ()
     equal(channel.head, 3);
     deepEqual(JSON.parse(recorder.frames[1]), { type: "message", ...m2 });
     await sleep(60); // past the reorder grace: nothing to refill
-    deepEqual(stats, { refills: 0, refilled: 0 });
+    deepEqual(stats, { refills: 0, refilled: 0, expired: 0 });
   });
 });
 
@@ -117,7 +121,7 @@ Deno.test("out-of-order messages are held and delivered in order, once", async (
     channel.ingest([m3, m4]);
     deepEqual(recorder.seqs, [1, 2, 3, 4]);
     await sleep(60); // past the reorder grace: the gap closed by itself
-    deepEqual(stats, { refills: 0, refilled: 0 });
+    deepEqual(stats, { refills: 0, refilled: 0, expired: 0 });
     deepEqual(reads, []);
   });
 });
@@ -145,7 +149,7 @@ Deno.test("observeHead alone triggers a refill", async () => {
     await waitUntil("refill of 1..3", () => recorder.seqs.length === 3);
     deepEqual(recorder.seqs, [1, 2, 3]);
     deepEqual(reads, [[0, 3]]);
-    deepEqual(stats, { refills: 1, refilled: 3 });
+    deepEqual(stats, { refills: 1, refilled: 3, expired: 0 });
     // A head already delivered is no news.
     channel.observeHead(2);
     channel.observeHead(3);
@@ -193,7 +197,7 @@ Deno.test("every subscriber gets each message; one that throws does not stop the
 Deno.test("a failing range read is reported and retried", async () => {
   const kv = await Deno.openKv(":memory:");
   const store = new MessageStore(kv, 1000);
-  const stats: ChannelStats = { refills: 0, refilled: 0 };
+  const stats: ChannelStats = { refills: 0, refilled: 0, expired: 0 };
   const errors: unknown[] = [];
   let calls = 0;
   const channel = new RoomChannel(
@@ -216,9 +220,23 @@ Deno.test("a failing range read is reported and retried", async () => {
     equal(errors.length, 1);
     assert(errors[0] instanceof Error);
     equal(errors[0].message, "KV unavailable");
-    deepEqual(stats, { refills: 1, refilled: 1 });
+    deepEqual(stats, { refills: 1, refilled: 1, expired: 0 });
   } finally {
     channel.close();
     kv.close();
   }
+});
+
+Deno.test("a gap older than retention is skipped: delivery goes on from the oldest stored", async () => {
+  await withChannel(0, async ({ channel, recorder, stats, append }) => {
+    const stored = await append(150); // storage keeps the latest 100
+    channel.ingest([stored[0]]);
+    deepEqual(recorder.seqs, [1]);
+    channel.ingest([stored[149]]); // 2..149 missed on the bus
+    await waitUntil("refill", () => recorder.seqs.length > 1);
+    deepEqual(recorder.seqs, [1, ...seqs(51, 150)]);
+    equal(channel.head, 150);
+    equal(stats.expired, 49);
+    equal(stats.refilled, 99);
+  }, 100);
 });

@@ -13,13 +13,19 @@ import type { RoomSubscriber } from "./subscriber.ts";
 export interface SubscriptionSink {
   message(message: OutgoingMessage): void;
   event(event: OutgoingEvent): void;
+  /**
+   * Messages after the cursor expired before this isolate could deliver
+   * them (see `RoomChannel`): nothing more comes; the transport ends, and its
+   * client resumes with `since` (and is told `recovered: false`).
+   */
+  lost(): void;
 }
 
 /** One transport's membership of one room. */
 export class RoomSubscription implements RoomSubscriber {
   readonly room: string;
   readonly user: User | null;
-  /** The last `seq` handed to the sink. */
+  /** The last `seq` handed to the sink; `Infinity` once messages were lost. */
   cursor = 0;
   /** Whether the subscription counts towards the room's presence. */
   present = false;
@@ -46,13 +52,22 @@ export class RoomSubscription implements RoomSubscriber {
       (this.#held ??= []).push(message);
       return;
     }
-    if (message.message.seq <= this.cursor) return;
-    this.cursor = message.message.seq;
+    const seq = message.message.seq;
+    if (seq <= this.cursor) return;
+    if (seq !== this.cursor + 1) {
+      // The room skipped expired messages: this subscription has a hole.
+      this.cursor = Infinity;
+      this.#sink.lost();
+      return;
+    }
+    this.cursor = seq;
     this.#sink.message(message);
   }
 
   deliverEvent(event: OutgoingEvent): void {
-    if (this.#held === null) this.#sink.event(event);
+    if (this.#held === null && this.cursor !== Infinity) {
+      this.#sink.event(event);
+    }
   }
 
   /** Starts live delivery after `cursor`, releasing what was held back. */

@@ -31,6 +31,9 @@ class Sink implements SubscriptionSink {
   event(e: OutgoingEvent): void {
     this.log.push(e.event.type);
   }
+  lost(): void {
+    this.log.push("lost");
+  }
 }
 
 Deno.test("messages are held until start and then only those after the cursor go out", () => {
@@ -99,4 +102,24 @@ Deno.test("start with nothing held opens live delivery at the cursor", () => {
   sub.deliverMessage(message(5));
   sub.deliverMessage(message(6));
   deepEqual(sink.log, ["m6"]);
+});
+
+Deno.test("a jump in seq ends the subscription: the sink hears lost once, then nothing", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", user, sink);
+  sub.start(2);
+  sub.deliverMessage(message(3));
+  sub.deliverMessage(message(7)); // 4..6 expired before the room had them
+  sub.deliverMessage(message(8));
+  sub.deliverEvent(typing());
+  deepEqual(sink.log, ["m3", "lost"]);
+  equal(sub.cursor, Infinity);
+});
+
+Deno.test("a hole among held messages is noticed when they are released", () => {
+  const sink = new Sink();
+  const sub = new RoomSubscription("general", user, sink);
+  for (const seq of [4, 5, 9]) sub.deliverMessage(message(seq));
+  sub.start(3);
+  deepEqual(sink.log, ["m4", "m5", "lost"]);
 });

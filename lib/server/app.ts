@@ -166,6 +166,11 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     () => hub.stats.refilled,
   );
   metrics.gauge(
+    "chat_gap_expired_messages",
+    "Messages a room channel skipped: expired before this isolate had them",
+    () => hub.stats.expired,
+  );
+  metrics.gauge(
     "chat_store_conflicts",
     "Commits retried after another writer moved a room's head",
     () => store.conflicts,

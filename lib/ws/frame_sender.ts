@@ -84,6 +84,14 @@ export class FrameSender implements SubscriptionSink {
     this.push(event.frame);
   }
 
+  /**
+   * The room skipped messages this socket never got (as a subscription's
+   * sink): like a socket that fell behind, it is closed to resume with `since`.
+   */
+  lost(): void {
+    this.#onSlow();
+  }
+
   /** Sends what is queued now. */
   flush(): void {
     const queue = this.#queue;

@@ -192,3 +192,25 @@ Deno.test("bufferedAmount is read once per maxBuffered / 64 sent, and a slow soc
   equal(slow, 1);
   assert(socket.sent.length <= 110, `sent ${socket.sent.length}`);
 });
+
+Deno.test("a subscription that lost messages closes the socket like a slow one", async () => {
+  const socket = new FakeSocket();
+  let slow = 0;
+  const sender = new FrameSender(socket, 1024, () => slow++);
+  const subscription = new RoomSubscription("general", null, sender);
+  subscription.start(0);
+  const message = (seq: number) =>
+    new OutgoingMessage({
+      room: "general",
+      seq,
+      id: `m${seq}`,
+      user: { id: "u_a", name: "a" },
+      text: "hi",
+      ts: 0,
+    });
+  subscription.deliverMessage(message(1));
+  subscription.deliverMessage(message(5));
+  equal(slow, 1);
+  await nextTask();
+  equal(socket.sent.length, 1); // message 1 only
+});
