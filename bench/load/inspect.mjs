@@ -6,13 +6,17 @@
  * garbage collection (`HeapProfiler.collectGarbage`), or takes a heap
  * snapshot (V8 collects garbage first) and sums it by constructor: count and
  * self size, the largest first. `heapdiff` compares two such sums, e.g. with
- * no connection and with N, per connection.
+ * no connection and with N, per connection. `retainers` shows what keeps
+ * objects of one constructor alive: the shortest path from the GC roots to
+ * a few of them (how the upgrade request kept by Deno's idle-timeout close
+ * listener was found).
  *
  * Usage: node bench/load/inspect.mjs profile <host:port> <seconds> <out.cpuprofile>
  *        node bench/load/inspect.mjs top <file.cpuprofile> [n]
  *        node bench/load/inspect.mjs memory <host:port> [--gc]
  *        node bench/load/inspect.mjs heap <host:port> <out.json> [n]
  *        node bench/load/inspect.mjs heapdiff <before.json> <after.json> [per] [n]
+ *        node bench/load/inspect.mjs retainers <host:port> <constructor> [n]
  *
  * @module
  */
@@ -107,21 +111,7 @@ async function memoryOf(hostPort, gc) {
  * @returns {Promise<HeapRow[]>} largest first
  */
 async function heapByConstructor(hostPort) {
-  /** @type {string[]} */
-  const chunks = [];
-  const { call, close } = await session(hostPort, 300_000, (method, params) => {
-    if (method === "HeapProfiler.addHeapSnapshotChunk") {
-      chunks.push(params.chunk);
-    }
-  });
-  try {
-    await call("HeapProfiler.enable");
-    await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-    await call("HeapProfiler.disable");
-  } finally {
-    close();
-  }
-  const snap = JSON.parse(chunks.join(""));
+  const snap = await takeSnapshot(hostPort);
   const fields = snap.snapshot.meta.node_fields;
   const types = snap.snapshot.meta.node_types[0];
   const width = fields.length;
@@ -145,6 +135,102 @@ async function heapByConstructor(hostPort) {
   }
   return [...by].map(([key, r]) => ({ key, ...r }))
     .sort((x, y) => y.bytes - x.bytes);
+}
+
+/**
+ * Takes a heap snapshot (V8 collects garbage first) and parses it.
+ * @param {string} hostPort inspector address
+ * @returns {Promise<any>} the snapshot object
+ */
+async function takeSnapshot(hostPort) {
+  /** @type {string[]} */
+  const chunks = [];
+  const { call, close } = await session(hostPort, 300_000, (method, params) => {
+    if (method === "HeapProfiler.addHeapSnapshotChunk") {
+      chunks.push(params.chunk);
+    }
+  });
+  try {
+    await call("HeapProfiler.enable");
+    await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    await call("HeapProfiler.disable");
+  } finally {
+    close();
+  }
+  return JSON.parse(chunks.join(""));
+}
+
+/**
+ * The shortest strong path from the GC roots to up to `n` objects made by
+ * `constructor`, one line per hop, the object first.
+ * @param {any} snap a parsed heap snapshot
+ * @param {string} constructor constructor name, e.g. `Request`
+ * @param {number} n how many objects
+ * @returns {string[][]} one path per object
+ */
+export function retainerPaths(snap, constructor, n) {
+  const meta = snap.snapshot.meta;
+  const nodeWidth = meta.node_fields.length;
+  const edgeWidth = meta.edge_fields.length;
+  const iType = meta.node_fields.indexOf("type");
+  const iName = meta.node_fields.indexOf("name");
+  const iEdges = meta.node_fields.indexOf("edge_count");
+  const eType = meta.edge_fields.indexOf("type");
+  const eName = meta.edge_fields.indexOf("name_or_index");
+  const eTo = meta.edge_fields.indexOf("to_node");
+  const nodeTypes = meta.node_types[0];
+  const edgeTypes = meta.edge_types[0];
+  const count = snap.nodes.length / nodeWidth;
+  /** Index of each node's first edge in `snap.edges`. */
+  const firstEdge = new Uint32Array(count + 1);
+  for (let i = 0; i < count; i++) {
+    firstEdge[i + 1] = firstEdge[i] +
+      snap.nodes[i * nodeWidth + iEdges] * edgeWidth;
+  }
+  // Breadth first from the root (node 0), ignoring weak edges.
+  const parent = new Int32Array(count).fill(-1);
+  const via = new Int32Array(count).fill(-1);
+  parent[0] = 0;
+  const queue = [0];
+  for (let head = 0; head < queue.length; head++) {
+    const from = queue[head];
+    for (let e = firstEdge[from]; e < firstEdge[from + 1]; e += edgeWidth) {
+      if (edgeTypes[snap.edges[e + eType]] === "weak") continue;
+      const to = snap.edges[e + eTo] / nodeWidth;
+      if (parent[to] !== -1) continue;
+      parent[to] = from;
+      via[to] = e;
+      queue.push(to);
+    }
+  }
+  const name = (/** @type {number} */ node) =>
+    snap.strings[snap.nodes[node * nodeWidth + iName]];
+  const label = (/** @type {number} */ node) =>
+    `${nodeTypes[snap.nodes[node * nodeWidth + iType]]} ${
+      name(node).replace(/ @\d+$/, "").slice(0, 60)
+    }`;
+  const edgeLabel = (/** @type {number} */ e) => {
+    const type = edgeTypes[snap.edges[e + eType]];
+    const key = snap.edges[e + eName];
+    return type === "element" || type === "hidden"
+      ? `[${key}]`
+      : `.${snap.strings[key]}`;
+  };
+  /** @type {string[][]} */
+  const paths = [];
+  for (let node = 1; node < count && paths.length < n; node++) {
+    if (name(node) !== constructor || parent[node] === -1) continue;
+    if (nodeTypes[snap.nodes[node * nodeWidth + iType]] !== "object") continue;
+    // The constructor's prototype object carries its name too: not an instance.
+    if (/prototype$/i.test(edgeLabel(via[node]))) continue;
+    const path = [];
+    for (let at = node; at !== 0; at = parent[at]) {
+      path.push(`${label(at)}  ← ${edgeLabel(via[at])} of`);
+    }
+    path.push("(GC roots)");
+    paths.push(path);
+  }
+  return paths;
 }
 
 /**
@@ -204,9 +290,13 @@ if (cmd === "top" && a) {
     bytes: (byKey.get(key)?.bytes ?? 0) - (before.get(key)?.bytes ?? 0),
   })).sort((x, y) => Math.abs(y.bytes) - Math.abs(x.bytes));
   printRows(rows, Number(process.argv[6] ?? 40), Number(c ?? 1));
+} else if (cmd === "retainers" && a && b) {
+  const paths = retainerPaths(await takeSnapshot(a), b, Number(c ?? 1));
+  if (paths.length === 0) console.log(`no reachable ${b} object`);
+  for (const path of paths) console.log(path.join("\n  ") + "\n");
 } else {
   console.error(
-    "usage: inspect.mjs profile <host:port> <seconds> <out> | top <file> [n] | memory <host:port> [--gc] | heap <host:port> <out.json> [n] | heapdiff <a.json> <b.json> [per] [n]",
+    "usage: inspect.mjs profile <host:port> <seconds> <out> | top <file> [n] | memory <host:port> [--gc] | heap <host:port> <out.json> [n] | heapdiff <a.json> <b.json> [per] [n] | retainers <host:port> <constructor> [n]",
   );
   process.exit(2);
 }
