@@ -3,6 +3,13 @@
  * every other isolate of the process under `deno serve --parallel` (and
  * every instance on Deno Deploy), but never the sender itself.
  *
+ * The bus is also the one place that knows which peers are alive: every
+ * message naming its sender (`node`) proves that sender alive, every isolate
+ * posts a heartbeat each period, and a peer silent for `peerSilenceMs` (three
+ * heartbeats) or saying `bye` is gone. Writer election (`Membership`),
+ * presence (which forgets a gone peer's users) and {@linkcode Bus.postToPeers}
+ * all read this one record.
+ *
  * @module
  */
 import type { BusKind, BusMessage } from "./messages.ts";
@@ -21,11 +28,16 @@ export interface BusOptions {
   /** Called with messages that failed to decode or whose handler threw. */
   onError?: (error: unknown) => void;
   /**
-   * {@linkcode Bus.postToPeers} skips posting when nothing was heard for this
-   * long (no other isolate alive to hear it). Omitted: always post.
+   * A peer not heard from for this long is gone. Omitted: peers are gone
+   * only when they say `bye`.
    */
   peerSilenceMs?: number;
+  /** The clock (tests pass their own). */
+  now?: () => number;
 }
+
+/** Called when a peer is gone: it said `bye` or fell silent. */
+export type GoneListener = (node: string) => void;
 
 /** A typed broadcast bus between isolates. */
 export class Bus {
@@ -33,9 +45,13 @@ export class Bus {
   readonly #handlers = new Map<BusKind, Array<(message: BusMessage) => void>>();
   readonly #dropEvery: number;
   readonly #peerSilenceMs: number;
+  readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
+  /** Peer node id → when it was last heard. */
+  readonly #heard = new Map<string, number>();
+  readonly #goneListeners: GoneListener[] = [];
   #posted = 0;
   #closed = false;
-  #lastHeard = -Infinity;
   /** How many posts the fault injector dropped. */
   dropped = 0;
 
@@ -43,16 +59,18 @@ export class Bus {
     this.#channel = new BroadcastChannel(options.channel);
     this.#dropEvery = options.dropEvery ?? 0;
     this.#peerSilenceMs = options.peerSilenceMs ?? Infinity;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => {});
     this.#channel.onmessage = (event: MessageEvent<unknown>) => {
-      this.#lastHeard = Date.now();
       const message = event.data as BusMessage;
+      this.#hear(message);
       const handlers = this.#handlers.get(message?.k);
       if (!handlers) return;
       for (const handler of handlers) {
         try {
           handler(message);
         } catch (error) {
-          options.onError?.(error);
+          this.#onError(error);
         }
       }
     };
@@ -77,12 +95,68 @@ export class Bus {
   }
 
   /**
-   * Sends to every other isolate if any was heard lately: what only peers
-   * need (their copies of messages, typing) costs nothing when alone. A peer
-   * that starts asks for state first, so it is heard before it needs these.
+   * Sends to every other isolate if any is alive: what only peers need
+   * (their copies of messages, typing) costs nothing when alone. A peer that
+   * starts asks for state first, so it is heard before it needs these.
    */
   postToPeers(message: BusMessage): void {
-    if (Date.now() - this.#lastHeard <= this.#peerSilenceMs) this.post(message);
+    if (this.hasPeers()) this.post(message);
+  }
+
+  /** Whether any peer is alive. */
+  hasPeers(): boolean {
+    const now = this.#now();
+    for (const heard of this.#heard.values()) {
+      if (now - heard <= this.#peerSilenceMs) return true;
+    }
+    return false;
+  }
+
+  /** The ids of the peers alive. */
+  peers(): string[] {
+    const now = this.#now();
+    const alive: string[] = [];
+    for (const [node, heard] of this.#heard) {
+      if (now - heard <= this.#peerSilenceMs) alive.push(node);
+    }
+    return alive;
+  }
+
+  /** Adds a listener for peers that are gone. */
+  onGone(listener: GoneListener): void {
+    this.#goneListeners.push(listener);
+  }
+
+  /**
+   * Forgets the peers silent for too long, telling the gone listeners;
+   * called on the heartbeat timer.
+   */
+  sweep(): void {
+    const now = this.#now();
+    for (const [node, heard] of this.#heard) {
+      if (now - heard > this.#peerSilenceMs) this.#gone(node);
+    }
+  }
+
+  #hear(message: BusMessage): void {
+    const node = (message as { node?: unknown } | null)?.node;
+    if (typeof node !== "string") return;
+    if (message.k === "bye") {
+      if (this.#heard.has(node)) this.#gone(node);
+      return;
+    }
+    this.#heard.set(node, this.#now());
+  }
+
+  #gone(node: string): void {
+    this.#heard.delete(node);
+    for (const listener of this.#goneListeners) {
+      try {
+        listener(node);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
   }
 
   /** Stops listening. */

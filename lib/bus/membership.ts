@@ -1,8 +1,8 @@
 /**
- * Which isolates are alive, as far as this one can tell from the bus: every
- * isolate posts a heartbeat (`hb`) each heartbeat period, asks for presence
- * (`sync`) when it starts and says `bye` when it stops. A node not heard from
- * for three periods counts as gone.
+ * Which isolate writes for the process: the lowest id alive. Liveness is the
+ * bus's record ({@linkcode Bus.peers}): every isolate posts a heartbeat each
+ * period, asks for presence when it starts and says `bye` when it stops, and
+ * one silent for three periods counts as gone.
  *
  * @module
  */
@@ -11,43 +11,21 @@ import type { Bus } from "./bus.ts";
 /** The isolates of the deployment this isolate can hear. */
 export class Membership {
   readonly node: string;
-  readonly #timeoutMs: number;
-  readonly #now: () => number;
-  readonly #lastSeen = new Map<string, number>();
+  readonly #bus: Bus;
 
   /**
    * @param node this isolate's id
    * @param bus where peers are heard
-   * @param heartbeatMs the heartbeat period; silence for three is death
-   * @param now the clock (tests pass their own)
    */
-  constructor(
-    node: string,
-    bus: Bus,
-    heartbeatMs: number,
-    now: () => number = Date.now,
-  ) {
+  constructor(node: string, bus: Bus) {
     this.node = node;
-    this.#timeoutMs = 3 * heartbeatMs;
-    this.#now = now;
-    const seen = ({ node }: { node: string }) => {
-      if (node !== this.node) this.#lastSeen.set(node, this.#now());
-    };
-    bus.on("hb", seen);
-    bus.on("sync", seen);
-    bus.on("full", seen);
-    bus.on("bye", ({ node }) => this.#lastSeen.delete(node));
+    this.#bus = bus;
   }
 
-  /** This isolate and the peers heard from lately, sorted. */
+  /** This isolate and the peers alive, sorted. */
   alive(): string[] {
-    const now = this.#now();
-    const nodes = [this.node];
-    for (const [node, seen] of this.#lastSeen) {
-      if (now - seen <= this.#timeoutMs) nodes.push(node);
-      else this.#lastSeen.delete(node);
-    }
-    return nodes.sort();
+    const peers = this.#bus.peers().filter((node) => node !== this.node);
+    return [this.node, ...peers].sort();
   }
 
   /**
@@ -57,10 +35,7 @@ export class Membership {
    */
   writer(): string {
     let lowest = this.node;
-    const now = this.#now();
-    for (const [node, seen] of this.#lastSeen) {
-      if (node < lowest && now - seen <= this.#timeoutMs) lowest = node;
-    }
+    for (const node of this.#bus.peers()) if (node < lowest) lowest = node;
     return lowest;
   }
 }

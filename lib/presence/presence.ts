@@ -6,8 +6,9 @@
  * the bus, numbered by a per-isolate version. Every isolate keeps the global
  * view: room → user → set of isolates. A receiver that sees a version jump
  * (a dropped or reordered announcement) asks that isolate for its full state.
- * Heartbeats carry the version too, and an isolate not heard from for three
- * heartbeats is forgotten, so a dead isolate leaves no ghosts for long.
+ * Heartbeats carry the version too. When the bus counts an isolate gone (it
+ * said `bye`, or was silent for three heartbeats) its users are forgotten, so
+ * a dead isolate leaves no ghosts for long.
  *
  * @module
  */
@@ -54,19 +55,12 @@ function withoutNode(nodes: Nodes, node: string): Nodes | null {
   return nodes.size === 0 ? null : nodes;
 }
 
-interface PeerState {
-  ver: number;
-  lastSeen: number;
-}
-
 /** Options for {@linkcode Presence}. */
 export interface PresenceOptions {
   node: string;
   bus: Bus;
   /** How long a user stays after their last local connection closes. */
   graceMs: number;
-  /** Heartbeat period; peers silent for three are forgotten. */
-  heartbeatMs: number;
   onChange: PresenceListener;
 }
 
@@ -75,13 +69,13 @@ export class Presence {
   readonly #node: string;
   readonly #bus: Bus;
   readonly #graceMs: number;
-  readonly #heartbeatMs: number;
   readonly #onChange: PresenceListener;
   /** room → user id → this isolate's connections. */
   readonly #local = new Map<string, Map<string, LocalEntry>>();
   /** room → user id → which isolates hold the user. */
   readonly #global = new Map<string, Map<string, GlobalEntry>>();
-  readonly #peers = new Map<string, PeerState>();
+  /** Peer node → the last presence version applied from it. */
+  readonly #versions = new Map<string, number>();
   #ver = 0;
   #closed = false;
 
@@ -89,7 +83,6 @@ export class Presence {
     this.#node = options.node;
     this.#bus = options.bus;
     this.#graceMs = options.graceMs;
-    this.#heartbeatMs = options.heartbeatMs;
     this.#onChange = options.onChange;
     const bus = options.bus;
     bus.on(
@@ -101,7 +94,7 @@ export class Presence {
       if (m.target === "*" || m.target === this.#node) this.#sendFull();
     });
     bus.on("full", (m) => this.#onFull(m.node, m.ver, m.rooms));
-    bus.on("bye", (m) => this.#forgetNode(m.node));
+    bus.onGone((node) => this.#forgetNode(node));
     bus.post({ k: "sync", node: this.#node, target: "*" });
   }
 
@@ -159,12 +152,9 @@ export class Presence {
     else entry.graceTimer = setTimeout(leave, this.#graceMs);
   }
 
-  /** Sends a heartbeat and forgets silent peers; called on a timer. */
-  tick(now = Date.now()): void {
+  /** Sends a heartbeat (with the version); called on a timer. */
+  tick(): void {
     this.#bus.post({ k: "hb", node: this.#node, ver: this.#ver });
-    for (const [node, peer] of this.#peers) {
-      if (now - peer.lastSeen > 3 * this.#heartbeatMs) this.#forgetNode(node);
-    }
   }
 
   /** Announces this isolate's departure so peers drop its users at once. */
@@ -196,28 +186,24 @@ export class Presence {
     user: User,
     on: boolean,
   ): void {
-    const peer = this.#peer(node);
-    if (ver !== peer.ver + 1) {
+    if (ver !== (this.#versions.get(node) ?? 0) + 1) {
       // Missed or reordered: the full state is the only safe answer.
       this.#bus.post({ k: "sync", node: this.#node, target: node });
       return;
     }
-    peer.ver = ver;
+    this.#versions.set(node, ver);
     this.#apply(node, room, user, on);
   }
 
   #onHeartbeat(node: string, ver: number): void {
-    const known = this.#peers.get(node);
-    const peer = this.#peer(node);
-    if (!known || peer.ver !== ver) {
+    if (this.#versions.get(node) !== ver) {
       this.#bus.post({ k: "sync", node: this.#node, target: node });
     }
   }
 
   #onFull(node: string, ver: number, rooms: Array<[string, User[]]>): void {
-    const peer = this.#peer(node);
-    if (ver < peer.ver) return; // stale answer
-    peer.ver = ver;
+    if (ver < (this.#versions.get(node) ?? 0)) return; // stale answer
+    this.#versions.set(node, ver);
     const next = new Map(rooms.map(([room, users]) => [room, users]));
     // Remove what the node no longer has, then add what it has.
     for (const [room, users] of this.#global) {
@@ -241,15 +227,8 @@ export class Presence {
     this.#bus.post({ k: "full", node: this.#node, ver: this.#ver, rooms });
   }
 
-  #peer(node: string): PeerState {
-    let peer = this.#peers.get(node);
-    if (!peer) this.#peers.set(node, peer = { ver: 0, lastSeen: 0 });
-    peer.lastSeen = Date.now();
-    return peer;
-  }
-
   #forgetNode(node: string): void {
-    this.#peers.delete(node);
+    this.#versions.delete(node);
     for (const [room, users] of this.#global) {
       for (const entry of [...users.values()]) {
         if (hasNode(entry.nodes, node)) {

@@ -20,17 +20,21 @@ class Cluster {
   readonly channel = `presence-test-${crypto.randomUUID()}`;
   readonly nodes: Node[] = [];
 
-  node(name: string, options: { graceMs?: number; dropEvery?: number } = {}) {
+  node(
+    name: string,
+    options: { graceMs?: number; dropEvery?: number; now?: () => number } = {},
+  ) {
     const bus = new Bus({
       channel: this.channel,
       dropEvery: options.dropEvery,
+      peerSilenceMs: 3 * HEARTBEAT_MS,
+      now: options.now,
     });
     const log: string[] = [];
     const presence = new Presence({
       node: name,
       bus,
       graceMs: options.graceMs ?? 0,
-      heartbeatMs: HEARTBEAT_MS,
       onChange: (room, joins, leaves) => {
         for (const u of joins) log.push(`${room} +${u.name}`);
         for (const u of leaves) log.push(`${room} -${u.name}`);
@@ -219,15 +223,18 @@ Deno.test("a dropped leave is healed too: the full state removes the user", asyn
 
 Deno.test("a node that stops heartbeating is forgotten after three heartbeats", async () => {
   await withCluster(async (cluster) => {
-    const n1 = cluster.node("n1");
+    let now = 1_000_000;
+    const n1 = cluster.node("n1", { now: () => now });
     const n2 = cluster.node("n2");
     n2.presence.add("general", alice);
     n1.presence.add("general", bob);
     await waitUntil("n1 sees alice", () => n1.presence.count("general") === 2);
 
-    n1.presence.tick(Date.now() + 2 * HEARTBEAT_MS);
+    now += 3 * HEARTBEAT_MS;
+    n1.bus.sweep();
     deepEqual(names(n1.presence.online("general")), ["alice", "bob"]);
-    n1.presence.tick(Date.now() + 3 * HEARTBEAT_MS + 1);
+    now += 1;
+    n1.bus.sweep();
     deepEqual(names(n1.presence.online("general")), ["bob"]);
     deepEqual(n1.log, ["general +bob", "general +alice", "general -alice"]);
 

@@ -114,7 +114,7 @@ class Fixture {
   /** An isolate `node` with its own bus and membership. */
   isolate(node: string): { bus: Bus; membership: Membership } {
     const bus = this.bus();
-    return { bus, membership: new Membership(node, bus, 10_000) };
+    return { bus, membership: new Membership(node, bus) };
   }
 
   router(

@@ -82,7 +82,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     channel: "chat-v1",
     dropEvery: config.faultBusDropEvery,
     onError,
-    // Every isolate posts a heartbeat each period: three silent ones, alone.
+    // Every isolate posts a heartbeat each period: three silent, it is gone.
     peerSilenceMs: 3 * config.heartbeatMs,
   });
   const store = new MessageStore(kv, config.historyLimit, onError);
@@ -91,7 +91,6 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     node,
     bus,
     graceMs: config.presenceGraceMs,
-    heartbeatMs: config.heartbeatMs,
     onChange: (room, joins, leaves) =>
       hub.broadcastLocal(
         room,
@@ -124,7 +123,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   };
   const router = new AppendRouter({
     bus,
-    membership: new Membership(node, bus, config.heartbeatMs),
+    membership: new Membership(node, bus),
     append: (room, user, id, text) => store.append(room, user, id, text),
     forward: config.forwardWrites,
     timeoutMs: FORWARD_TIMEOUT_MS,
@@ -196,7 +195,10 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     () => hub.announceHeads(),
     Math.min(1_000, config.heartbeatMs),
   );
-  const heartbeat = setInterval(() => presence.tick(), config.heartbeatMs);
+  const heartbeat = setInterval(() => {
+    presence.tick();
+    bus.sweep();
+  }, config.heartbeatMs);
   const idle = new IdleSweep(config.wsIdleMs);
   const idleSweep = setInterval(() => idle.sweep(sockets), idle.intervalMs);
 
