@@ -6,10 +6,9 @@
  */
 import type { RuntimeAdapter } from "../server/runtime.ts";
 import { withBusyRetry } from "../store/busy_retry.ts";
+import { onStopSignal } from "./stop_signal.ts";
 
 const DEFAULT_KV_PATH = "./data/chat.kv";
-/** How long a stopping server waits for connections to close cleanly. */
-const SHUTDOWN_DEADLINE_MS = 1_000;
 
 function onDenoDeploy(): boolean {
   return Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined;
@@ -37,22 +36,5 @@ export const denoAdapter: RuntimeAdapter = {
     // timer re-armed per frame and keep its upgrade request alive.
     return Deno.upgradeWebSocket(req, { idleTimeout: 0 });
   },
-  onShutdown(callback) {
-    let called = false;
-    const once = () => {
-      if (called) return;
-      called = true;
-      callback();
-      // Sockets whose peers vanish without a close frame can hold the process
-      // open for minutes: give clean closes a moment, then exit regardless.
-      Deno.unrefTimer(setTimeout(() => Deno.exit(0), SHUTDOWN_DEADLINE_MS));
-    };
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      try {
-        Deno.addSignalListener(signal, once);
-      } catch {
-        // Not supported here (Windows lacks SIGTERM; Deploy has no signals).
-      }
-    }
-  },
+  onShutdown: onStopSignal,
 };

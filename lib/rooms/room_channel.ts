@@ -49,6 +49,8 @@ export class RoomChannel {
   #known: number;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
   #refilling = false;
+  /** Closed channels neither refill nor report (storage may be closed too). */
+  #closed = false;
   readonly #readRange: RangeReader;
   readonly #stats: ChannelStats;
   readonly #onError: (error: unknown) => void;
@@ -97,6 +99,7 @@ export class RoomChannel {
 
   /** Stops timers; the channel is no longer used. */
   close(): void {
+    this.#closed = true;
     clearTimeout(this.#refillTimer);
     this.#refillTimer = undefined;
   }
@@ -125,8 +128,8 @@ export class RoomChannel {
 
   #scheduleRefillIfBehind(): void {
     if (
-      this.#known <= this.#head || this.#refillTimer !== undefined ||
-      this.#refilling
+      this.#closed || this.#known <= this.#head ||
+      this.#refillTimer !== undefined || this.#refilling
     ) return;
     this.#refillTimer = setTimeout(() => {
       this.#refillTimer = undefined;
@@ -166,10 +169,11 @@ export class RoomChannel {
       }
       this.ingest(messages);
     } catch (error) {
-      this.#onError(error);
+      if (!this.#closed) this.#onError(error);
     } finally {
       this.#refilling = false;
     }
+    if (this.#closed) return;
     // Still behind (storage not yet visible, or more arrived): try again later.
     if (this.#known > this.#head && this.#refillTimer === undefined) {
       this.#refillTimer = setTimeout(() => {

@@ -240,3 +240,30 @@ Deno.test("a gap older than retention is skipped: delivery goes on from the olde
     equal(stats.refilled, 99);
   }, 100);
 });
+
+Deno.test("a channel closed during a refill neither reports its failure nor retries", async () => {
+  const stats: ChannelStats = { refills: 0, refilled: 0, expired: 0 };
+  const errors: unknown[] = [];
+  let reads = 0;
+  let fail!: (error: Error) => void;
+  const channel = new RoomChannel(
+    ROOM,
+    0,
+    () => {
+      reads++;
+      return new Promise((_, reject) => fail = reject);
+    },
+    stats,
+    (error) => errors.push(error),
+  );
+  channel.observeHead(3);
+  await waitUntil("the refill started", () => reads === 1);
+  channel.close(); // as at shutdown, before storage closes
+  fail(new TypeError("Database is closed."));
+  await sleep(300);
+  deepEqual(errors, []);
+  equal(reads, 1);
+  channel.observeHead(5);
+  await sleep(50);
+  equal(reads, 1);
+});
