@@ -40,10 +40,10 @@ export type BusMessage =
   /** Someone is typing in `room` (ephemeral). */
   | { k: "typing"; room: string; user: User }
   /**
-   * Appends forwarded to the isolate `to` that writes for the process
-   * (`lib/store/append_router.ts`); `req` numbers them per sender.
+   * Appends forwarded by `node` to the isolate `to` that writes for the
+   * process (`lib/rooms/append_router.ts`); `req` numbers them per sender.
    */
-  | { k: "append"; from: string; to: string; appends: ForwardedAppend[] }
+  | { k: "append"; node: string; to: string; appends: ForwardedAppend[] }
   /** The writer's answers to forwarded appends, in any order. */
   | { k: "appended"; to: string; results: ForwardedResult[] };
 

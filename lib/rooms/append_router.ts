@@ -9,11 +9,13 @@
  * Forwarding is only ever an optimisation. Appends are idempotent per (room,
  * user, id), so an append whose request or answer the bus dropped, or whose
  * writer died, is simply appended here after a timeout: storage's head check
- * keeps `seq`s right whoever writes.
+ * keeps `seq`s right whoever writes. The writer's copy of the committed
+ * message (`msgs`, for this isolate's subscribers) answers too, so a dropped
+ * answer costs the timeout only when that copy is lost as well.
  *
  * @module
  */
-import type { User } from "../protocol/types.ts";
+import type { ChatMessage, User } from "../protocol/types.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
 import type { Membership } from "../bus/membership.ts";
@@ -58,6 +60,8 @@ export class AppendRouter {
   readonly #timeoutMs: number;
   /** Forwarded appends awaiting an answer, oldest first. */
   readonly #waiting = new Map<number, Waiting>();
+  /** The same, by room + user id + client id (what a stored message names). */
+  readonly #waitingByKey = new Map<string, number>();
   /** Requests of this task, posted together: writer → appends. */
   readonly #outbox = new Map<string, ForwardedAppend[]>();
   /** Answers of this task, posted together: requesting isolate → results. */
@@ -78,13 +82,16 @@ export class AppendRouter {
     this.#forward = options.forward;
     this.#timeoutMs = options.timeoutMs;
     const node = options.membership.node;
-    this.#bus.on("append", ({ from, to, appends }) => {
+    this.#bus.on("append", ({ node: from, to, appends }) => {
       if (to === node) {
         for (const append of appends) this.#serve(from, append);
       }
     });
     this.#bus.on("appended", ({ to, results }) => {
       if (to === node) { for (const result of results) this.#answered(result); }
+    });
+    this.#bus.on("msgs", ({ messages }) => {
+      if (this.#waiting.size > 0) this.#stored(messages);
     });
   }
 
@@ -110,6 +117,7 @@ export class AppendRouter {
       resolve,
       reject,
     });
+    this.#waitingByKey.set(keyOf(room, user.id, id), req);
     let outbox = this.#outbox.get(writer);
     if (!outbox) this.#outbox.set(writer, outbox = []);
     outbox.push(append);
@@ -149,10 +157,20 @@ export class AppendRouter {
     );
   }
 
+  /** Answers forwarded appends from the writer's copy of what it stored. */
+  #stored(messages: ChatMessage[]): void {
+    for (const message of messages) {
+      const req = this.#waitingByKey.get(
+        keyOf(message.room, message.user.id, message.id),
+      );
+      if (req === undefined) continue;
+      this.#answered({ req, seq: message.seq, duplicate: false, message });
+    }
+  }
+
   #answered(result: ForwardedResult): void {
-    const waiting = this.#waiting.get(result.req);
-    if (!waiting) return; // already fell back after a timeout
-    this.#waiting.delete(result.req);
+    const waiting = this.#take(result.req);
+    if (!waiting) return; // already answered, or fell back after a timeout
     if ("error" in result) {
       waiting.reject(new Error(result.error));
     } else {
@@ -168,15 +186,25 @@ export class AppendRouter {
     }
   }
 
+  /** Removes a forwarded append from those waiting, and returns it. */
+  #take(req: number): Waiting | undefined {
+    const waiting = this.#waiting.get(req);
+    if (!waiting) return undefined;
+    this.#waiting.delete(req);
+    const { room, user, id } = waiting.append;
+    this.#waitingByKey.delete(keyOf(room, user.id, id));
+    return waiting;
+  }
+
   /** Posts the requests and answers of this task, one bus message per peer. */
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     queueMicrotask(() => {
       this.#flushScheduled = false;
-      const from = this.#membership.node;
+      const node = this.#membership.node;
       for (const [to, appends] of this.#outbox) {
-        this.#bus.post({ k: "append", from, to, appends });
+        this.#bus.post({ k: "append", node, to, appends });
       }
       this.#outbox.clear();
       for (const [to, results] of this.#answers) {
@@ -201,11 +229,15 @@ export class AppendRouter {
   }
 
   #fallBack(req: number): void {
-    const waiting = this.#waiting.get(req);
+    const waiting = this.#take(req);
     if (!waiting) return;
-    this.#waiting.delete(req);
     this.fellBack++;
     const { room, user, id, text } = waiting.append;
     this.#append(room, user, id, text).then(waiting.resolve, waiting.reject);
   }
+}
+
+/** What identifies an append among those waiting (as stored messages name it). */
+function keyOf(room: string, userId: string, id: string): string {
+  return room + "\u0000" + userId + "\u0000" + id;
 }

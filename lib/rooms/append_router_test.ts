@@ -541,3 +541,40 @@ Deno.test("close() appends locally whatever is still waiting for the writer", as
     equal(bRouter.fellBack, 2);
   });
 });
+
+Deno.test("the writer's copy of the stored message answers a forwarded append whose answer was lost", async () => {
+  await withFixture(async (fixture) => {
+    const spy = fixture.spy();
+    const bStore = await fixture.memoryStore();
+    // a is the writer but has no router here: it never answers, and this
+    // test posts its copy of the committed message by hand.
+    const a = fixture.isolate("a");
+    const b = fixture.isolate("b");
+    const bLocal = counted((room, user, id, text) =>
+      bStore.append(room, user, id, text)
+    );
+    const bRouter = fixture.router(b, bLocal);
+    await heard(a.bus, "a", b);
+
+    const pending = bRouter.append("general", alice, "m1", "one");
+    await spy.barrier(b.bus);
+    const message = {
+      room: "general",
+      seq: 7,
+      id: "m1",
+      user: alice,
+      text: "one",
+      ts: 1_700_000_000_000,
+    };
+    // Another user's message with the same client id answers nothing.
+    a.bus.post({
+      k: "msgs",
+      room: "general",
+      messages: [{ ...message, seq: 6, user: bob }, message],
+      vs: "00000000000000070000",
+    });
+    deepEqual(summary([await pending]), [[7, false, "m1"]]);
+    equal(bLocal.calls, 0, "not stored again here");
+    equal(bRouter.fellBack, 0);
+  });
+});
