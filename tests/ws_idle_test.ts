@@ -5,14 +5,10 @@
  */
 import { equal } from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
-import { type Event, TestClient } from "./helpers/ws_client.ts";
+import { leftBy, TestClient } from "./helpers/ws_client.ts";
 import { sleep } from "./helpers/wait.ts";
 
 const IDLE_MS = 600;
-
-const leftBy = (room: string, id: string) => (e: Event) =>
-  e.type === "presence" && e.room === room &&
-  (e.leaves as Array<{ id: string }>).some((u) => u.id === id);
 
 Deno.test({
   name: "silent WebSockets are closed, pinging ones stay",

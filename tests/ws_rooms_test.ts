@@ -6,14 +6,15 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
-import { type Event, isMessage, TestClient } from "./helpers/ws_client.ts";
+import {
+  type Event,
+  isMessage,
+  leftBy,
+  TestClient,
+} from "./helpers/ws_client.ts";
 
 const errorFor = (ref: string) => (e: Event) =>
   e.type === "error" && e.ref === ref;
-
-const leftBy = (room: string, id: string) => (e: Event) =>
-  e.type === "presence" && e.room === room &&
-  (e.leaves as Array<{ id: string }>).some((u) => u.id === id);
 
 Deno.test({
   name: "one WebSocket in several rooms",

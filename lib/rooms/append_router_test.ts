@@ -133,6 +133,24 @@ class Fixture {
     return router;
   }
 
+  /**
+   * Isolate `b` with a router over a store of its own (appends counted), and
+   * the writer `a`, heard alive but with no router: nobody answers b's
+   * forwarded appends unless the test does.
+   */
+  async silentWriter(options: { timeoutMs?: number } = {}) {
+    const spy = this.spy();
+    const bStore = await this.memoryStore();
+    const a = this.isolate("a");
+    const b = this.isolate("b");
+    const bLocal = counted((room, user, id, text) =>
+      bStore.append(room, user, id, text)
+    );
+    const bRouter = this.router(b, bLocal, options);
+    await heard(a.bus, "a", b);
+    return { spy, bStore, a, b, bLocal, bRouter };
+  }
+
   /** A listener of its own on the channel. */
   spy(): Spy {
     const bus = this.bus();
@@ -373,16 +391,10 @@ Deno.test("a writer's error is answered and rejects the follower's append with i
 
 Deno.test("with no writer answering, the append falls back to the local append after the timeout, and a late answer is ignored", async () => {
   await withFixture(async (fixture) => {
-    const spy = fixture.spy();
-    const bStore = await fixture.memoryStore();
     // a heartbeats but has no router: nobody serves forwarded appends.
-    const a = fixture.isolate("a");
-    const b = fixture.isolate("b");
-    const bLocal = counted((room, user, id, text) =>
-      bStore.append(room, user, id, text)
+    const { spy, bStore, a, b, bLocal, bRouter } = await fixture.silentWriter(
+      { timeoutMs: TIMEOUT_MS },
     );
-    const bRouter = fixture.router(b, bLocal, { timeoutMs: TIMEOUT_MS });
-    await heard(a.bus, "a", b);
 
     const results = await Promise.all([
       bRouter.append("general", alice, "m1", "one"),
@@ -505,15 +517,9 @@ Deno.test("a writer whose bus is closed never answers: the append falls back", a
 
 Deno.test("close() appends locally whatever is still waiting for the writer", async () => {
   await withFixture(async (fixture) => {
-    const spy = fixture.spy();
-    const bStore = await fixture.memoryStore();
-    const a = fixture.isolate("a"); // heartbeats, never answers
-    const b = fixture.isolate("b");
-    const bLocal = counted((room, user, id, text) =>
-      bStore.append(room, user, id, text)
-    );
-    const bRouter = fixture.router(b, bLocal); // would wait 30 s
-    await heard(a.bus, "a", b);
+    // a heartbeats, never answers; b would wait 30 s.
+    const { spy, a, b, bLocal, bRouter } = await fixture
+      .silentWriter();
 
     const pending = [
       bRouter.append("general", alice, "m1", "one"),
@@ -544,17 +550,9 @@ Deno.test("close() appends locally whatever is still waiting for the writer", as
 
 Deno.test("the writer's copy of the stored message answers a forwarded append whose answer was lost", async () => {
   await withFixture(async (fixture) => {
-    const spy = fixture.spy();
-    const bStore = await fixture.memoryStore();
-    // a is the writer but has no router here: it never answers, and this
-    // test posts its copy of the committed message by hand.
-    const a = fixture.isolate("a");
-    const b = fixture.isolate("b");
-    const bLocal = counted((room, user, id, text) =>
-      bStore.append(room, user, id, text)
-    );
-    const bRouter = fixture.router(b, bLocal);
-    await heard(a.bus, "a", b);
+    // a is the writer but never answers: this test posts its copy of the
+    // committed message by hand.
+    const { spy, a, b, bLocal, bRouter } = await fixture.silentWriter();
 
     const pending = bRouter.append("general", alice, "m1", "one");
     await spy.barrier(b.bus);

@@ -13,6 +13,11 @@ export type Event = Record<string, unknown> & { type: string };
 export const isMessage = (room: string) => (e: Event): boolean =>
   e.type === "message" && e.room === room;
 
+/** Matches a `presence` event in `room` in which user `id` leaves. */
+export const leftBy = (room: string, id: string) => (e: Event): boolean =>
+  e.type === "presence" && e.room === room &&
+  (e.leaves as Array<{ id: string }>).some((u) => u.id === id);
+
 /** The sequence numbers `from`…`to`, inclusive. */
 export function seqRange(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
