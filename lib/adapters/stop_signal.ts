@@ -23,6 +23,7 @@ const SHUTDOWN_DEADLINE_MS = 1_000;
 const STARTUP_WINDOW_MS = 3_000;
 
 let signalled = false;
+let deadlineArmed = false;
 const callbacks: Array<() => void> = [];
 
 function stop(): void {
@@ -33,11 +34,14 @@ function stop(): void {
 }
 
 /**
- * Exits at the deadline. Sockets whose peers vanish without a close frame
- * can hold an isolate open for minutes, so the exit is always due; it only
- * keeps the process alive by itself within the start-up window.
+ * Exits at the deadline (once per isolate). Sockets whose peers vanish
+ * without a close frame can hold an isolate open for minutes, so the exit is
+ * always due; it only keeps the process alive by itself within the start-up
+ * window.
  */
 function armDeadline(): void {
+  if (deadlineArmed) return;
+  deadlineArmed = true;
   const timer = setTimeout(() => Deno.exit(0), SHUTDOWN_DEADLINE_MS);
   if (performance.now() > STARTUP_WINDOW_MS) Deno.unrefTimer(timer);
 }
@@ -51,8 +55,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 /**
- * Calls `callback` once when the process is asked to stop; at once (and
- * arming the deadline) if it already was, while this isolate was starting.
+ * Calls `callback` once when the process is asked to stop; at once if it
+ * already was, while this isolate was starting.
  */
 export function onStopSignal(callback: () => void): void {
   if (!signalled) {

@@ -106,7 +106,7 @@ Deno.test("a peer silent for more than three heartbeats is dropped, and back wit
     deepEqual(membership.alive(), ["a", "b", "m"]);
 
     now += 1; // more than three
-    // writer() on its own (before alive() forgets a) already skips a.
+    // writer() skips a as alive() does.
     equal(membership.writer(), "b");
     deepEqual(membership.alive(), ["b", "m"]);
     equal(membership.writer(), "b");

@@ -65,7 +65,7 @@ export class Connection implements EventListenerObject, LiveSocket {
       app.counters.slowClientsClosed.inc();
       this.close(
         "overloaded",
-        "too slow to keep up; reconnect and resume with since",
+        "fell behind; reconnect and resume with since",
       );
     });
     const timer = setTimeout(

@@ -35,7 +35,7 @@ function flushAll(): void {
 export class FrameSender implements SubscriptionSink {
   readonly #socket: FrameSink;
   readonly #maxBuffered: number;
-  readonly #onSlow: () => void;
+  readonly #onBehind: () => void;
   /** Frames queued in this task; null when none (then no flush is due). */
   #queue: string[] | null = null;
   /**
@@ -50,12 +50,13 @@ export class FrameSender implements SubscriptionSink {
   /**
    * @param socket where frames go
    * @param maxBuffered bytes the socket may have unsent before it counts as too slow
-   * @param onSlow called once when the socket falls too far behind
+   * @param onBehind called when the socket falls too far behind: more than
+   *   `maxBuffered` unsent, or its room skipped messages it never got
    */
-  constructor(socket: FrameSink, maxBuffered: number, onSlow: () => void) {
+  constructor(socket: FrameSink, maxBuffered: number, onBehind: () => void) {
     this.#socket = socket;
     this.#maxBuffered = maxBuffered;
-    this.#onSlow = onSlow;
+    this.#onBehind = onBehind;
     this.#checkEvery = maxBuffered / 64;
     this.#unchecked = this.#checkEvery;
   }
@@ -84,12 +85,9 @@ export class FrameSender implements SubscriptionSink {
     this.push(event.frame);
   }
 
-  /**
-   * The room skipped messages this socket never got (as a subscription's
-   * sink): like a socket that fell behind, it is closed to resume with `since`.
-   */
+  /** The room skipped messages this socket never got (as a subscription's sink). */
   lost(): void {
-    this.#onSlow();
+    this.#onBehind();
   }
 
   /** Sends what is queued now. */
@@ -101,7 +99,7 @@ export class FrameSender implements SubscriptionSink {
     if (this.#unchecked >= this.#checkEvery) {
       this.#unchecked = 0;
       if (this.#socket.bufferedAmount > this.#maxBuffered) {
-        this.#onSlow();
+        this.#onBehind();
         return;
       }
     }

@@ -91,7 +91,7 @@ Deno.test("a socket that is not open gets nothing, and the queue is dropped", as
   }
 });
 
-Deno.test("over maxBuffered the sender calls onSlow and sends nothing", async () => {
+Deno.test("over maxBuffered the sender calls onBehind and sends nothing", async () => {
   const socket = new FakeSocket();
   let slow = 0;
   const sender = new FrameSender(socket, 1000, () => {
@@ -111,7 +111,7 @@ Deno.test("over maxBuffered the sender calls onSlow and sends nothing", async ()
   deepEqual(socket.sent, ['{"type":"message","seq":1}']);
   equal(slow, 1);
 
-  // Closed now: later frames are dropped without calling onSlow again.
+  // Closed now: later frames are dropped without calling onBehind again.
   sender.push(frame(4));
   await nextTask();
   deepEqual(socket.sent, ['{"type":"message","seq":1}']);
