@@ -2,8 +2,13 @@
  * Micro-benchmark behind the storage layout: what one Deno KV (SQLite) commit
  * costs per room when it appends one message to each of R rooms, written as
  *
- * - `two`: a new segment row per room plus the rewritten head row, or
- * - `one`: only the head row, which carries the room's latest messages.
+ * - `two`: a new segment row per room plus the rewritten head row,
+ * - `one`: only the head row, which carries the room's latest messages,
+ * - `ids`: the head row plus the sender's recent-ids row of the room
+ *   (`["ids", room, user]`, rewritten; {@linkcode IDS_PER_ROW} ids of 20
+ *   characters, with `seq` and time, as `recent_ids.ts` encodes them), or
+ * - `idrow`: the head row plus one idempotency row per message with
+ *   `expireIn` (the layout before segments).
  *
  * Rooms are drawn at random from 1 000, like the latency scenario's. Each
  * commit checks every room's head versionstamp, as the writer does.
@@ -14,6 +19,21 @@
  */
 const COMMITS = Number(Deno.args[0] ?? 400);
 const ROOMS = 1000;
+/** Senders per room (the `ids` row rewritten is the sender's). */
+const USERS = 20;
+/** Entries in each `ids` row: a user's sends in the room within 24 h. */
+const IDS_PER_ROW = [10, 100, 1000];
+
+/** A recent-ids row of `count` entries, encoded as `recent_ids.ts` does. */
+function idsRow(count: number, seq: number) {
+  return {
+    ids: Array.from({ length: count }, (_, i) => `k1n${seq - i}abcdefghijklm`)
+      .join(" "),
+    seqs: Array.from({ length: count }, (_, i) => seq - i),
+    secs: Array.from({ length: count }, (_, i) => i * 60),
+    at: Math.floor(Date.now() / 1000),
+  };
+}
 
 function message(room: string, seq: number) {
   return {
@@ -26,7 +46,9 @@ function message(room: string, seq: number) {
   };
 }
 
-async function run(mode: "one" | "two", roomsPerCommit: number) {
+type Mode = "one" | "two" | "ids" | "idrow";
+
+async function run(mode: Mode, roomsPerCommit: number, idsPerRow = 0) {
   const dir = await Deno.makeTempDir({ prefix: "kv-rows-" });
   const kv = await Deno.openKv(`${dir}/bench.kv`);
   const versionstamps = new Map<string, string | null>();
@@ -56,6 +78,14 @@ async function run(mode: "one" | "two", roomsPerCommit: number) {
           recent: [message(room, seq)],
         });
       }
+      if (mode === "ids") {
+        const user = `u_${Math.floor(Math.random() * USERS)}`;
+        atomic.set(["ids", room, user], idsRow(idsPerRow, seq));
+      } else if (mode === "idrow") {
+        atomic.set(["idem", room, "u_abcdefgh", `k1n${seq}`], seq, {
+          expireIn: 86_400_000,
+        });
+      }
     }
     const outcome = await atomic.commit();
     if (!outcome.ok) throw new Error("unexpected conflict");
@@ -72,13 +102,25 @@ console.log(
   "| rows per room | rooms per commit | ms per commit | µs per room |",
 );
 console.log("| --- | --- | --- | --- |");
-for (const mode of ["two", "one"] as const) {
+const modes: Array<[Mode, number, string]> = [
+  ["two", 0, "2 (segment + head)"],
+  ["one", 0, "1 (head)"],
+  ...IDS_PER_ROW.map((n): [Mode, number, string] => [
+    "ids",
+    n,
+    `2 (head + ids row of ${n})`,
+  ]),
+  ["idrow", 0, "2 (head + idempotency row, expireIn)"],
+];
+for (const [mode, idsPerRow, label] of modes) {
   for (const roomsPerCommit of [1, 10, 30, 90]) {
-    const { msPerCommit, usPerRoom } = await run(mode, roomsPerCommit);
+    const { msPerCommit, usPerRoom } = await run(
+      mode,
+      roomsPerCommit,
+      idsPerRow,
+    );
     console.log(
-      `| ${
-        mode === "two" ? "2 (segment + head)" : "1 (head)"
-      } | ${roomsPerCommit} | ${msPerCommit.toFixed(3)} | ${
+      `| ${label} | ${roomsPerCommit} | ${msPerCommit.toFixed(3)} | ${
         usPerRoom.toFixed(1)
       } |`,
     );
