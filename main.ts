@@ -1,7 +1,8 @@
 /**
- * The entrypoint. `deno serve --parallel main.ts` (what `deno task start`
- * runs) and Deno Deploy use the default export, one app per isolate;
- * `deno run main.ts` serves it on `PORT` itself.
+ * The entrypoint, a `deno serve` module: `deno serve --parallel main.ts`
+ * (what `deno task start` runs) and Deno Deploy use the default export, one
+ * app per isolate. It never listens itself: `deno serve` evaluates it as the
+ * main module too, and a listener of its own would take the port twice.
  *
  * @module
  */
@@ -25,17 +26,3 @@ export default {
     });
   },
 } satisfies Deno.ServeDefaultExport;
-
-// `deno serve` and Deno Deploy also evaluate this module as the main one, and
-// no API tells them apart from `deno run`; `deno task start` and Deploy mark
-// themselves so that only a plain `deno run` listens here.
-if (
-  import.meta.main && !denoAdapter.env("CHAT_VIA_DENO_SERVE") &&
-  !denoAdapter.env("DENO_DEPLOYMENT_ID")
-) {
-  const server = Deno.serve(
-    { port: Number(denoAdapter.env("PORT") ?? 8000) },
-    (req, info) => handle(req, { remoteAddr: info.remoteAddr.hostname }),
-  );
-  denoAdapter.onShutdown(() => server.shutdown());
-}

@@ -269,7 +269,6 @@ async function controller(args: Args): Promise<void> {
     args: serverArgs,
     cwd: ROOT,
     env: {
-      CHAT_VIA_DENO_SERVE: "1",
       CHAT_KV_PATH: `${kvDir}/chat.kv`,
       CHAT_LOG: "silent",
       CHAT_SEND_RATE: "0",

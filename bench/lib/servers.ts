@@ -99,8 +99,6 @@ function ours(parallel: boolean): ServerSpec {
       env: {
         CHAT_KV_PATH: `${tmpDir}/bench.kv`,
         CHAT_SEND_RATE: "0",
-        // As `deno task start` sets it: main.ts must not listen by itself.
-        CHAT_VIA_DENO_SERVE: "1",
       },
     }),
   };

@@ -2,10 +2,12 @@
  * `deno task start`: builds the islands when stale, then runs the server
  * with `deno serve --parallel` (one isolate per core) on `PORT` (default
  * 8000), with only the permissions the server needs. Signals are passed on,
- * so Ctrl+C and SIGTERM stop the server gracefully.
+ * so Ctrl+C and SIGTERM stop the server gracefully. A port that can't be
+ * listened on is one line and exit code 1, before anything is built.
  *
  * @module
  */
+import { listenProblem } from "./port_probe.ts";
 
 const port = Deno.env.get("PORT") ?? "8000";
 if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
@@ -14,11 +16,16 @@ if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
 }
 const host = Deno.env.get("HOST") ?? "0.0.0.0";
 
-async function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), { args, env }).spawn();
+/** Exits with one line when `deno serve` could not listen on HOST:PORT. */
+function exitIfCannotListen(): void {
+  const problem = listenProblem(host, Number(port));
+  if (problem === null) return;
+  console.error(`Cannot start: ${problem}`);
+  Deno.exit(1);
+}
+
+async function run(args: string[]): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), { args }).spawn();
   const forward = (signal: Deno.Signal) => () => {
     try {
       child.kill(signal);
@@ -36,8 +43,12 @@ async function run(
   return code;
 }
 
+// Before the build, which can take seconds, and again after it, so the
+// window in which another process can take the port stays short.
+exitIfCannotListen();
 const built = await run(["task", "build", "--if-stale"]);
 if (built !== 0) Deno.exit(built);
+exitIfCannotListen();
 
 const kvPath = Deno.env.get("CHAT_KV_PATH") ?? "./data/chat.kv";
 const writable = kvPath === ":memory:"
@@ -55,5 +66,5 @@ Deno.exit(
     `--host=${host}`,
     `--port=${port}`,
     "main.ts",
-  ], { CHAT_VIA_DENO_SERVE: "1" }),
+  ]),
 );

@@ -67,7 +67,6 @@ export async function startServer(
       args,
       cwd: ROOT,
       env: {
-        CHAT_VIA_DENO_SERVE: "1",
         CHAT_KV_PATH: kvPath,
         CHAT_LOG: "info",
         DENO_JOBS: String(isolates),
