@@ -12,12 +12,20 @@
  * writer knows the room's tail (`room_tail.ts`). If another isolate or
  * instance moved a head, the commit fails as a whole and the writer reads
  * the tail again and retries: a `seq` is never taken twice, never skipped,
- * and a repeated id (within the idempotency window) finds its first `seq`.
+ * and a repeated id (from the same user within a day) finds its first `seq`.
+ * Every {@linkcode ARCHIVE_EVERY} messages of a room, a commit also moves
+ * their ids into per-user rows (`id_archive.ts`).
  *
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentKey } from "./keys.ts";
+import {
+  ARCHIVE_EVERY,
+  archiveBudget,
+  archiveIds,
+  type IdEntry,
+} from "./id_archive.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 import { RoomTail, RoomTails } from "./room_tail.ts";
 import { placeMessages, RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
@@ -46,6 +54,8 @@ export interface AppendWriterOptions {
   retain: number;
   /** Called when deleting messages past retention failed (it is retried later). */
   onError?: (error: unknown) => void;
+  /** The clock (ms) of message times and of the day ids are recognised for. */
+  now?: () => number;
 }
 
 interface PendingAppend {
@@ -59,7 +69,7 @@ interface PendingAppend {
 
 // Deno KV's limits per atomic operation: 100 checks, 1000 mutations,
 // 800 KiB of keys and values. A room costs one check, its head and at least
-// one segment.
+// one segment; archived ids have a budget of their own (`archiveBudget`).
 const MAX_ROOMS = 90;
 const MAX_BATCH_BYTES = 512 * 1024;
 /** Give up on a batch that kept conflicting for this long. */
@@ -68,7 +78,7 @@ const COMMIT_DEADLINE_MS = 15_000;
 const MAX_TAIL_IDS = 200_000;
 /** Expired segments are deleted each time a room's head passes a multiple of this. */
 const TRIM_EVERY = 256;
-/** Rooms whose tails are read at once. */
+/** Rooms whose tails, or users whose archived ids, are read at once. */
 const TAIL_READS = 8;
 
 /** Batched, conflict-safe appends over one KV database. */
@@ -76,6 +86,7 @@ export class AppendWriter {
   readonly #kv: Deno.Kv;
   readonly #retain: number;
   readonly #onError: (error: unknown) => void;
+  readonly #now: () => number;
   readonly #pending: PendingAppend[] = [];
   readonly #tails = new RoomTails(MAX_TAIL_IDS);
   readonly #listeners: CommitListener[] = [];
@@ -91,6 +102,7 @@ export class AppendWriter {
     this.#kv = kv;
     this.#retain = options.retain;
     this.#onError = options.onError ?? (() => {});
+    this.#now = options.now ?? Date.now;
   }
 
   /** Registers a listener for committed messages. */
@@ -153,7 +165,7 @@ export class AppendWriter {
   }
 
   async #commit(batch: PendingAppend[]): Promise<void> {
-    const started = Date.now();
+    const started = performance.now();
     for (let attempt = 0;; attempt++) {
       try {
         if (await this.#tryCommit(batch)) return;
@@ -165,7 +177,7 @@ export class AppendWriter {
         return;
       }
       this.conflicts++;
-      if (Date.now() - started > COMMIT_DEADLINE_MS) {
+      if (performance.now() - started > COMMIT_DEADLINE_MS) {
         const error = new Error(
           "Cannot store the message: storage stayed contended",
         );
@@ -189,7 +201,7 @@ export class AppendWriter {
   async #tryCommit(batch: PendingAppend[]): Promise<boolean> {
     const tails = await this.#tailsOf(batch);
     const atomic = this.#kv.atomic();
-    const ts = Date.now();
+    const ts = this.#now();
     const results: AppendResult[] = [];
     const byRoom = new Map<string, ChatMessage[]>();
     /** Ids of this batch: room + user + id → seq. */
@@ -222,6 +234,7 @@ export class AppendWriter {
       return true;
     }
     const heads = new Map<string, RoomHead>();
+    const budget = archiveBudget();
     for (const [room, messages] of byRoom) {
       const tail = tails.get(room)!;
       atomic.check({ key: roomKey(room), versionstamp: tail.versionstamp });
@@ -233,7 +246,17 @@ export class AppendWriter {
         seq: messages[messages.length - 1].seq,
         lastTs: ts,
         recent: placed.recent,
+        archived: tail.archived,
       };
+      const unarchived = head.seq - tail.archived;
+      if (unarchived >= ARCHIVE_EVERY) {
+        const entries: IdEntry[] = tail.unarchivedIds();
+        for (const { user, id, seq } of messages) {
+          entries.push({ userId: user.id, id, seq });
+        }
+        head.archived = archiveIds(atomic, room, entries, ts, budget) ??
+          tail.archived;
+      }
       heads.set(room, head);
       atomic.set(roomKey(room), head);
     }
@@ -241,9 +264,20 @@ export class AppendWriter {
     if (!outcome.ok) return false;
     for (const [room, messages] of byRoom) {
       const before = tails.get(room)!.seq;
-      const recent = heads.get(room)!.recent!;
-      this.#tails.extend(room, messages, outcome.versionstamp, recent);
-      this.#trimIfDue(room, before, messages[messages.length - 1].seq);
+      const { recent, archived } = heads.get(room)!;
+      this.#tails.extend(
+        room,
+        messages,
+        outcome.versionstamp,
+        recent,
+        archived,
+      );
+      this.#trimIfDue(
+        room,
+        before,
+        messages[messages.length - 1].seq,
+        archived!,
+      );
     }
     batch.forEach((item, i) => item.resolve(results[i]));
     for (const [room, messages] of byRoom) {
@@ -255,15 +289,32 @@ export class AppendWriter {
   }
 
   /**
-   * The tails of the batch's rooms, all with `recent` known. Reading one
-   * room's tail awaits storage, and a commit learned meanwhile makes another
-   * room's `recent` unknown again: read until none is.
+   * The tails of the batch's rooms, all with `recent` known and the archived
+   * ids of the batch's users read. Reading awaits storage, and a commit
+   * learned meanwhile makes a room's `recent` unknown again (or moves its
+   * archive): read until all is known.
    */
   async #tailsOf(batch: PendingAppend[]): Promise<Map<string, RoomTail>> {
     for (;;) {
       const tails = await this.#readTails(batch);
       const known = [...tails.values()].every((tail) => tail.recent !== null);
-      if (known) return tails;
+      if (!known) continue;
+      const unknown = new Map<string, [string, RoomTail, string]>();
+      for (const { room, user } of batch) {
+        const tail = tails.get(room)!;
+        if (!tail.knows(user.id)) {
+          unknown.set(room + "\u0000" + user.id, [room, tail, user.id]);
+        }
+      }
+      if (unknown.size === 0) return tails;
+      const users = [...unknown.values()];
+      for (let i = 0; i < users.length; i += TAIL_READS) {
+        await Promise.all(
+          users.slice(i, i + TAIL_READS).map(([room, tail, userId]) =>
+            this.#tails.loadUser(this.#kv, room, tail, userId, this.#now())
+          ),
+        );
+      }
     }
   }
 
@@ -298,15 +349,20 @@ export class AppendWriter {
   /**
    * Deletes, in the background, the segments that fell out of retention when
    * the head passed a multiple of {@linkcode TRIM_EVERY}; reads hide them
-   * until then.
+   * until then. Messages whose ids are not archived yet are kept: a
+   * restarted writer reads their ids from them.
    */
-  #trimIfDue(room: string, before: number, head: number): void {
+  #trimIfDue(
+    room: string,
+    before: number,
+    head: number,
+    archived: number,
+  ): void {
     if (head <= this.#retain) return;
     if (Math.floor(before / TRIM_EVERY) === Math.floor(head / TRIM_EVERY)) {
       return;
     }
-    trimSegments(this.#kv, room, head - this.#retain + 1).catch(
-      this.#onError,
-    );
+    const keepFrom = Math.min(head - this.#retain, archived) + 1;
+    trimSegments(this.#kv, room, keepFrom).catch(this.#onError);
   }
 }

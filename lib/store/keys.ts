@@ -9,9 +9,14 @@
  *   Segments of a room are contiguous, never overlap and end where the head's
  *   `recent` begins; at most one segment per room per commit instead of a row
  *   per message is what makes a busy room cheap to store.
+ * - `["ids", room, userId, firstSeq]` → {@linkcode IdArchiveRow}: the client
+ *   ids of one user's messages among the room's messages `firstSeq…`
+ *   (up to the head's `archived`), moved there together every few hundred
+ *   messages and expiring after a day (see `id_archive.ts`).
  * - `["schema"]` → the layout version ({@linkcode SCHEMA_VERSION}).
  *
- * Idempotency needs no keys of its own: the ids are in the segments (see
+ * Idempotency: the ids of a room's messages up to `archived` are in the
+ * `ids` rows, those after it in the segments and the head (see
  * `room_tail.ts`).
  *
  * @module
@@ -34,6 +39,25 @@ export interface RoomMeta {
 export interface RoomHead extends RoomMeta {
   /** Messages `seq - recent.length + 1 … seq`, oldest first (absent: none). */
   recent?: ChatMessage[];
+  /**
+   * The ids of messages up to this `seq` are in `ids` rows; later ones only
+   * in messages. Absent in heads written before `ids` rows existed (see
+   * `room_tail.ts`).
+   */
+  archived?: number;
+}
+
+/**
+ * One user's client ids among a run of a room's messages, as archived
+ * together: `ids` joined by spaces (client ids have none) and their `seq`s.
+ */
+export interface IdArchiveRow {
+  /** When the run was archived (ms): the row counts for a day after. */
+  ts: number;
+  /** Client ids separated by single spaces, oldest first. */
+  ids: string;
+  /** The `seq` of each id, in the same order. */
+  seqs: number[];
 }
 
 /** The version of this layout; version 1 stored one key per message. */
@@ -50,5 +74,17 @@ export const segmentKey = (
   room: string,
   firstSeq: number,
 ): Deno.KvKey => ["seg", room, firstSeq];
+/** The key of one user's ids archived from `firstSeq` on. */
+export const idArchiveKey = (
+  room: string,
+  userId: string,
+  firstSeq: number,
+): Deno.KvKey => ["ids", room, userId, firstSeq];
+/** The prefix of one user's archived ids in a room. */
+export const idArchivePrefix = (room: string, userId: string): Deno.KvKey => [
+  "ids",
+  room,
+  userId,
+];
 /** The prefix of a room's segments. */
 export const segmentsPrefix = (room: string): Deno.KvKey => ["seg", room];

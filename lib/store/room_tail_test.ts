@@ -7,9 +7,10 @@ import {
   segmentKey,
   segmentsPrefix,
 } from "./keys.ts";
-import { IDEMPOTENCY_WINDOW, RoomTail, RoomTails } from "./room_tail.ts";
+import { RoomTail, RoomTails } from "./room_tail.ts";
+import { ARCHIVE_EVERY, ID_TTL_MS } from "./id_archive.ts";
 import { AppendWriter } from "./append_writer.ts";
-import { readRange } from "./segments.ts";
+import { packSegments, readRange } from "./segments.ts";
 import { trimSegments } from "./retention.ts";
 import { withKv } from "./test_support.ts";
 
@@ -113,55 +114,48 @@ Deno.test("RoomTail.extend moves the head and find knows each user's ids", () =>
   ]);
 });
 
-Deno.test("RoomTail forgets ids that fall out of the idempotency window", () => {
-  equal(IDEMPOTENCY_WINDOW, 1000);
-  const tail = tailOf("general", IDEMPOTENCY_WINDOW);
-  equal(tail.size, 1000);
-  equal(tail.find("u_alice", "m1"), 1);
-  equal(tail.find("u_alice", "m1000"), 1000);
-
-  tail.extend([message("general", 1001)], "vs");
-  equal(tail.size, 1000);
-  equal(tail.find("u_alice", "m1"), undefined, "m1 fell out of the window");
-  equal(tail.find("u_alice", "m2"), 2);
-  equal(tail.find("u_alice", "m1001"), 1001);
-
-  // One commit larger than the window keeps only its latest ids.
-  tail.extend(run("general", 1002, 2600), "vs");
-  equal(tail.size, 1000);
-  equal(tail.seq, 2600);
-  equal(tail.find("u_alice", "m1600"), undefined);
-  equal(tail.find("u_alice", "m1601"), 1601);
-  equal(tail.find("u_alice", "m2600"), 2600);
-});
-
-Deno.test("an id outside the window is stored again; one inside is a duplicate", async () => {
+Deno.test("RoomTail.extend archives ids into the archives of users read, and drops the rest", async () => {
   await withKv(async (kv) => {
-    const writer = new AppendWriter(kv, { retain: 10_000 });
-    await Promise.all(
-      Array.from(
-        { length: IDEMPOTENCY_WINDOW + 1 },
-        (_, i) => writer.append("general", alice, `m${i + 1}`, "x"),
-      ),
-    );
-    deepEqual(await writer.append("general", alice, "m2", "again"), {
-      seq: 2,
-      duplicate: true,
-    });
-    const again = await writer.append("general", alice, "m1", "again");
-    deepEqual([again.seq, again.duplicate], [1002, false]);
-    // A fresh writer reads the window from storage: seqs 3..1002 now.
-    const fresh = new AppendWriter(kv, { retain: 10_000 });
-    deepEqual(await fresh.append("general", alice, "m3", "again"), {
-      seq: 3,
-      duplicate: true,
-    });
-    const outside = await fresh.append("general", alice, "m2", "again");
-    deepEqual([outside.seq, outside.duplicate], [1003, false]);
+    const tail = tailOf("general", 10);
+    equal(tail.archived, 0);
+    assert(tail.knows("u_alice"), "nothing archived: nothing to read");
+    tail.extend([message("general", 11, "b11", bob)], "vs", [], 11);
+    equal(tail.archived, 11);
+    assert(!tail.knows("u_alice"));
+    await tail.loadUser(kv, "general", "u_alice", 0);
+    assert(tail.knows("u_alice"));
+    tail.extend([message("general", 12)], "vs2", [], 11);
+    equal(tail.find("u_alice", "m12"), 12);
+    tail.extend([message("general", 13)], "vs3", [], 13);
+    equal(tail.find("u_alice", "m12"), 12, "moved into alice's archive");
+    equal(tail.find("u_bob", "b11"), undefined, "bob's archive is unread");
+    deepEqual(tail.unarchivedIds(), []);
+    equal(tail.size, 2);
   });
 });
 
-Deno.test("RoomTail.load reads the head and the window's ids from the segments", async () => {
+Deno.test("an id is a duplicate for a day however many messages follow, then stored again", async () => {
+  await withKv(async (kv) => {
+    let now = 1_000_000;
+    const writer = new AppendWriter(kv, { retain: 100, now: () => now });
+    await writer.append("general", alice, "x", "first");
+    await appendMany(writer, "general", 2 * ARCHIVE_EVERY, "b", bob);
+    const tail = await RoomTail.load(kv, "general");
+    assert(tail.archived >= ARCHIVE_EVERY, "the ids were archived");
+    now += ID_TTL_MS - 1;
+    const fresh = new AppendWriter(kv, { retain: 100, now: () => now });
+    deepEqual(await fresh.append("general", alice, "x", "again"), {
+      seq: 1,
+      duplicate: true,
+    });
+    now += 2 * 60 * 60 * 1000;
+    const dayLater = new AppendWriter(kv, { retain: 100, now: () => now });
+    const stored = await dayLater.append("general", alice, "x", "again");
+    deepEqual([stored.seq, stored.duplicate], [2 * ARCHIVE_EVERY + 2, false]);
+  });
+});
+
+Deno.test("RoomTail.load reads the head and the unarchived ids from the messages", async () => {
   await withKv(async (kv) => {
     const empty = await RoomTail.load(kv, "general");
     deepEqual([empty.seq, empty.lastTs, empty.versionstamp, empty.size], [
@@ -180,16 +174,44 @@ Deno.test("RoomTail.load reads the head and the window's ids from the segments",
       ),
     );
     await writer.append("other", bob, "m9999", "elsewhere");
-    const head = await kv.get<RoomMeta>(roomKey("general"));
+    const head = await kv.get<RoomHead>(roomKey("general"));
     const tail = await RoomTail.load(kv, "general");
     equal(tail.seq, 1205);
     equal(tail.lastTs, head.value!.lastTs);
     equal(tail.versionstamp, head.versionstamp);
-    equal(tail.size, IDEMPOTENCY_WINDOW);
+    equal(tail.archived, head.value!.archived);
+    // One commit of 1 205 messages archived them all at once.
+    equal(tail.archived, 1205);
+    equal(tail.size, 0);
+    equal(tail.find("u_alice", "m205"), undefined, "archived, not read yet");
+    await tail.loadUser(kv, "general", "u_alice", Date.now());
+    equal(tail.find("u_alice", "m205"), 205);
     equal(tail.find("u_alice", "m1205"), 1205);
-    equal(tail.find("u_alice", "m206"), 206);
-    equal(tail.find("u_alice", "m205"), undefined);
     equal(tail.find("u_bob", "m9999"), undefined, "another room's id");
+  });
+});
+
+Deno.test("a room written before ids were archived keeps its old tail's ids", async () => {
+  await withKv(async (kv) => {
+    // Layout 2 as older servers left it: segments, a head without `archived`.
+    const old = run("general", 1, 1200);
+    for (const segment of packSegments(old)) {
+      await kv.set(segmentKey("general", segment[0].seq), segment);
+    }
+    await kv.set(roomKey("general"), { seq: 1200, lastTs: 2_200 });
+    const writer = new AppendWriter(kv, { retain: 10_000 });
+    deepEqual(await writer.append("general", alice, "m300", "again"), {
+      seq: 300,
+      duplicate: true,
+    });
+    await appendMany(writer, "general", ARCHIVE_EVERY, "n", bob);
+    const head = await kv.get<RoomHead>(roomKey("general"));
+    assert(head.value!.archived! > 1200, "the old tail was archived");
+    const fresh = new AppendWriter(kv, { retain: 10_000 });
+    deepEqual(await fresh.append("general", alice, "m201", "again"), {
+      seq: 201,
+      duplicate: true,
+    });
   });
 });
 
