@@ -12,9 +12,11 @@ import { createRouter } from "./lib/http/router.ts";
 import { routes } from "./lib/generated/routes.gen.ts";
 import { renderPage } from "./lib/render/render_page.tsx";
 import { cometOf } from "./lib/comet/comet.ts";
+import { metricsGathererOf } from "./lib/server/metrics_gather.ts";
 
 const app = await createApp(denoAdapter);
 cometOf(app); // SSE and long-poll state (and its metrics) from the start
+metricsGathererOf(app); // answers peers' scrapes before this one is scraped
 const handle = createRouter(app, routes, renderPage);
 
 /** The app's fetch handler, for `deno serve` and Deno Deploy. */
