@@ -1,5 +1,7 @@
 /**
- * `GET /healthz`: 200 while this isolate can take work.
+ * `GET /healthz`: readiness. `200` while this isolate can take work, `503`
+ * with `ok: false` and the reason while it can't (storage unreachable), so
+ * that a load balancer or orchestrator stops sending it traffic.
  *
  * @module
  */
@@ -8,14 +10,19 @@ import { json } from "../lib/http/responses.ts";
 
 const startedAt = Date.now();
 
-/** Reports liveness. */
+/** Reports readiness. */
 export const handler: Handlers = {
-  GET(_req, ctx) {
-    return json({
-      ok: true,
-      node: ctx.app.node,
-      uptimeMs: Date.now() - startedAt,
-      connections: ctx.app.sockets.size,
-    });
+  async GET(_req, ctx) {
+    const { ok, reason } = await ctx.app.health();
+    return json(
+      {
+        ok,
+        ...(reason === undefined ? {} : { reason }),
+        node: ctx.app.node,
+        uptimeMs: Date.now() - startedAt,
+        connections: ctx.app.sockets.size,
+      },
+      ok ? 200 : 503,
+    );
   },
 };
