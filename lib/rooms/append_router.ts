@@ -10,8 +10,13 @@
  * user, id), so an append whose request or answer the bus dropped, or whose
  * writer died, is simply appended here after a timeout: storage's head check
  * keeps `seq`s right whoever writes. The writer's copy of the committed
- * message (`msgs`, for this isolate's subscribers) answers too, so a dropped
- * answer costs the timeout only when that copy is lost as well.
+ * message (`msgs`, for this isolate's subscribers) answers too, after
+ * {@linkcode STORED_GRACE_MS}, so a dropped answer costs that grace, not the
+ * timeout. Only the answer tells whether this request stored the message or
+ * found it stored by another (the writer's own send of the same id, another
+ * isolate's); the copy comes first (the writer posts it at commit, the answer
+ * a few microtasks later), so answering from it at once called a duplicate
+ * "stored" (`201` twice for one id).
  *
  * @module
  */
@@ -44,9 +49,18 @@ export interface AppendRouterOptions {
   timeoutMs: number;
 }
 
+/**
+ * How long the writer's copy of a message waits for the writer's answer
+ * before it answers a forwarded append as stored: the answer follows the copy
+ * on the bus, so it only misses this when it was dropped.
+ */
+export const STORED_GRACE_MS = 50;
+
 interface Waiting {
   append: ForwardedAppend;
   sentAt: number;
+  /** The writer's copy of the message was seen (its answer is due). */
+  seen: boolean;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -114,6 +128,7 @@ export class AppendRouter {
     this.#waiting.set(req, {
       append,
       sentAt: Date.now(),
+      seen: false,
       resolve,
       reject,
     });
@@ -157,14 +172,23 @@ export class AppendRouter {
     );
   }
 
-  /** Answers forwarded appends from the writer's copy of what it stored. */
+  /**
+   * Answers forwarded appends from the writer's copy of what it stored,
+   * unless the writer's answer comes within {@linkcode STORED_GRACE_MS}.
+   */
   #stored(messages: ChatMessage[]): void {
     for (const message of messages) {
       const req = this.#waitingByKey.get(
         keyOf(message.room, message.user.id, message.id),
       );
-      if (req === undefined) continue;
-      this.#answered({ req, seq: message.seq, duplicate: false, message });
+      const waiting = req === undefined ? undefined : this.#waiting.get(req);
+      if (req === undefined || !waiting || waiting.seen) continue;
+      waiting.seen = true;
+      setTimeout(
+        () =>
+          this.#answered({ req, seq: message.seq, duplicate: false, message }),
+        STORED_GRACE_MS,
+      );
     }
   }
 
@@ -192,7 +216,9 @@ export class AppendRouter {
     if (!waiting) return undefined;
     this.#waiting.delete(req);
     const { room, user, id } = waiting.append;
-    this.#waitingByKey.delete(keyOf(room, user.id, id));
+    const key = keyOf(room, user.id, id);
+    // Another request of the same id may have taken the key since.
+    if (this.#waitingByKey.get(key) === req) this.#waitingByKey.delete(key);
     return waiting;
   }
 

@@ -576,3 +576,34 @@ Deno.test("the writer's copy of the stored message answers a forwarded append wh
     equal(bRouter.fellBack, 0);
   });
 });
+
+Deno.test("the writer's copy of a message another send stored does not answer a repeat as stored", async () => {
+  await withFixture(async (fixture) => {
+    // a is the writer: its own send of m1 stored it, then b's forwarded
+    // repeat found it. a posts its copy at commit and the answer after it.
+    const { spy, a, b, bRouter } = await fixture.silentWriter();
+
+    const pending = bRouter.append("general", alice, "m1", "one");
+    await spy.barrier(b.bus);
+    const [{ req }] = spy.requests.flat();
+    a.bus.post({
+      k: "msgs",
+      room: "general",
+      messages: [{
+        room: "general",
+        seq: 7,
+        id: "m1",
+        user: alice,
+        text: "one",
+        ts: 1_700_000_000_000,
+      }],
+      vs: "00000000000000070000",
+    });
+    a.bus.post({
+      k: "appended",
+      to: "b",
+      results: [{ req, seq: 7, duplicate: true }],
+    });
+    deepEqual(summary([await pending]), [[7, true, undefined]]);
+  });
+});
