@@ -48,6 +48,8 @@ export interface RoomChatProps {
   hasMore: boolean;
   /** The room's head `seq` when rendered. */
   head: number;
+  /** The room's epoch when rendered: the one `head` counts in. */
+  epoch: string;
   online: User[];
   /** The session's user; `null` when the person has not picked a name. */
   user: User | null;
@@ -249,7 +251,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       }
     });
     syncPending(client.outbox.list(room));
-    client.join(room, Math.max(props.head, props.messages.at(-1)?.seq ?? 0));
+    client.join(
+      room,
+      Math.max(props.head, props.messages.at(-1)?.seq ?? 0),
+      props.epoch,
+    );
     client.start();
     const clock = setInterval(() => setNow(Date.now()), 15_000);
     return () => {

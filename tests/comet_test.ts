@@ -403,9 +403,12 @@ Deno.test({
           const started = performance.now();
           const res = await fetch(`${url}?since=0&wait=1`);
           const elapsed = performance.now() - started;
-          deepEqual(await res.json(), {
+          const body = await res.json();
+          assert.match(body.epoch, /^[0-9a-f]{8}$/);
+          deepEqual(body, {
             room: "quiet",
             seq: 0,
+            epoch: body.epoch,
             messages: [],
             online: [],
           });
@@ -417,6 +420,7 @@ Deno.test({
           deepEqual(await now.json(), {
             room: "quiet",
             seq: 0,
+            epoch: body.epoch,
             messages: [],
             online: [],
           });

@@ -19,13 +19,7 @@ export async function loadSecret(
   kv: Deno.Kv,
   fromEnv: string | undefined,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  if (fromEnv) {
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(fromEnv),
-    );
-    return new Uint8Array(digest);
-  }
+  if (fromEnv) return await digestSecret(fromEnv);
   for (let attempt = 0; attempt < 5; attempt++) {
     const existing = await withBusyRetry(() => kv.get<Uint8Array>(SECRET_KEY));
     if (existing.value) return new Uint8Array(existing.value);
@@ -36,4 +30,15 @@ export async function loadSecret(
     if (result.ok) return fresh;
   }
   throw new Error("Cannot load the token secret: KV kept conflicting");
+}
+
+/** The signing key made from a configured secret (`CHAT_SECRET`). */
+export async function digestSecret(
+  text: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(text),
+  );
+  return new Uint8Array(digest);
 }

@@ -1,7 +1,8 @@
 /**
- * The isolate bus: a typed wrapper over `BroadcastChannel`, which reaches
- * every other isolate of the process under `deno serve --parallel` (and
- * every instance on Deno Deploy), but never the sender itself.
+ * The node bus: typed messages between the nodes of one chat, over a
+ * {@linkcode BusLink}: a `BroadcastChannel` (the isolates of one process,
+ * under `deno serve --parallel`) or the engine's own (Redis pub/sub between
+ * processes). A link never hands a node its own messages.
  *
  * The bus is also the one place that knows which peers are alive: every
  * message naming its sender (`node`) proves that sender alive, every isolate
@@ -19,10 +20,23 @@ export type BusHandler<K extends BusKind> = (
   message: Extract<BusMessage, { k: K }>,
 ) => void;
 
+/** How bus messages travel between nodes. */
+export interface BusLink {
+  /** Sends to every other node (at most once, in no promised order). */
+  postMessage(message: BusMessage): void;
+  /** Called with each other node's message, not yet validated. */
+  onmessage: ((event: MessageEvent<unknown>) => void) | null;
+  /** Stops sending and receiving. */
+  close(): void;
+}
+
 /** Options for {@linkcode Bus}. */
 export interface BusOptions {
-  /** The channel name; isolates on the same name hear each other. */
-  channel: string;
+  /**
+   * A `BroadcastChannel` name (isolates of one process on the same name
+   * hear each other), or another link.
+   */
+  channel: string | BusLink;
   /** Fault injection for tests: drop every Nth outgoing message (0 = never). */
   dropEvery?: number;
   /** Called with messages that failed to decode or whose handler threw. */
@@ -41,7 +55,7 @@ export type GoneListener = (node: string) => void;
 
 /** A typed broadcast bus between isolates. */
 export class Bus {
-  readonly #channel: BroadcastChannel;
+  readonly #channel: BusLink;
   readonly #handlers = new Map<BusKind, Array<(message: BusMessage) => void>>();
   readonly #dropEvery: number;
   readonly #peerSilenceMs: number;
@@ -56,7 +70,9 @@ export class Bus {
   dropped = 0;
 
   constructor(options: BusOptions) {
-    this.#channel = new BroadcastChannel(options.channel);
+    this.#channel = typeof options.channel === "string"
+      ? new BroadcastChannel(options.channel)
+      : options.channel;
     this.#dropEvery = options.dropEvery ?? 0;
     this.#peerSilenceMs = options.peerSilenceMs ?? Infinity;
     this.#now = options.now ?? Date.now;

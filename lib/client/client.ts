@@ -112,6 +112,8 @@ export interface ChatClientOptions {
 interface RoomState {
   /** Last `seq` delivered to listeners (0: none). */
   seq: number;
+  /** The epoch `seq` counts in (unknown before the first `joined`). */
+  epoch?: string;
   joined: boolean;
   /** A re-join is in flight: live messages wait for its reply. */
   resyncing: boolean;
@@ -232,10 +234,11 @@ export class ChatClient {
 
   /**
    * Joins `room` now or on the next connection, and after every reconnect.
-   * `since` is the last `seq` the page already shows (0: none); only later
-   * messages are delivered.
+   * `since` is the last `seq` the page already shows (0: none), in `epoch`
+   * (the room's epoch when the page was rendered); only later messages are
+   * delivered.
    */
-  join(room: string, since = 0): void {
+  join(room: string, since = 0, epoch?: string): void {
     parseRoomName(room);
     const state = this.#rooms.get(room);
     if (state) {
@@ -244,6 +247,7 @@ export class ChatClient {
     }
     this.#rooms.set(room, {
       seq: since,
+      epoch,
       joined: false,
       resyncing: false,
       online: new Map(),
@@ -559,6 +563,7 @@ export class ChatClient {
     if (!state) return;
     state.joined = true;
     state.resyncing = false;
+    state.epoch = event.epoch;
     state.online = new Map(event.online.map((u) => [u.id, u]));
     const fresh = event.recovered
       ? event.messages.filter((m) => m.seq > state.seq)
@@ -587,7 +592,7 @@ export class ChatClient {
     if (message.seq > state.seq + 1) {
       // A gap: ask for exactly what is missing (the reply carries it in order).
       state.resyncing = true;
-      this.#send({ type: "join", room: message.room, since: state.seq });
+      this.#sendJoin(message.room);
       return;
     }
     state.seq = message.seq;
@@ -664,9 +669,11 @@ export class ChatClient {
 
   #sendJoin(room: string): void {
     const state = this.#rooms.get(room)!;
-    const frame: ClientFrame = state.seq > 0
-      ? { type: "join", room, since: state.seq }
-      : { type: "join", room };
+    const frame: ClientFrame = { type: "join", room };
+    if (state.seq > 0) {
+      frame.since = state.seq;
+      if (state.epoch !== undefined) frame.epoch = state.epoch;
+    }
     this.#send(frame);
   }
 

@@ -37,6 +37,7 @@ const joined = (
   type: "joined",
   room: "general",
   seq,
+  epoch: "e1",
   messages,
   online: [alice],
   recovered,
@@ -107,6 +108,7 @@ Deno.test("array frames are handled in order; duplicates dropped; gaps re-join w
     type: "join",
     room: "general",
     since: 3,
+    epoch: "e1",
   });
   c.deliver(asEvent(msg(6))); // ignored while re-joining
   c.deliver(joined(6, [msg(4), msg(5), msg(6)]));
@@ -175,6 +177,7 @@ Deno.test("after a drop, unacked sends are resent with the same id and resumed w
     type: "join",
     room: "general",
     since: 3,
+    epoch: "e1",
   }]);
   // The message had been stored before the drop: the resume carries it, and
   // that settles the outbox entry without sending it again.

@@ -33,6 +33,8 @@ export interface LongPollResult {
    * there are none. The client passes it as the next `since`.
    */
   seq: number;
+  /** The room's epoch: `seq` counts in it (see `joined.epoch`). */
+  epoch: string;
   /** Messages after `since`, in order, at most {@linkcode MAX_POLL_MESSAGES}. */
   messages: ChatMessage[];
   /**
@@ -75,6 +77,7 @@ export async function longPoll(
       return {
         room,
         seq: reply.seq,
+        epoch: reply.epoch,
         messages: reply.messages,
         recovered: false,
       };
@@ -93,7 +96,7 @@ export async function longPoll(
       MAX_POLL_MESSAGES,
     );
     const last = messages.at(-1)?.seq ?? reply.seq;
-    return { room, seq: last, messages };
+    return { room, seq: last, epoch: reply.epoch, messages };
   } finally {
     wake = undefined;
     clearTimeout(timer);

@@ -151,7 +151,7 @@ export class SseStream {
 
   #preamble(reply: JoinResult): void {
     if (this.closed) return; // cancelled while joining
-    const { room, seq, messages, online, recovered } = reply;
+    const { room, seq, epoch, messages, online, recovered } = reply;
     let text = "";
     if (!recovered) {
       text += formatEvent(
@@ -164,7 +164,7 @@ export class SseStream {
     const cursor = messages.length > 0 ? messages[0].seq - 1 : seq;
     text += formatEvent(
       "joined",
-      JSON.stringify({ type: "joined", room, seq, online, recovered }),
+      JSON.stringify({ type: "joined", room, seq, epoch, online, recovered }),
       cursor,
     );
     for (const message of messages) {

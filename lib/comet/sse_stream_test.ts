@@ -52,6 +52,7 @@ Deno.test("SSE stream: retry hint, joined, the missed messages, then live", asyn
     type: "joined",
     room: "r",
     seq: 5,
+    epoch: "e1",
     online: [user],
     recovered: true,
   });

@@ -60,7 +60,14 @@ export class FakeChat implements RoomJoiner {
       ? this.stored.slice(since)
       : this.stored.slice(Math.max(0, head - 50));
     const online: User[] = subscription.user ? [subscription.user] : [];
-    send({ room: subscription.room, seq: head, messages, online, recovered });
+    send({
+      room: subscription.room,
+      seq: head,
+      epoch: "e1",
+      messages,
+      online,
+      recovered,
+    });
     subscription.start(head);
   }
 

@@ -11,6 +11,7 @@ import { LIMITS } from "./limits.ts";
 import {
   parseClientId,
   parseDisplayName,
+  parseEpoch,
   parseHistoryLimit,
   parseMessageText,
   parseRoomName,
@@ -147,8 +148,12 @@ export function validateClientFrame(value: unknown): ClientFrame {
     }
     case "join": {
       const room = parseRoomName(value.room, ref);
-      if (value.since === undefined) return { type: "join", room };
-      return { type: "join", room, since: parseSeq(value.since, "since", ref) };
+      const frame: ClientFrame = { type: "join", room };
+      if (value.since !== undefined) {
+        frame.since = parseSeq(value.since, "since", ref);
+      }
+      if (value.epoch !== undefined) frame.epoch = parseEpoch(value.epoch, ref);
+      return frame;
     }
     case "leave":
       return { type: "leave", room: parseRoomName(value.room, ref) };

@@ -36,12 +36,14 @@ export type ErrorCode =
   | "rate_limited"
   | "not_found"
   | "forbidden"
-  | "internal";
+  | "internal"
+  /** Storage or the engine is briefly unreachable: retry with the same id. */
+  | "unavailable";
 
 /** Frames a client may send over the WebSocket, once validated. */
 export type ClientFrame =
   | { type: "hello"; name?: string; token?: string }
-  | { type: "join"; room: string; since?: number }
+  | { type: "join"; room: string; since?: number; epoch?: string }
   | { type: "leave"; room: string }
   | { type: "send"; room: string; id: string; text: string }
   | { type: "typing"; room: string }
@@ -74,6 +76,8 @@ export type ServerEvent =
     type: "joined";
     room: string;
     seq: number;
+    /** The room's epoch: changes only when its stored history was lost. */
+    epoch: string;
     messages: ChatMessage[];
     online: User[];
     recovered: boolean;

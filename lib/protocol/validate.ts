@@ -123,6 +123,19 @@ export function parseSeq(value: unknown, field: string, ref?: string): number {
   );
 }
 
+/**
+ * Returns `value` as a room epoch (opaque, 1–64 characters of
+ * `[A-Za-z0-9_-]`, like a client id), or throws `bad_request`.
+ */
+export function parseEpoch(value: unknown, ref?: string): string {
+  if (typeof value === "string" && CLIENT_ID_PATTERN.test(value)) return value;
+  throw new ProtocolError(
+    "bad_request",
+    `"epoch" must be 1–64 characters of A-Z, a-z, 0-9, "_" and "-"`,
+    { ref },
+  );
+}
+
 /** Returns a history page size in 1–100, the default when absent. */
 export function parseHistoryLimit(value: unknown, ref?: string): number {
   if (value === undefined) return LIMITS.historyDefault;

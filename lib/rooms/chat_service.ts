@@ -6,14 +6,13 @@
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
 import { LIMITS } from "../protocol/limits.ts";
-import type { AppendResult, MessageStore } from "../store/message_store.ts";
+import type { AppendResult, EventLog, RoomHead } from "../engine/engine.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { Presence } from "../presence/presence.ts";
 import type { Hub } from "./hub.ts";
 import { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
 import type { RoomChannel } from "./room_channel.ts";
-import type { Append } from "./append_router.ts";
 
 /** Counters of stored and repeated sends, whatever the transport. */
 export interface PostCounters {
@@ -26,6 +25,8 @@ export interface JoinResult {
   room: string;
   /** The last `seq` the reply covers; live delivery continues after it. */
   seq: number;
+  /** The room's epoch: `seq`s of another epoch are of a lost history. */
+  epoch: string;
   messages: ChatMessage[];
   online: User[];
   recovered: boolean;
@@ -50,8 +51,7 @@ const TYPING_INTERVAL_MS = 1_000;
 /** Shared room operations. */
 export class ChatService {
   readonly #counters: PostCounters;
-  readonly #store: MessageStore;
-  readonly #append: Append;
+  readonly #log: EventLog;
   readonly #hub: Hub;
   readonly #presence: Presence;
   readonly #bus: Bus;
@@ -59,12 +59,10 @@ export class ChatService {
   readonly #lastTyping = new Map<string, number>();
 
   /**
-   * @param store reads (history, ranges, heads)
-   * @param append writes: through the process's writer isolate
+   * @param log the engine's room events: appends and reads
    */
   constructor(
-    store: MessageStore,
-    append: Append,
+    log: EventLog,
     hub: Hub,
     presence: Presence,
     bus: Bus,
@@ -72,8 +70,7 @@ export class ChatService {
     counters: PostCounters,
   ) {
     this.#counters = counters;
-    this.#store = store;
-    this.#append = append;
+    this.#log = log;
     this.#hub = hub;
     this.#presence = presence;
     this.#bus = bus;
@@ -93,26 +90,30 @@ export class ChatService {
     id: string,
     text: string,
   ): Promise<AppendResult> {
-    const result = await this.#append(room, user, id, text);
+    const result = await this.#log.append(room, user, id, text);
     (result.duplicate ? this.#counters.duplicate : this.#counters.stored).inc();
     return result;
   }
 
   /**
    * Joins `subscription` to its room and builds the reply: the messages after
-   * `since` (or the latest page) up to the room's head. `send` must deliver
-   * the reply before live messages, which this starts right after it.
+   * `since` (or the latest page) up to the room's head. A `since` of another
+   * `epoch` than the room's is of a lost history: the reply is the latest
+   * page with `recovered: false`. `send` must deliver the reply before live
+   * messages, which this starts right after it.
    */
   async join(
     subscription: RoomSubscription,
     since: number | undefined,
     send: (reply: JoinResult) => void,
+    epoch?: string,
   ): Promise<void> {
     const room = subscription.room;
     const channel = await this.#hub.subscribe(room, subscription);
     let reply: JoinResult;
     try {
-      reply = await this.#backlog(channel, subscription, since);
+      const known = epoch === undefined || epoch === channel.epoch;
+      reply = await this.#backlog(channel, subscription, since, known);
     } catch (error) {
       // Storage failed: undo the subscription so it holds nothing forever.
       this.#hub.unsubscribe(room, subscription);
@@ -132,16 +133,17 @@ export class ChatService {
     channel: RoomChannel,
     subscription: RoomSubscription,
     since: number | undefined,
+    sameEpoch: boolean,
   ): Promise<JoinResult> {
     const room = subscription.room;
     let head = channel.head;
     let messages: ChatMessage[];
-    let recovered = true;
-    if (since !== undefined && since > head) {
-      // This isolate may lag the store (bus in flight): ask the store.
-      const stored = (await this.#store.meta(room)).seq;
-      channel.observeHead(stored);
-      if (since <= stored) {
+    let recovered = sameEpoch;
+    if (since !== undefined && since > head && recovered) {
+      // This node may lag the log (the feed in flight): ask the log.
+      const stored = await this.#log.head(room);
+      if (stored.epoch === channel.epoch) channel.observeHead(stored.seq);
+      if (since <= stored.seq && stored.epoch === channel.epoch) {
         head = since;
       } else {
         recovered = false;
@@ -150,12 +152,19 @@ export class ChatService {
     const oldest = Math.max(1, head - this.#retain + 1);
     if (since !== undefined && since < oldest - 1) recovered = false;
     if (since !== undefined && recovered) {
-      messages = await this.#store.range(room, since, head);
+      messages = await this.#log.range(room, since, head);
     } else {
       messages =
-        (await this.#store.history(room, head + 1, LIMITS.joinLatest)).messages;
+        (await this.#log.before(room, head + 1, LIMITS.joinLatest)).messages;
     }
-    return { room, seq: head, messages, online: [], recovered };
+    return {
+      room,
+      seq: head,
+      epoch: channel.epoch,
+      messages,
+      online: [],
+      recovered,
+    };
   }
 
   /** Ends a subscription. */
@@ -167,12 +176,12 @@ export class ChatService {
     }
   }
 
-  /** The latest `limit` messages and the head. */
+  /** The latest `limit` messages and the head they were read at. */
   latest(
     room: string,
     limit: number,
-  ): Promise<{ messages: ChatMessage[]; head: number }> {
-    return this.#store.latest(room, limit);
+  ): Promise<{ messages: ChatMessage[]; head: RoomHead }> {
+    return this.#log.latest(room, limit);
   }
 
   /** A page of history before `before`, oldest first. */
@@ -181,17 +190,17 @@ export class ChatService {
     before: number | undefined,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    return this.#store.history(room, before, limit);
+    return this.#log.before(room, before, limit);
   }
 
   /** Messages after `since` up to `upTo`. */
   range(room: string, since: number, upTo: number): Promise<ChatMessage[]> {
-    return this.#store.range(room, since, upTo);
+    return this.#log.range(room, since, upTo);
   }
 
-  /** The room's head `seq`. */
-  async head(room: string): Promise<number> {
-    return (await this.#store.meta(room)).seq;
+  /** The room's stored head. */
+  head(room: string): Promise<RoomHead> {
+    return this.#log.head(room);
   }
 
   /** Relays "user is typing", at most once a second per user and room. */
@@ -207,7 +216,7 @@ export class ChatService {
 
   /** Rooms with messages or people, busiest first. */
   async listRooms(): Promise<RoomSummary[]> {
-    const stored = await this.#store.rooms();
+    const stored = await this.#log.rooms();
     const summary = (
       room: string,
       seq: number,

@@ -1,65 +1,61 @@
 /**
- * The rooms of one isolate: opens a {@linkcode RoomChannel} for each room with
- * local subscribers, feeds it local commits and bus messages, and announces
- * this isolate's recent writes so that a dropped last message is noticed.
+ * The rooms of one node: opens a {@linkcode RoomChannel} for each room with
+ * local subscribers and feeds it what the engine carries. The hub is the
+ * engine's {@linkcode FeedSink}: whatever the engine (a `BroadcastChannel`,
+ * `kv.watch`, Redis pub/sub), events arrive here, possibly out of order,
+ * repeated or missing, and each room's channel delivers them in order,
+ * refilling gaps from the engine's log.
  *
- * Message path: a send is committed to KV (`MessageStore`), then handed to the
- * local channel and posted once on the bus; other isolates' channels ingest
- * it from the bus. Any channel that sees a gap refills it from KV.
+ * A room whose epoch changes (its stored history was lost) ends every local
+ * subscription: their clients resume with `since` and learn
+ * `recovered: false`, and never see an event of the new epoch first.
  *
  * @module
  */
 import type { ChatMessage } from "../protocol/types.ts";
-import type { Bus } from "../bus/bus.ts";
-import type { MessageStore } from "../store/message_store.ts";
+import type {
+  EventLog,
+  FeedSink,
+  RoomFeed,
+  RoomHead,
+} from "../engine/engine.ts";
 import { type ChannelStats, RoomChannel } from "./room_channel.ts";
 import type { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
 
 interface Opening {
   promise: Promise<RoomChannel>;
-  /** Bus messages that arrived while the channel's head was being read. */
-  early: ChatMessage[];
+  /** Events that arrived while the channel's head was being read. */
+  early: Array<{ epoch: string; messages: readonly ChatMessage[] }>;
 }
 
-/** How many beacon ticks a room's head is repeated after its last write. */
-const BEACON_REPEATS = 5;
-
-/** The room registry and fan-out of one isolate. */
-export class Hub {
+/** The room registry and ordered fan-out of one node. */
+export class Hub implements FeedSink {
   readonly #channels = new Map<string, RoomChannel>();
   readonly #opening = new Map<string, Opening>();
-  readonly #store: MessageStore;
-  readonly #bus: Bus;
-  readonly #node: string;
+  readonly #log: Pick<EventLog, "head" | "range">;
+  #feed: RoomFeed | undefined;
   readonly #onError: (error: unknown) => void;
-  /** Rooms this isolate wrote to recently: room → [head, ticks left]. */
-  readonly #recentWrites = new Map<string, [number, number]>();
   /** Refill counters, shared by all channels. */
   readonly stats: ChannelStats = { refills: 0, refilled: 0, expired: 0 };
+  /** Rooms whose channel ended because their epoch changed. */
+  epochChanges = 0;
 
+  /**
+   * @param log where channels read heads and refill gaps
+   * @param onError called with errors no caller can handle
+   */
   constructor(
-    store: MessageStore,
-    bus: Bus,
-    node: string,
+    log: Pick<EventLog, "head" | "range">,
     onError: (error: unknown) => void,
   ) {
-    this.#store = store;
-    this.#bus = bus;
-    this.#node = node;
+    this.#log = log;
     this.#onError = onError;
-    store.onCommit((room, messages, vs) =>
-      this.#committedHere(room, messages, vs)
-    );
-    bus.on("msgs", ({ room, messages, vs }) => {
-      store.learnCommit(room, messages, vs);
-      this.#arrived(room, messages);
-    });
-    bus.on("heads", ({ heads }) => {
-      for (const [room, seq] of heads) {
-        this.#channels.get(room)?.observeHead(seq);
-      }
-    });
+  }
+
+  /** Connects the engine's feed; called once at start-up. */
+  connect(feed: RoomFeed): void {
+    this.#feed = feed;
   }
 
   /** Rooms with local subscribers. */
@@ -74,8 +70,8 @@ export class Hub {
 
   /**
    * Adds a subscriber. From the returned channel's `head` on, the subscriber
-   * receives every message in order; what came before is the caller's to
-   * read from storage.
+   * receives every event in order; what came before is the caller's to read
+   * from the log.
    */
   async subscribe(
     room: string,
@@ -90,13 +86,10 @@ export class Hub {
   unsubscribe(room: string, subscriber: RoomSubscriber): void {
     const channel = this.#channels.get(room);
     if (!channel?.subscribers.delete(subscriber)) return;
-    if (channel.subscribers.size === 0) {
-      channel.close();
-      this.#channels.delete(room);
-    }
+    if (channel.subscribers.size === 0) this.#drop(channel);
   }
 
-  /** Delivers a presence or typing event to this isolate's subscribers of `room`. */
+  /** Delivers a presence or typing event to this node's subscribers of `room`. */
   broadcastLocal(room: string, event: OutgoingEvent): void {
     const channel = this.#channels.get(room);
     if (!channel) return;
@@ -109,15 +102,20 @@ export class Hub {
     }
   }
 
-  /** Posts the heads this isolate wrote lately; called on a timer. */
-  announceHeads(): void {
-    if (this.#recentWrites.size === 0) return;
-    const heads: Array<[string, number]> = [];
-    for (const [room, entry] of this.#recentWrites) {
-      heads.push([room, entry[0]]);
-      if (--entry[1] <= 0) this.#recentWrites.delete(room);
+  /** {@inheritDoc FeedSink.events} */
+  events(room: string, epoch: string, messages: readonly ChatMessage[]): void {
+    const channel = this.#channels.get(room);
+    if (channel) {
+      if (this.#sameEpoch(channel, epoch)) channel.ingest(messages);
+    } else {
+      this.#opening.get(room)?.early.push({ epoch, messages });
     }
-    this.#bus.post({ k: "heads", node: this.#node, heads });
+  }
+
+  /** {@inheritDoc FeedSink.head} */
+  head(room: string, epoch: string, seq: number): void {
+    const channel = this.#channels.get(room);
+    if (channel && this.#sameEpoch(channel, epoch)) channel.observeHead(seq);
   }
 
   /** Closes every channel. */
@@ -126,22 +124,59 @@ export class Hub {
     this.#channels.clear();
   }
 
+  /**
+   * Whether `epoch` is the channel's. If not, the room's history was lost
+   * and restarted: the channel ends with every subscription on it.
+   */
+  #sameEpoch(channel: RoomChannel, epoch: string): boolean {
+    if (channel.epoch === epoch) return true;
+    this.epochChanges++;
+    this.#drop(channel);
+    for (const subscriber of channel.subscribers) {
+      try {
+        subscriber.lost();
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+    return false;
+  }
+
+  #drop(channel: RoomChannel): void {
+    channel.close();
+    this.#channels.delete(channel.room);
+    this.#feed?.close(channel.room);
+  }
+
   #open(room: string): Promise<RoomChannel> {
     const existing = this.#opening.get(room);
     if (existing) return existing.promise;
-    const early: ChatMessage[] = [];
+    const early: Opening["early"] = [];
     const promise = (async () => {
       try {
-        const { seq } = await this.#store.meta(room);
+        // Subscribe before reading the head: nothing committed in between
+        // is missed (and anything earlier is the caller's backlog).
+        await this.#feed?.open(room);
+        let head: RoomHead;
+        try {
+          head = await this.#log.head(room);
+        } catch (error) {
+          this.#feed?.close(room);
+          throw error;
+        }
         const channel = new RoomChannel(
           room,
-          seq,
-          (r, after, upTo) => this.#store.range(r, after, upTo),
+          head.epoch,
+          head.seq,
+          (r, after, upTo) => this.#log.range(r, after, upTo),
           this.stats,
           this.#onError,
         );
         this.#channels.set(room, channel);
-        channel.ingest(early);
+        for (const { epoch, messages } of early) {
+          // Earlier than the head read: another epoch is the old one's.
+          if (epoch === head.epoch) channel.ingest(messages);
+        }
         return channel;
       } finally {
         this.#opening.delete(room);
@@ -149,20 +184,5 @@ export class Hub {
     })();
     this.#opening.set(room, { promise, early });
     return promise;
-  }
-
-  #committedHere(room: string, messages: ChatMessage[], vs: string): void {
-    this.#bus.postToPeers({ k: "msgs", room, messages, vs });
-    this.#recentWrites.set(room, [
-      messages[messages.length - 1].seq,
-      BEACON_REPEATS,
-    ]);
-    this.#arrived(room, messages);
-  }
-
-  #arrived(room: string, messages: ChatMessage[]): void {
-    const channel = this.#channels.get(room);
-    if (channel) channel.ingest(messages);
-    else this.#opening.get(room)?.early.push(...messages);
   }
 }

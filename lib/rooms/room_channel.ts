@@ -42,6 +42,8 @@ const REORDER_GRACE_MS = 25;
 /** A room's ordered fan-out on this isolate. */
 export class RoomChannel {
   readonly room: string;
+  /** The epoch of the history this channel delivers. */
+  readonly epoch: string;
   readonly subscribers = new Set<RoomSubscriber>();
   #head: number;
   readonly #pending = new Map<number, ChatMessage>();
@@ -57,12 +59,14 @@ export class RoomChannel {
 
   constructor(
     room: string,
+    epoch: string,
     head: number,
     readRange: RangeReader,
     stats: ChannelStats,
     onError: (error: unknown) => void,
   ) {
     this.room = room;
+    this.epoch = epoch;
     this.#head = head;
     this.#known = head;
     this.#readRange = readRange;

@@ -22,6 +22,7 @@ class Recorder implements RoomSubscriber {
     this.frames.push(message.frame);
   }
   deliverEvent(): void {}
+  lost(): void {}
 }
 
 interface Fixture {
@@ -47,6 +48,7 @@ async function withChannel(
   const reads: Array<[number, number]> = [];
   const channel = new RoomChannel(
     ROOM,
+    "e1",
     head,
     (room, after, upTo) => {
       reads.push([after, upTo]);
@@ -183,6 +185,7 @@ Deno.test("every subscriber gets each message; one that throws does not stop the
         throw failure;
       },
       deliverEvent() {},
+      lost() {},
     };
     const second = new Recorder();
     channel.subscribers.add(thrower);
@@ -202,6 +205,7 @@ Deno.test("a failing range read is reported and retried", async () => {
   let calls = 0;
   const channel = new RoomChannel(
     ROOM,
+    "e1",
     0,
     (room, after, upTo) => {
       if (++calls === 1) return Promise.reject(new Error("KV unavailable"));
@@ -248,6 +252,7 @@ Deno.test("a channel closed during a refill neither reports its failure nor retr
   let fail!: (error: Error) => void;
   const channel = new RoomChannel(
     ROOM,
+    "e1",
     0,
     () => {
       reads++;

@@ -56,12 +56,17 @@ export class RoomSubscription implements RoomSubscriber {
     if (seq <= this.cursor) return;
     if (seq !== this.cursor + 1) {
       // The room skipped expired messages: this subscription has a hole.
-      this.cursor = Infinity;
-      this.#sink.lost();
+      this.lost();
       return;
     }
     this.cursor = seq;
     this.#sink.message(message);
+  }
+
+  lost(): void {
+    if (this.cursor === Infinity) return;
+    this.cursor = Infinity;
+    this.#sink.lost();
   }
 
   deliverEvent(event: OutgoingEvent): void {

@@ -15,4 +15,10 @@ export interface RoomSubscriber {
   deliverMessage(message: OutgoingMessage): void;
   /** A presence or typing event. */
   deliverEvent(event: OutgoingEvent): void;
+  /**
+   * Nothing more comes in order: the room's history was lost (a new epoch)
+   * or expired before this node had it. The transport ends, and its client
+   * resumes with `since` and learns `recovered: false`.
+   */
+  lost(): void;
 }

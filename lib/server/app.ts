@@ -9,18 +9,15 @@ import type { RuntimeAdapter } from "./runtime.ts";
 import { Metrics } from "./metrics.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { Logger } from "./logger.ts";
-import { loadSecret } from "../auth/secret.ts";
 import { TokenSigner } from "../auth/token.ts";
 import { Sessions } from "../auth/sessions.ts";
-import { MessageStore } from "../store/message_store.ts";
-import { migrateLayout } from "../store/migrate.ts";
-import { Bus } from "../bus/bus.ts";
+import type { Bus } from "../bus/bus.ts";
 import { Hub } from "../rooms/hub.ts";
 import { ChatService } from "../rooms/chat_service.ts";
 import { OutgoingEvent } from "../rooms/outgoing.ts";
 import { Presence } from "../presence/presence.ts";
-import { Membership } from "../bus/membership.ts";
-import { AppendRouter } from "../rooms/append_router.ts";
+import type { Engine, EngineHealth } from "../engine/engine.ts";
+import { openEngine } from "../engine/open_engine.ts";
 import type { CloseReason } from "../ws/close_codes.ts";
 import { IdleSweep, type IdleWatched } from "../ws/idle_sweep.ts";
 
@@ -48,6 +45,8 @@ export interface App {
   readonly chat: ChatService;
   readonly hub: Hub;
   readonly presence: Presence;
+  /** The engine: storage and the carriage of events between nodes. */
+  readonly engine: Engine;
   readonly bus: Bus;
   readonly metrics: Metrics;
   readonly counters: AppCounters;
@@ -58,35 +57,24 @@ export interface App {
   readonly sockets: Set<LiveSocket>;
   /** The clock connections stamp when they hear from their client. */
   readonly idle: IdleSweep;
+  /** Whether storage and the engine can take work (for `/healthz`). */
+  health(): Promise<EngineHealth>;
   /** Stops timers, says goodbye on the bus and closes storage. */
   close(): void;
 }
-
-/**
- * How long a send forwarded to the writer isolate may take before this
- * isolate stores it itself (idempotency makes that safe).
- */
-const FORWARD_TIMEOUT_MS = 1_000;
 
 /** Starts the application for this isolate. */
 export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   const config = loadConfig(runtime.env);
   const node = crypto.randomUUID().slice(0, 8);
   const log = new Logger(config.log, node);
-  const kv = await runtime.openKv(config.kvPath);
-  const migrated = await migrateLayout(kv);
-  const signer = await TokenSigner.create(await loadSecret(kv, config.secret));
+  const metrics = new Metrics();
+  const engine = await openEngine({ config, runtime, node, metrics, log });
+  const signer = await TokenSigner.create(await engine.secret());
   const onError = (error: unknown) => log.error("unexpected error", error);
-  if (migrated > 0) log.info("storage layout migrated", { messages: migrated });
-  const bus = new Bus({
-    channel: "chat-v1",
-    dropEvery: config.faultBusDropEvery,
-    onError,
-    // Every isolate posts a heartbeat each period: three silent, it is gone.
-    peerSilenceMs: 3 * config.heartbeatMs,
-  });
-  const store = new MessageStore(kv, config.historyLimit, onError);
-  const hub = new Hub(store, bus, node, onError);
+  const bus = engine.bus;
+  const hub = new Hub(engine.log, onError);
+  hub.connect(engine.attach(hub));
   const presence = new Presence({
     node,
     bus,
@@ -97,12 +85,11 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
         new OutgoingEvent({ type: "presence", room, joins, leaves }),
       ),
   });
-  const metrics = new Metrics();
   const sockets: App["sockets"] = new Set();
   const counters: AppCounters = {
     messagesStored: metrics.counter(
       "chat_messages_stored_total",
-      "Messages stored by this isolate",
+      "Messages stored (each counted by the isolate that took the send)",
     ),
     messagesDuplicate: metrics.counter(
       "chat_messages_duplicate_total",
@@ -121,16 +108,8 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       "WebSockets (1013) and SSE streams closed for not keeping up",
     ),
   };
-  const router = new AppendRouter({
-    bus,
-    membership: new Membership(node, bus),
-    append: (room, user, id, text) => store.append(room, user, id, text),
-    forward: config.forwardWrites,
-    timeoutMs: FORWARD_TIMEOUT_MS,
-  });
   const chat = new ChatService(
-    store,
-    (room, user, id, text) => router.append(room, user, id, text),
+    engine.log,
     hub,
     presence,
     bus,
@@ -153,48 +132,31 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       for (const _ of hub.rooms) count++;
       return count;
     },
+    // A room with members on two isolates counts on each: no process sum.
+    { perIsolate: true },
   );
-  metrics.gauge(
-    "chat_gap_refills",
+  metrics.counter(
+    "chat_gap_refills_total",
     "Gap refills from storage",
     () => hub.stats.refills,
   );
-  metrics.gauge(
-    "chat_gap_refilled_messages",
+  metrics.counter(
+    "chat_gap_refilled_messages_total",
     "Messages delivered from storage after a bus gap",
     () => hub.stats.refilled,
   );
-  metrics.gauge(
-    "chat_gap_expired_messages",
+  metrics.counter(
+    "chat_gap_expired_messages_total",
     "Messages a room channel skipped: expired before this isolate had them",
     () => hub.stats.expired,
   );
-  metrics.gauge(
-    "chat_store_conflicts",
-    "Commits retried after another writer moved a room's head",
-    () => store.conflicts,
-  );
-  metrics.gauge(
-    "chat_appends_forwarded",
-    "Sends handed to the process's writer isolate",
-    () => router.forwarded,
-  );
-  metrics.gauge(
-    "chat_appends_forward_timeouts",
-    "Forwarded sends the writer did not answer in time, stored here instead",
-    () => router.fellBack,
-  );
-  metrics.gauge(
-    "chat_bus_dropped_injected",
-    "Bus posts dropped by fault injection",
-    () => bus.dropped,
+  metrics.counter(
+    "chat_epoch_changes_total",
+    "Room channels ended because the room's history was lost (new epoch)",
+    () => hub.epochChanges,
   );
 
-  // One timer per isolate drives beacons and heartbeats: none per connection.
-  const beacon = setInterval(
-    () => hub.announceHeads(),
-    Math.min(1_000, config.heartbeatMs),
-  );
+  // One timer per isolate drives heartbeats: none per connection.
   const heartbeat = setInterval(() => {
     presence.tick();
     bus.sweep();
@@ -210,6 +172,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     chat,
     hub,
     presence,
+    engine,
     bus,
     metrics,
     counters,
@@ -217,15 +180,13 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     log,
     sockets,
     idle,
+    health: () => engine.health(),
     close() {
-      clearInterval(beacon);
       clearInterval(heartbeat);
       clearInterval(idleSweep);
       presence.close();
-      router.close();
       hub.close();
-      bus.close();
-      kv.close();
+      engine.close().catch(onError);
     },
   };
   // On SIGTERM/SIGINT: tell clients to reconnect elsewhere (1012), tell peers

@@ -35,6 +35,13 @@ export interface Config {
    * except on Deno Deploy (its instances are far apart).
    */
   forwardWrites: boolean;
+  /**
+   * `CHAT_REDIS_URL`: `redis://…` or `rediss://…` to run on the Redis
+   * engine (several processes or machines, one chat); unset: Deno KV.
+   */
+  redisUrl: string | undefined;
+  /** `CHAT_REDIS_CLUSTER`: `1` when `CHAT_REDIS_URL` is a Redis Cluster node. */
+  redisCluster: boolean;
   /** `CHAT_FAULT_BUS_DROP_EVERY`: test-only fault: drop every Nth bus post (0 = off). */
   faultBusDropEvery: number;
   /** `CHAT_LOG`: `info` (default) or `debug` or `silent`. */
@@ -84,8 +91,16 @@ export function loadConfig(env: EnvReader): Config {
     .split(",")
     .map((origin) => origin.trim())
     .filter((origin) => origin !== "");
+  const redisUrl = env("CHAT_REDIS_URL") || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
+    throw new RangeError(
+      `Cannot read CHAT_REDIS_URL="${redisUrl}": expected redis://host:port or rediss://…`,
+    );
+  }
   return {
     kvPath: env("CHAT_KV_PATH"),
+    redisUrl,
+    redisCluster: flag(env, "CHAT_REDIS_CLUSTER", false),
     secret: env("CHAT_SECRET") || undefined,
     allowedOrigins: new Set(origins),
     historyLimit: int(env, "CHAT_HISTORY_LIMIT", 10_000, 100),

@@ -6,6 +6,8 @@ const env = (vars: Record<string, string>) => (name: string) => vars[name];
 Deno.test("every variable has a default", () => {
   const expected: Config = {
     kvPath: undefined,
+    redisUrl: undefined,
+    redisCluster: false,
     secret: undefined,
     allowedOrigins: new Set(),
     historyLimit: 10_000,
@@ -37,6 +39,8 @@ Deno.test("every variable has a default", () => {
 Deno.test("every variable is read", () => {
   const config = loadConfig(env({
     CHAT_KV_PATH: "./data/chat.db",
+    CHAT_REDIS_URL: "redis://127.0.0.1:6379",
+    CHAT_REDIS_CLUSTER: "0",
     CHAT_SECRET: "s3cret",
     CHAT_ALLOWED_ORIGINS: "https://chat.example, http://localhost:3000,,",
     CHAT_HISTORY_LIMIT: "500",
@@ -53,6 +57,8 @@ Deno.test("every variable is read", () => {
   }));
   deepEqual(config, {
     kvPath: "./data/chat.db",
+    redisUrl: "redis://127.0.0.1:6379",
+    redisCluster: false,
     secret: "s3cret",
     allowedOrigins: new Set(["https://chat.example", "http://localhost:3000"]),
     historyLimit: 500,
@@ -131,5 +137,18 @@ Deno.test("writes are forwarded by default, except on Deno Deploy", () => {
       name: "RangeError",
       message: 'Cannot read CHAT_FORWARD_WRITES="yes": expected 1 or 0',
     },
+  );
+});
+
+Deno.test("CHAT_REDIS_URL chooses the Redis engine; a malformed one is refused", () => {
+  const config = loadConfig(env({
+    CHAT_REDIS_URL: "rediss://cache.example:6380",
+    CHAT_REDIS_CLUSTER: "1",
+  }));
+  equal(config.redisUrl, "rediss://cache.example:6380");
+  equal(config.redisCluster, true);
+  throws(
+    () => loadConfig(env({ CHAT_REDIS_URL: "localhost:6379" })),
+    /CHAT_REDIS_URL="localhost:6379"/,
   );
 });

@@ -307,7 +307,7 @@ export class Connection implements EventListenerObject, LiveSocket {
       case "ping":
         return this.#send({ type: "pong" });
       case "join":
-        return void this.#join(frame.room, frame.since, user).catch((error) =>
+        return void this.#join(frame, user).catch((error) =>
           this.#fail(error, "join")
         );
       case "leave":
@@ -338,8 +338,7 @@ export class Connection implements EventListenerObject, LiveSocket {
   }
 
   async #join(
-    room: string,
-    since: number | undefined,
+    { room, since, epoch }: Extract<ClientFrame, { type: "join" }>,
     user: User,
   ): Promise<void> {
     const previous = this.#subscription(room);
@@ -350,6 +349,7 @@ export class Connection implements EventListenerObject, LiveSocket {
       subscription,
       since,
       (reply) => this.#sendJoined(reply),
+      epoch,
     );
     // Left (or closed) while the reply was being read: undo the join.
     if (this.#subscription(room) !== subscription) {

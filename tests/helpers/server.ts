@@ -29,6 +29,8 @@ export interface TestServer {
   output(): string;
   /** Stops the process (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the process (SIGKILL, like `kill -9`) and waits for it to exit. */
+  kill(): Promise<void>;
   /** Stops and starts again on the same port and storage. */
   restart(): Promise<void>;
 }
@@ -86,14 +88,15 @@ export async function startServer(
     await waitForIsolates(port, isolates, () => output);
   };
 
-  const stop = async () => {
+  const signal = async (name: Deno.Signal) => {
     try {
-      child.kill("SIGTERM");
+      child.kill(name);
     } catch {
       // Already exited.
     }
     await done;
   };
+  const stop = () => signal("SIGTERM");
 
   await spawn();
   return {
@@ -103,6 +106,7 @@ export async function startServer(
     kvPath,
     output: () => output,
     stop,
+    kill: () => signal("SIGKILL"),
     async restart() {
       await stop();
       await spawn();

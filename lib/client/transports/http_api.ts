@@ -41,6 +41,7 @@ export class HttpError extends Error {
 export interface PollReply {
   room: string;
   seq: number;
+  epoch: string;
   messages: ChatMessage[];
   recovered?: false;
   online?: User[];

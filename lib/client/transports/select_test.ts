@@ -46,6 +46,7 @@ const joined = {
   type: "joined" as const,
   room: "r",
   seq: 0,
+  epoch: "e1",
   messages: [],
   online: [],
   recovered: true,

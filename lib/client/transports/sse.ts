@@ -30,6 +30,7 @@ export interface SseTransportOptions extends HttpTransportOptions {
 interface JoinedData {
   room: string;
   seq: number;
+  epoch: string;
   online: User[];
   recovered: boolean;
 }
@@ -138,6 +139,7 @@ class SseTransport extends HttpTransport {
       type: "joined",
       room: pending.joined.room,
       seq: pending.joined.seq,
+      epoch: pending.joined.epoch,
       messages: pending.messages,
       online: pending.joined.online,
       recovered: pending.joined.recovered,

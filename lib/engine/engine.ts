@@ -1,0 +1,162 @@
+/**
+ * The engine seam: the one boundary between the chat core (rooms, presence,
+ * transports) and the machinery that stores, orders and carries room events
+ * between nodes. Three engines implement it:
+ *
+ * - **embedded** (`lib/engine/embedded.ts`, the default): a Deno KV file and
+ *   a `BroadcastChannel` between the isolates of one process;
+ * - **kv** (`lib/engine/kv_only.ts`): Deno KV alone, fan-out by `kv.watch`
+ *   (Deno Deploy, whose instances share KV and nothing else);
+ * - **redis** (`lib/engine/redis/`): Redis streams, pub/sub and Lua, for any
+ *   number of processes on any number of machines.
+ *
+ * What the core relies on, whatever the engine: `append` assigns each room's
+ * next `seq` exactly once and is idempotent per (room, user, id) for 24 h;
+ * reads are strongly consistent with acked appends; the feed may drop,
+ * repeat or reorder events, and the core (`RoomChannel`) restores order and
+ * refills gaps from `range`; an epoch changes when a room's history was lost.
+ *
+ * @module
+ */
+import type { ChatMessage, User } from "../protocol/types.ts";
+import type { Bus } from "../bus/bus.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+
+/** Which engine runs. */
+export type EngineKind = "embedded" | "kv" | "redis";
+
+/** The outcome of one append. */
+export interface AppendResult {
+  /** The stored message's `seq` (the earlier one, for a repeated id). */
+  seq: number;
+  /** `true` when the id was already stored: nothing new was written. */
+  duplicate: boolean;
+  /** The new message; absent for duplicates. */
+  message?: ChatMessage;
+}
+
+/** A room's stored head. */
+export interface RoomHead {
+  /** The last assigned `seq` (0 before the first event). */
+  seq: number;
+  /** `ts` of the last event (0 before the first). */
+  lastTs: number;
+  /**
+   * The room's epoch: an opaque string that changes only when the room's
+   * stored history was lost and its `seq` restarted.
+   */
+  epoch: string;
+}
+
+/** A stored room, for the lobby. */
+export interface StoredRoom {
+  room: string;
+  seq: number;
+  lastTs: number;
+}
+
+/** A page of history. */
+export interface HistoryPage {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** Whether older retained messages exist. */
+  hasMore: boolean;
+}
+
+/**
+ * Durable, ordered, idempotent storage of room events. Reads return only
+ * retained events (the latest `CHAT_HISTORY_LIMIT` of a room).
+ */
+export interface EventLog {
+  /**
+   * Stores a message as the room's next `seq`, or finds the one stored
+   * earlier under the same (room, user, id). Resolves once it is durable;
+   * rejects with {@linkcode EngineUnavailableError} when storage can't be
+   * reached (the client retries the same id).
+   */
+  append(
+    room: string,
+    user: User,
+    id: string,
+    text: string,
+  ): Promise<AppendResult>;
+  /** The room's head (a room with no events has an epoch too). */
+  head(room: string): Promise<RoomHead>;
+  /** Retained events with `after < seq ≤ upTo`, in order. */
+  range(room: string, after: number, upTo: number): Promise<ChatMessage[]>;
+  /** The page of `limit` events before `before` (or the latest). */
+  before(
+    room: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<HistoryPage>;
+  /** The latest `limit` events and the head they were read at. */
+  latest(
+    room: string,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; head: RoomHead }>;
+  /** Every room with at least one stored event. */
+  rooms(): Promise<StoredRoom[]>;
+}
+
+/**
+ * Where an engine hands the events it carries to this node: the node's
+ * `Hub`, which orders them per room. Calls may come in any order, repeated,
+ * or not at all; the hub refills what is missing from the log.
+ */
+export interface FeedSink {
+  /** Committed events of `room` under `epoch`, usually in `seq` order. */
+  events(room: string, epoch: string, messages: readonly ChatMessage[]): void;
+  /** A doorbell: `room`'s events up to `seq` exist under `epoch`. */
+  head(room: string, epoch: string, seq: number): void;
+}
+
+/** A node's subscriptions to rooms' live events. */
+export interface RoomFeed {
+  /**
+   * Starts carrying `room`'s events to the sink; resolves once events
+   * committed from now on will arrive (a subscription is confirmed).
+   */
+  open(room: string): Promise<void>;
+  /** Stops carrying `room`'s events. */
+  close(room: string): void;
+}
+
+/** Whether the engine can take work. */
+export interface EngineHealth {
+  ok: boolean;
+  /** Why not, when not. */
+  reason?: string;
+}
+
+/** One node's engine. */
+export interface Engine {
+  readonly kind: EngineKind;
+  /** Room events: append and read. */
+  readonly log: EventLog;
+  /** The node bus: presence, typing and heartbeats between nodes. */
+  readonly bus: Bus;
+  /**
+   * Connects the live feed to this node's sink. Called once, before any
+   * append: the engine also hands its own appends to the sink.
+   */
+  attach(sink: FeedSink): RoomFeed;
+  /** The token signing secret, the same on every node. */
+  secret(): Promise<Uint8Array<ArrayBuffer>>;
+  /** Whether storage can be reached right now. */
+  health(): Promise<EngineHealth>;
+  /** Stops timers and closes connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Storage or the engine could not be reached; nothing was changed. Clients
+ * get `unavailable` (HTTP 503) and retry with the same id.
+ */
+export class EngineUnavailableError extends ProtocolError {
+  constructor(message: string, options?: { cause?: unknown; ref?: string }) {
+    super("unavailable", message, { ref: options?.ref });
+    this.name = "EngineUnavailableError";
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * One contract, every engine: the same cases run against the embedded
+ * engine (KV in memory, `BroadcastChannel`) and the Redis engine (a real
+ * Debian `redis-server`). Two engines on the same storage stand for two
+ * nodes.
+ */
+import assert, { deepEqual, equal, notEqual } from "node:assert/strict";
+import type { ChatMessage, User } from "../protocol/types.ts";
+import { Metrics } from "../server/metrics.ts";
+import { Logger } from "../server/logger.ts";
+import { startRedis, type TestRedis } from "../../tests/helpers/redis.ts";
+import { waitUntil } from "../../tests/helpers/wait.ts";
+import type { Engine, FeedSink } from "./engine.ts";
+import { embeddedEngine } from "./embedded.ts";
+import { loadEpoch } from "../store/epoch.ts";
+import { redisEngine } from "./redis/redis_engine.ts";
+import { connectNodeRedis } from "./redis/node_redis.ts";
+
+const alice: User = { id: "u_alice", name: "alice" };
+const bob: User = { id: "u_bob", name: "bob" };
+const HISTORY_LIMIT = 100;
+
+/** Records what an engine's feed hands its node. */
+class RecordingSink implements FeedSink {
+  readonly received: Array<{ room: string; epoch: string; seq: number }> = [];
+  readonly heads: Array<{ room: string; epoch: string; seq: number }> = [];
+  seqsOf(room: string): number[] {
+    return this.received.filter((e) => e.room === room).map((e) => e.seq);
+  }
+  events(room: string, epoch: string, messages: readonly ChatMessage[]): void {
+    for (const m of messages) this.received.push({ room, epoch, seq: m.seq });
+  }
+  head(room: string, epoch: string, seq: number): void {
+    this.heads.push({ room, epoch, seq });
+  }
+}
+
+/** Two nodes of one engine on shared storage, and a way to lose it. */
+interface Nodes {
+  a: Engine;
+  b: Engine;
+  /** Empties storage (as a Redis restarted without its data); absent where it can't happen. */
+  lose?: () => Promise<void>;
+  close(): Promise<void>;
+}
+
+type Factory = () => Promise<Nodes>;
+
+const onError = (error: unknown) => {
+  throw error;
+};
+
+async function embeddedNodes(): Promise<Nodes> {
+  // Two isolates of one process: the same KV file, one BroadcastChannel.
+  const dir = await Deno.makeTempDir({ prefix: "engine-contract-" });
+  const node = async (id: string) => {
+    const kv = await Deno.openKv(`${dir}/chat.kv`);
+    return embeddedEngine({
+      kv,
+      epoch: await loadEpoch(kv),
+      node: id,
+      secret: undefined,
+      historyLimit: HISTORY_LIMIT,
+      forwardWrites: false,
+      heartbeatMs: 1_000,
+      busDropEvery: 0,
+      metrics: new Metrics(),
+      onError,
+    });
+  };
+  const a = await node("a");
+  const b = await node("b");
+  // Isolates post copies only to peers they heard (presence's start-up
+  // sync and heartbeats do this in the app).
+  a.bus.post({ k: "hb", node: "a", ver: 0 });
+  b.bus.post({ k: "hb", node: "b", ver: 0 });
+  await waitUntil(
+    "the nodes hear each other",
+    () => a.bus.hasPeers() && b.bus.hasPeers(),
+  );
+  return {
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+function redisNodes(redis: () => TestRedis): Factory {
+  return async () => {
+    const node = async (id: string) =>
+      await redisEngine({
+        redis: await connectNodeRedis({
+          url: redis().url,
+          cluster: false,
+          onError: () => {},
+        }),
+        node: id,
+        secret: undefined,
+        historyLimit: HISTORY_LIMIT,
+        heartbeatMs: 1_000,
+        metrics: new Metrics(),
+        log: new Logger("silent", id),
+      });
+    const [a, b] = [await node("a"), await node("b")];
+    return {
+      a,
+      b,
+      lose: () => redis().flushAll(),
+      async close() {
+        await a.close();
+        await b.close();
+        await redis().flushAll();
+      },
+    };
+  };
+}
+
+/** Runs every contract case against the engine `make` builds. */
+function contract(name: string, make: Factory, setup?: () => Promise<void>) {
+  const test = (what: string, fn: (nodes: Nodes) => Promise<void>) =>
+    Deno.test({
+      name: `${name} engine: ${what}`,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        await setup?.();
+        const nodes = await make();
+        try {
+          await fn(nodes);
+        } finally {
+          await nodes.close();
+        }
+      },
+    });
+
+  test("append takes the next seq; head, range and pages read it back", async ({ a, b }) => {
+    const before = await a.log.head("r");
+    equal(before.seq, 0);
+    for (let n = 1; n <= 5; n++) {
+      const result = await (n % 2 ? a : b).log.append(
+        "r",
+        alice,
+        `m${n}`,
+        `t${n}`,
+      );
+      equal(result.seq, n);
+      equal(result.duplicate, false);
+      equal(result.message?.text, `t${n}`);
+    }
+    const head = await b.log.head("r");
+    equal(head.seq, 5);
+    equal(head.epoch, before.epoch, "the first write keeps the epoch");
+    assert(head.lastTs > 0);
+    deepEqual((await a.log.range("r", 1, 4)).map((m) => m.seq), [2, 3, 4]);
+    deepEqual(await a.log.range("r", 5, 5), []);
+    const latest = await b.log.before("r", undefined, 2);
+    deepEqual(latest.messages.map((m) => m.seq), [4, 5]);
+    equal(latest.hasMore, true);
+    const oldest = await b.log.before("r", 3, 10);
+    deepEqual(oldest.messages.map((m) => m.text), ["t1", "t2"]);
+    equal(oldest.hasMore, false);
+    const page = await a.log.latest("r", 3);
+    deepEqual(page.messages.map((m) => m.seq), [3, 4, 5]);
+    equal(page.head.seq, 5);
+    assert((await a.log.rooms()).some((r) => r.room === "r" && r.seq === 5));
+  });
+
+  test("a repeated (user, id) is stored once, on any node, even at once", async ({ a, b }) => {
+    const first = await a.log.append("i", alice, "same", "once");
+    const again = await b.log.append("i", alice, "same", "once");
+    deepEqual(again, { seq: first.seq, duplicate: true });
+    const other = await a.log.append("i", bob, "same", "bob's own");
+    equal(other.seq, first.seq + 1, "ids are per user");
+    const racing = await Promise.all(
+      Array.from(
+        { length: 6 },
+        (_, i) => (i % 2 ? a : b).log.append("i", alice, "race", "x"),
+      ),
+    );
+    equal(racing.filter((r) => !r.duplicate).length, 1);
+    equal(new Set(racing.map((r) => r.seq)).size, 1);
+    equal((await a.log.head("i")).seq, 3);
+  });
+
+  test("the feed brings every node's appends to an open room, in order", async ({ a, b }) => {
+    const sinkA = new RecordingSink();
+    const sinkB = new RecordingSink();
+    const feedA = a.attach(sinkA);
+    const feedB = b.attach(sinkB);
+    await feedA.open("f");
+    await feedB.open("f");
+    for (let n = 1; n <= 10; n++) {
+      await (n % 2 ? a : b).log.append("f", alice, `f${n}`, "x");
+    }
+    for (const sink of [sinkA, sinkB]) {
+      await waitUntil(
+        "every event arrived",
+        () => sink.seqsOf("f").length >= 10,
+      );
+      deepEqual([...new Set(sink.seqsOf("f"))].sort((x, y) => x - y), [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+      ]);
+    }
+    const epochs = new Set(sinkB.received.map((e) => e.epoch));
+    deepEqual(epochs, new Set([(await a.log.head("f")).epoch]));
+    feedA.close("f");
+    feedB.close("f");
+  });
+
+  test("retention keeps the latest events only", async ({ a }) => {
+    for (let n = 1; n <= HISTORY_LIMIT + 20; n++) {
+      await a.log.append("old", alice, `o${n}`, "x");
+    }
+    const all = await a.log.range("old", 0, HISTORY_LIMIT + 20);
+    equal(all.length, HISTORY_LIMIT);
+    equal(all[0].seq, 21);
+  });
+
+  test("a lost history gets a new epoch; seq restarts under it", async ({ a, lose }) => {
+    if (!lose) return; // KV loses nothing short of a new database file
+    await a.log.append("e", alice, "e1", "x");
+    const before = await a.log.head("e");
+    await lose();
+    const after = await a.log.head("e");
+    notEqual(after.epoch, before.epoch);
+    equal(after.seq, 0);
+    equal((await a.log.append("e", alice, "e1", "x")).seq, 1);
+  });
+}
+
+contract("embedded", embeddedNodes);
+
+let redis: TestRedis | undefined;
+contract("redis", redisNodes(() => redis!), async () => {
+  redis ??= await startRedis();
+});
+Deno.test({
+  name: "redis engine: stop the contract's Redis",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await redis?.stop();
+  },
+});

@@ -1,0 +1,77 @@
+/**
+ * The {@linkcode EventLog} of the KV engines (embedded and KV only): the
+ * KV {@linkcode MessageStore} with the database's epoch, and appends through
+ * whatever writes for this node (the process's writer isolate, or the store
+ * itself).
+ *
+ * @module
+ */
+import type { ChatMessage, User } from "../protocol/types.ts";
+import type { MessageStore } from "../store/message_store.ts";
+import type {
+  AppendResult,
+  EventLog,
+  HistoryPage,
+  RoomHead,
+  StoredRoom,
+} from "./engine.ts";
+
+/** Appends one message; see {@linkcode EventLog.append}. */
+export type Append = EventLog["append"];
+
+/** Room events in Deno KV. */
+export class KvEventLog implements EventLog {
+  readonly #store: MessageStore;
+  readonly #epoch: string;
+  readonly #append: Append;
+
+  /**
+   * @param store the KV store every read goes to
+   * @param epoch the database's epoch (`lib/store/epoch.ts`)
+   * @param append how this node appends (through its writer, or the store)
+   */
+  constructor(store: MessageStore, epoch: string, append: Append) {
+    this.#store = store;
+    this.#epoch = epoch;
+    this.#append = append;
+  }
+
+  append(
+    room: string,
+    user: User,
+    id: string,
+    text: string,
+  ): Promise<AppendResult> {
+    return this.#append(room, user, id, text);
+  }
+
+  async head(room: string): Promise<RoomHead> {
+    const { seq, lastTs } = await this.#store.meta(room);
+    return { seq, lastTs, epoch: this.#epoch };
+  }
+
+  range(room: string, after: number, upTo: number): Promise<ChatMessage[]> {
+    return this.#store.range(room, after, upTo);
+  }
+
+  before(
+    room: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<HistoryPage> {
+    return this.#store.history(room, before, limit);
+  }
+
+  async latest(
+    room: string,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; head: RoomHead }> {
+    const { messages, head } = await this.#store.latest(room, limit);
+    const lastTs = messages.at(-1)?.ts ?? 0;
+    return { messages, head: { seq: head, lastTs, epoch: this.#epoch } };
+  }
+
+  rooms(): Promise<StoredRoom[]> {
+    return this.#store.rooms();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Chooses and starts this node's engine from the configuration.
+ *
+ * @module
+ */
+import type { Config } from "../server/config.ts";
+import type { RuntimeAdapter } from "../server/runtime.ts";
+import type { Metrics } from "../server/metrics.ts";
+import type { Logger } from "../server/logger.ts";
+import { migrateLayout } from "../store/migrate.ts";
+import { loadEpoch } from "../store/epoch.ts";
+import type { Engine } from "./engine.ts";
+import { embeddedEngine } from "./embedded.ts";
+import { redisEngine } from "./redis/redis_engine.ts";
+import { connectNodeRedis } from "./redis/node_redis.ts";
+
+/** What every engine is started with. */
+export interface EngineContext {
+  config: Config;
+  runtime: RuntimeAdapter;
+  /** This node's id. */
+  node: string;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/** Starts the engine the configuration names. */
+export async function openEngine(context: EngineContext): Promise<Engine> {
+  const { config, runtime, node, metrics, log } = context;
+  const onError = (error: unknown) => log.error("unexpected error", error);
+  if (config.redisUrl) {
+    const redis = await connectNodeRedis({
+      url: config.redisUrl,
+      cluster: config.redisCluster,
+      onError: (error) => log.error("redis connection error", error),
+    });
+    return await redisEngine({
+      redis,
+      node,
+      secret: config.secret,
+      historyLimit: config.historyLimit,
+      heartbeatMs: config.heartbeatMs,
+      metrics,
+      log,
+    });
+  }
+  const kv = await runtime.openKv(config.kvPath);
+  const migrated = await migrateLayout(kv);
+  if (migrated > 0) log.info("storage layout migrated", { messages: migrated });
+  return embeddedEngine({
+    kv,
+    epoch: await loadEpoch(kv),
+    node,
+    secret: config.secret,
+    historyLimit: config.historyLimit,
+    forwardWrites: config.forwardWrites,
+    heartbeatMs: config.heartbeatMs,
+    busDropEvery: config.faultBusDropEvery,
+    metrics,
+    onError,
+  });
+}
