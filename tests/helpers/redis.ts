@@ -142,7 +142,7 @@ export async function startRedis(
       await pumps;
     });
     try {
-      await waitForPing(port, () => exited, () => output);
+      await waitForPing(port, process.pid, () => exited, () => output);
     } catch (err) {
       await halt("SIGKILL");
       throw err;
@@ -278,18 +278,29 @@ interface CliResult {
   text: string;
 }
 
-async function runCli(args: string[]): Promise<CliResult> {
+/**
+ * Runs `redis-cli`, killed after `timeoutMs`: a port whose listener accepts
+ * but never answers (another program took it) would hang it forever.
+ */
+async function runCli(
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<CliResult> {
   const cli = requireCommand("redis-cli", "redis-tools");
   const result = await new Deno.Command(cli, {
     args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(timeoutMs),
   }).output();
   const decoder = new TextDecoder();
+  const text = decoder.decode(result.stdout) + decoder.decode(result.stderr);
   return {
     ok: result.success,
-    text: decoder.decode(result.stdout) + decoder.decode(result.stderr),
+    text: result.signal
+      ? `${text}(redis-cli killed after ${timeoutMs} ms)`
+      : text,
   };
 }
 
@@ -315,26 +326,31 @@ async function redisCli(
 
 /**
  * Polls `PING` until it answers `PONG`; `LOADING` (an AOF being replayed
- * after a restart) counts as not yet. Fails at once if the process exits.
+ * after a restart) counts as not yet. Fails at once if the process exits,
+ * and checks that the server answering is this process, not another one
+ * that won the race for the port.
  */
 async function waitForPing(
   port: number,
+  pid: number,
   exited: () => boolean,
   output: () => string,
 ): Promise<void> {
+  const address = ["-h", "127.0.0.1", "-p", String(port)];
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (exited()) {
       throw new Error(`redis-server on port ${port} exited:\n${output()}`);
     }
-    const result = await runCli([
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(port),
-      "PING",
-    ]);
-    if (result.ok && result.text.trim() === "PONG") return;
+    const ping = await runCli([...address, "PING"], 1_000);
+    if (ping.ok && ping.text.trim() === "PONG") {
+      const info = await runCli([...address, "INFO", "server"], 1_000);
+      const answering = info.text.match(/^process_id:(\d+)/m)?.[1];
+      if (answering === String(pid)) return;
+      throw new Error(
+        `Port ${port} is answered by process ${answering}, not redis-server ${pid}:\n${output()}`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(
