@@ -21,7 +21,10 @@ import { AppendRouter } from "../rooms/append_router.ts";
 import type { Metrics } from "../server/metrics.ts";
 import type { Engine, EngineHealth, FeedSink, RoomFeed } from "./engine.ts";
 import { KvEventLog } from "./kv_event_log.ts";
-import { kvHealth } from "./kv_health.ts";
+import { probe } from "./probe.ts";
+
+/** How long the readiness read of KV may take. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /** How many beacon ticks a room's head is repeated after its last write. */
 const BEACON_REPEATS = 5;
@@ -124,7 +127,8 @@ export function embeddedEngine(options: EmbeddedEngineOptions): Engine {
       return { open: () => Promise.resolve(), close() {} };
     },
     secret: () => loadSecret(kv, options.secret),
-    health: (): Promise<EngineHealth> => kvHealth(kv),
+    health: (): Promise<EngineHealth> =>
+      probe("storage", () => kv.get(["config", "epoch"]), PROBE_TIMEOUT_MS),
     close() {
       clearInterval(timer);
       router.close();

@@ -14,6 +14,7 @@
  */
 import { Bus } from "../../bus/bus.ts";
 import { digestSecret } from "../../auth/secret.ts";
+import { encodeBase64Url } from "../../auth/base64url.ts";
 import type { Metrics } from "../../server/metrics.ts";
 import type { Logger } from "../../server/logger.ts";
 import type { Engine, EngineHealth, FeedSink, RoomFeed } from "../engine.ts";
@@ -22,6 +23,7 @@ import { SECRET_KEY } from "./keys.ts";
 import { RedisLog } from "./redis_log.ts";
 import { RedisFeed } from "./redis_feed.ts";
 import { redisBusLink } from "./redis_bus_link.ts";
+import { probe } from "../probe.ts";
 
 /** How often open rooms' heads are read to reveal dropped feed messages. */
 const HEAD_POLL_MS = 2_000;
@@ -88,10 +90,7 @@ export async function redisEngine(
     },
     async secret() {
       if (options.secret) return await digestSecret(options.secret);
-      const fresh = Array.from(
-        crypto.getRandomValues(new Uint8Array(32)),
-        (byte) => byte.toString(16).padStart(2, "0"),
-      ).join("");
+      const fresh = encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)));
       await redis.command(SECRET_KEY, ["SET", SECRET_KEY, fresh, "NX"]);
       const shared = String(
         await redis.command(SECRET_KEY, ["GET", SECRET_KEY]),
@@ -104,26 +103,15 @@ export async function redisEngine(
       });
       return await digestSecret(shared);
     },
-    async health(): Promise<EngineHealth> {
-      if (!redis.ready) return { ok: false, reason: "redis unreachable" };
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        await Promise.race([
-          redis.command(SECRET_KEY, ["PING"]),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error("no answer")),
-              PING_TIMEOUT_MS,
-            );
-          }),
-        ]);
-        return { ok: true };
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, reason: `redis unreachable: ${reason}` };
-      } finally {
-        clearTimeout(timer);
+    health(): Promise<EngineHealth> {
+      if (!redis.ready) {
+        return Promise.resolve({ ok: false, reason: "redis unreachable" });
       }
+      return probe(
+        "redis",
+        () => redis.command(SECRET_KEY, ["PING"]),
+        PING_TIMEOUT_MS,
+      );
     },
     async close() {
       feed?.stop();
