@@ -107,7 +107,6 @@ export function embeddedEngine(options: EmbeddedEngineOptions): Engine {
   );
 
   return {
-    kind: "embedded",
     log,
     bus,
     attach(sink: FeedSink): RoomFeed {

@@ -1,12 +1,11 @@
 /**
  * The engine seam: the one boundary between the chat core (rooms, presence,
  * transports) and the machinery that stores, orders and carries room events
- * between nodes. Three engines implement it:
+ * between nodes. Two engines implement it (a third, Deno KV alone with
+ * fan-out by `kv.watch` for Deno Deploy, is planned):
  *
  * - **embedded** (`lib/engine/embedded.ts`, the default): a Deno KV file and
  *   a `BroadcastChannel` between the isolates of one process;
- * - **kv** (`lib/engine/kv_only.ts`): Deno KV alone, fan-out by `kv.watch`
- *   (Deno Deploy, whose instances share KV and nothing else);
  * - **redis** (`lib/engine/redis/`): Redis streams, pub/sub and Lua, for any
  *   number of processes on any number of machines.
  *
@@ -22,9 +21,6 @@ import type { ChatMessage, User } from "../protocol/types.ts";
 import type { Bus } from "../bus/bus.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 
-/** Which engine runs. */
-export type EngineKind = "embedded" | "kv" | "redis";
-
 /** The outcome of one append. */
 export interface AppendResult {
   /** The stored message's `seq` (the earlier one, for a repeated id). */
@@ -34,6 +30,9 @@ export interface AppendResult {
   /** The new message; absent for duplicates. */
   message?: ChatMessage;
 }
+
+/** Appends one message; see {@linkcode EventLog.append}. */
+export type Append = EventLog["append"];
 
 /** A room's stored head. */
 export interface RoomHead {
@@ -131,7 +130,6 @@ export interface EngineHealth {
 
 /** One node's engine. */
 export interface Engine {
-  readonly kind: EngineKind;
   /** Room events: append and read. */
   readonly log: EventLog;
   /** The node bus: presence, typing and heartbeats between nodes. */

@@ -199,7 +199,8 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
     for (const sink of [sinkA, sinkB]) {
       await waitUntil(
         "every event arrived",
-        () => sink.seqsOf("f").length >= 10,
+        // A node may get its own appends twice (its own and the feed's copy).
+        () => new Set(sink.seqsOf("f")).size >= 10,
       );
       deepEqual([...new Set(sink.seqsOf("f"))].sort((x, y) => x - y), [
         1,

@@ -1,5 +1,5 @@
 /**
- * The {@linkcode EventLog} of the KV engines (embedded and KV only): the
+ * The {@linkcode EventLog} of Deno KV (the embedded engine): the
  * KV {@linkcode MessageStore} with the database's epoch, and appends through
  * whatever writes for this node (the process's writer isolate, or the store
  * itself).
@@ -9,15 +9,13 @@
 import type { ChatMessage, User } from "../protocol/types.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import type {
+  Append,
   AppendResult,
   EventLog,
   HistoryPage,
   RoomHead,
   StoredRoom,
 } from "./engine.ts";
-
-/** Appends one message; see {@linkcode EventLog.append}. */
-export type Append = EventLog["append"];
 
 /** Room events in Deno KV. */
 export class KvEventLog implements EventLog {

@@ -24,15 +24,7 @@ import type { ChatMessage, User } from "../protocol/types.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
 import type { Membership } from "../bus/membership.ts";
-import type { AppendResult } from "../store/append_writer.ts";
-
-/** Appends to storage (`MessageStore.append`). */
-export type Append = (
-  room: string,
-  user: User,
-  id: string,
-  text: string,
-) => Promise<AppendResult>;
+import type { Append, AppendResult } from "../engine/engine.ts";
 
 /** Options of an {@linkcode AppendRouter}. */
 export interface AppendRouterOptions {

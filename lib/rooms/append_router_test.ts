@@ -5,7 +5,8 @@ import { Bus } from "../bus/bus.ts";
 import { Membership } from "../bus/membership.ts";
 import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
 import { type AppendResult, MessageStore } from "../store/message_store.ts";
-import { type Append, AppendRouter } from "./append_router.ts";
+import type { Append } from "../engine/engine.ts";
+import { AppendRouter } from "./append_router.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };

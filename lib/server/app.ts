@@ -16,7 +16,7 @@ import { Hub } from "../rooms/hub.ts";
 import { ChatService } from "../rooms/chat_service.ts";
 import { OutgoingEvent } from "../rooms/outgoing.ts";
 import { Presence } from "../presence/presence.ts";
-import type { Engine, EngineHealth } from "../engine/engine.ts";
+import type { EngineHealth } from "../engine/engine.ts";
 import { openEngine } from "../engine/open_engine.ts";
 import type { CloseReason } from "../ws/close_codes.ts";
 import { IdleSweep, type IdleWatched } from "../ws/idle_sweep.ts";
@@ -45,8 +45,6 @@ export interface App {
   readonly chat: ChatService;
   readonly hub: Hub;
   readonly presence: Presence;
-  /** The engine: storage and the carriage of events between nodes. */
-  readonly engine: Engine;
   readonly bus: Bus;
   readonly metrics: Metrics;
   readonly counters: AppCounters;
@@ -172,7 +170,6 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     chat,
     hub,
     presence,
-    engine,
     bus,
     metrics,
     counters,

@@ -19,6 +19,7 @@
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
+import type { AppendResult } from "../engine/engine.ts";
 import { type RoomHead, roomKey, segmentKey } from "./keys.ts";
 import {
   ARCHIVE_EVERY,
@@ -31,15 +32,7 @@ import { RoomTail, RoomTails } from "./room_tail.ts";
 import { placeMessages, RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
 import { trimSegments } from "./retention.ts";
 
-/** The outcome of one append. */
-export interface AppendResult {
-  /** The stored message (the earlier one, for a repeated id). */
-  seq: number;
-  /** `true` when the id was already stored: nothing new was written. */
-  duplicate: boolean;
-  /** The new message; absent for duplicates. */
-  message?: ChatMessage;
-}
+export type { AppendResult };
 
 /** Called with each room's newly committed messages, in `seq` order. */
 export type CommitListener = (

@@ -75,7 +75,6 @@ export async function redisEngine(
     () => redis.ready ? 1 : 0,
   );
   return {
-    kind: "redis",
     log: eventLog,
     bus,
     attach(sink: FeedSink): RoomFeed {
