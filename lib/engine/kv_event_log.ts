@@ -65,6 +65,7 @@ export class KvEventLog implements EventLog {
     limit: number,
   ): Promise<{ messages: ChatMessage[]; head: RoomHead }> {
     const { messages, head } = await this.#store.latest(room, limit);
+    // A head's `lastTs` is its last message's `ts` (one commit writes both).
     const lastTs = messages.at(-1)?.ts ?? 0;
     return { messages, head: { seq: head, lastTs, epoch: this.#epoch } };
   }

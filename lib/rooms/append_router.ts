@@ -72,6 +72,10 @@ export class AppendRouter {
   readonly #outbox = new Map<string, ForwardedAppend[]>();
   /** Answers of this task, posted together: requesting isolate → results. */
   readonly #answers = new Map<string, ForwardedResult[]>();
+  /** The writer's copies awaiting their grace, oldest first: one timer for all. */
+  readonly #copies: Array<{ req: number; due: number; message: ChatMessage }> =
+    [];
+  #copyTimer: ReturnType<typeof setTimeout> | undefined;
   #flushScheduled = false;
   #closed = false;
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -142,6 +146,8 @@ export class AppendRouter {
     this.#closed = true;
     clearInterval(this.#sweep);
     this.#sweep = undefined;
+    clearTimeout(this.#copyTimer);
+    this.#copies.length = 0;
     for (const req of [...this.#waiting.keys()]) this.#fallBack(req);
   }
 
@@ -169,6 +175,7 @@ export class AppendRouter {
    * unless the writer's answer comes within {@linkcode STORED_GRACE_MS}.
    */
   #stored(messages: ChatMessage[]): void {
+    const due = Date.now() + STORED_GRACE_MS;
     for (const message of messages) {
       const req = this.#waitingByKey.get(
         keyOf(message.room, message.user.id, message.id),
@@ -176,12 +183,25 @@ export class AppendRouter {
       const waiting = req === undefined ? undefined : this.#waiting.get(req);
       if (req === undefined || !waiting || waiting.seen) continue;
       waiting.seen = true;
-      setTimeout(
-        () =>
-          this.#answered({ req, seq: message.seq, duplicate: false, message }),
-        STORED_GRACE_MS,
-      );
+      this.#copies.push({ req, due, message });
     }
+    this.#armCopies();
+  }
+
+  /** Answers the copies whose grace is over (the answer did not come). */
+  #armCopies(): void {
+    if (this.#copyTimer !== undefined || this.#copies.length === 0) return;
+    this.#copyTimer = setTimeout(() => {
+      this.#copyTimer = undefined;
+      const now = Date.now();
+      let over = 0;
+      while (over < this.#copies.length && this.#copies[over].due <= now) {
+        const { req, message } = this.#copies[over++];
+        this.#answered({ req, seq: message.seq, duplicate: false, message });
+      }
+      this.#copies.splice(0, over);
+      this.#armCopies();
+    }, Math.max(0, this.#copies[0].due - Date.now()));
   }
 
   #answered(result: ForwardedResult): void {
