@@ -69,6 +69,11 @@ export async function redisEngine(
     "Head reads below what this node saw: Redis lost data, epoch renewed",
     () => feed?.headsBackwards ?? 0,
   );
+  metrics.counter(
+    "chat_redis_feed_malformed_total",
+    "Messages on room channels that were not the append script's events",
+    () => feed?.malformed ?? 0,
+  );
   metrics.gauge(
     "chat_redis_ready",
     "1 while Redis can be reached",

@@ -159,11 +159,18 @@ export class RedisLog implements EventLog {
     const rooms = await this.#run(() =>
       this.#redis.command(ROOMS_KEY, ["SMEMBERS", ROOMS_KEY])
     ) as string[];
-    const heads = await Promise.all(rooms.map((room) => this.head(room)));
+    // A plain read per room (pipelined by the client): listing creates no
+    // epochs, which the HEAD script would for a room Redis lost.
+    const heads = await this.#run(() =>
+      Promise.all(rooms.map((room) => {
+        const { head } = roomKeys(room);
+        return this.#redis.command(head, ["HMGET", head, "seq", "ts"]);
+      }))
+    ) as Array<[string | null, string | null]>;
     return rooms.map((room, i) => ({
       room,
-      seq: heads[i].seq,
-      lastTs: heads[i].lastTs,
+      seq: Number(heads[i][0] ?? 0),
+      lastTs: Number(heads[i][1] ?? 0),
     })).filter((room) => room.seq > 0);
   }
 

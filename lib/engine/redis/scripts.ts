@@ -7,9 +7,8 @@
  * @module
  */
 
-/** A script and its SHA-1, for `EVALSHA` with a fall-back to `EVAL`. */
+/** A script's source (run by `EVALSHA`, with a fall-back to `EVAL`). */
 export interface LuaScript {
-  readonly name: string;
   readonly source: string;
 }
 
@@ -25,7 +24,6 @@ export interface LuaScript {
  * Returns `{stored (1|0), seq, epoch}`.
  */
 export const APPEND: LuaScript = {
-  name: "append",
   source: `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
@@ -56,7 +54,6 @@ return {1, seq, epoch}
  * KEYS: head hash. ARGV: a fresh epoch. Returns `{seq, ts, epoch}`.
  */
 export const HEAD: LuaScript = {
-  name: "head",
   source: `
 local h = redis.call('HMGET', KEYS[1], 'seq', 'ts', 'epoch')
 local epoch = h[3]
@@ -76,7 +73,6 @@ return {h[1] or '0', h[2] or '0', epoch}
  * KEYS: head hash. ARGV: the old epoch, a fresh one. Returns the epoch now.
  */
 export const RENEW_EPOCH: LuaScript = {
-  name: "renew_epoch",
   source: `
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if epoch == ARGV[1] then
