@@ -12,6 +12,7 @@ import {
   TestClient,
 } from "./helpers/ws_client.ts";
 import { SseClient } from "./helpers/sse_client.ts";
+import { newSession, postMessage } from "./helpers/http.ts";
 
 type Message = Record<string, unknown> & { seq: number };
 
@@ -19,16 +20,6 @@ const isMessage = (room: string) => (e: Event) =>
   e.type === "message" && e.room === room;
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-async function session(server: TestServer, name: string): Promise<string> {
-  const res = await fetch(`${server.origin}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name }),
-  });
-  equal(res.status, 201);
-  return (await res.json()).token;
-}
 
 /** POSTs a message on a fresh connection (so posts spread over isolates). */
 async function post(
@@ -40,18 +31,15 @@ async function post(
 ): Promise<number> {
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
   try {
-    const res = await fetch(`${server.origin}/api/rooms/${room}/messages`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({ id, text }),
-      client,
-    });
-    const body = await res.json();
-    assert(res.status === 201 || res.status === 200, JSON.stringify(body));
-    return body.seq;
+    const { status, body } = await postMessage(
+      server.origin,
+      token,
+      room,
+      { id, text },
+      { client },
+    );
+    assert(status === 201 || status === 200, JSON.stringify(body));
+    return Number(body.seq);
   } finally {
     client.close();
   }
@@ -142,7 +130,7 @@ Deno.test({
           closers.push(() => wa.close(), () => wb.close());
           await wa.join(room);
           await wb.join(room);
-          const token = await session(server, "carol");
+          const token = await newSession(server.origin, "carol");
           const sse = await streamsOnDistinctIsolates(
             api(room, "events") + `?token=${token}`,
             2,
@@ -220,7 +208,7 @@ Deno.test({
           });
           closers.push(() => watcher.close());
           await watcher.join(room);
-          const token = await session(server, "dave");
+          const token = await newSession(server.origin, "dave");
           const stream = await SseClient.open(api(room, "events"), {
             headers: { authorization: `Bearer ${token}` },
           });
@@ -272,7 +260,7 @@ Deno.test({
         "SSE resumes from Last-Event-ID with exactly what it missed",
         async () => {
           const room = "resume";
-          const token = await session(server, "erin");
+          const token = await newSession(server.origin, "erin");
           for (let i = 1; i <= 5; i++) {
             await post(server, token, room, `r${i}`, `msg ${i}`);
           }
@@ -495,7 +483,7 @@ Deno.test({
         });
         closers.push(() => watcher.close());
         await watcher.join(room);
-        const token = await session(server, "frank");
+        const token = await newSession(server.origin, "frank");
         const res = await fetch(api(room, "messages") + "?since=0&wait=0", {
           headers: { authorization: `Bearer ${token}` },
         });
@@ -549,7 +537,7 @@ Deno.test({
           return;
         }
         const room = "curl";
-        const token = await session(server, "gina");
+        const token = await newSession(server.origin, "gina");
         const child = new Deno.Command("curl", {
           args: ["-sN", api(room, "events")],
           stdout: "piped",

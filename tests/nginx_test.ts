@@ -11,6 +11,7 @@ import { startRedis } from "./helpers/redis.ts";
 import { requireCommand } from "./helpers/system.ts";
 import { isMessage, seqRange, TestClient } from "./helpers/ws_client.ts";
 import { SseClient } from "./helpers/sse_client.ts";
+import { newSession, postMessage } from "./helpers/http.ts";
 import { sleep } from "./helpers/wait.ts";
 
 const CONFIG = new URL("../docs/nginx.conf", import.meta.url);
@@ -210,35 +211,21 @@ Deno.test({
       await t.step(
         "an SSE stream through nginx gets a message posted through nginx",
         async () => {
-          const session = await fetch(`${via.origin}/api/session`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              origin: via.origin,
-            },
-            body: JSON.stringify({ name: "poster" }),
-          });
-          equal(session.status, 201);
-          const { token } = await session.json();
+          const fromPage = { headers: { origin: via.origin } };
+          const token = await newSession(via.origin, "poster", fromPage);
           const sse = await SseClient.open(
             `${via.origin}/api/rooms/comet/events?since=0`,
             { headers: { origin: via.origin } },
           );
           try {
             await sleep(200);
-            const posted = await fetch(
-              `${via.origin}/api/rooms/comet/messages`,
-              {
-                method: "POST",
-                headers: {
-                  "content-type": "application/json",
-                  authorization: `Bearer ${token}`,
-                  origin: via.origin,
-                },
-                body: JSON.stringify({ id: "c1", text: "through nginx" }),
-              },
+            const posted = await postMessage(
+              via.origin,
+              token,
+              "comet",
+              { id: "c1", text: "through nginx" },
+              fromPage,
             );
-            await posted.body?.cancel();
             equal(posted.status, 201);
             // Unbuffered: the event arrives now, not when a buffer fills.
             const [message] = await sse.waitForMessages(1, 3_000);

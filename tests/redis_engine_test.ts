@@ -15,6 +15,7 @@ import {
   TestClient,
 } from "./helpers/ws_client.ts";
 import { SseClient } from "./helpers/sse_client.ts";
+import { newSession, postMessage } from "./helpers/http.ts";
 import { sleep } from "./helpers/wait.ts";
 
 const NODE_ENV = {
@@ -35,36 +36,6 @@ function startNodes(
       () => startServer({ isolates: 1, env: { ...NODE_ENV, ...env } }),
     ),
   );
-}
-
-/** A session token from `node`. */
-async function tokenFrom(node: TestServer, name: string): Promise<string> {
-  const res = await fetch(`${node.origin}/api/session`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name }),
-  });
-  equal(res.status, 201);
-  return (await res.json()).token;
-}
-
-/** Posts over HTTP; returns the status and the body. */
-async function httpPost(
-  node: TestServer,
-  token: string,
-  room: string,
-  id: string,
-  text: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${node.origin}/api/rooms/${room}/messages`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      authorization: `Bearer ${token}`,
-    },
-    body: JSON.stringify({ id, text }),
-  });
-  return { status: res.status, body: await res.json() };
 }
 
 Deno.test({
@@ -110,7 +81,7 @@ Deno.test({
       await t.step(
         "a post on one node reaches SSE and long poll on the others",
         async () => {
-          const token = await tokenFrom(nodes[0], "poster");
+          const token = await newSession(nodes[0].origin, "poster");
           const sse = await SseClient.open(
             `${nodes[1].origin}/api/rooms/comet/events?since=0`,
           );
@@ -118,12 +89,14 @@ Deno.test({
             `${nodes[2].origin}/api/rooms/comet/messages?since=0&wait=10`,
           ).then((res) => res.json());
           await sleep(200);
-          const { status } = await httpPost(
-            nodes[0],
+          const { status } = await postMessage(
+            nodes[0].origin,
             token,
             "comet",
-            "c1",
-            "over http",
+            {
+              id: "c1",
+              text: "over http",
+            },
           );
           equal(status, 201);
           await sse.waitForMessages(1);
@@ -137,11 +110,15 @@ Deno.test({
       await t.step(
         "a repeated id is stored once across nodes: one 201, the rest 200 with its seq",
         async () => {
-          const token = await tokenFrom(nodes[0], "repeater");
+          const token = await newSession(nodes[0].origin, "repeater");
           const answers = await Promise.all(
             Array.from(
               { length: 9 },
-              (_, i) => httpPost(nodes[i % 3], token, "idem", "same", "once"),
+              (_, i) =>
+                postMessage(nodes[i % 3].origin, token, "idem", {
+                  id: "same",
+                  text: "once",
+                }),
             ),
           );
           deepEqual(
