@@ -132,7 +132,12 @@ async function connectServer(
     unsubscribeRoom: (channel) => subscriber.unsubscribe(channel),
     onReconnect: (listener) => reconnects.add(listener),
     async close() {
-      await Promise.allSettled([commands.close(), subscriber.close()]);
+      // close() waits for queued commands, and a subscribe queued while
+      // Redis is down never runs: a client not ready is destroyed instead.
+      for (const client of [commands, subscriber]) {
+        if (client.isReady) await client.close().catch(options.onError);
+        else if (client.isOpen) client.destroy();
+      }
     },
   };
 }
@@ -153,13 +158,14 @@ async function connectCluster(
   await cluster.connect();
   let down = 0;
   cluster.on("node-error", () => down = Date.now());
+  // A node error in the last second: commands would likely fail.
+  const ready = () => cluster.isOpen && Date.now() - down > 1_000;
   const send = (key: string, args: string[]) =>
     cluster.sendCommand(key === "" ? undefined : key, false, args);
   return {
     cluster: true,
     get ready() {
-      // A node error in the last second: commands would likely fail.
-      return cluster.isOpen && Date.now() - down > 1_000;
+      return ready();
     },
     command: send,
     script: (script, keys, args) =>
@@ -174,7 +180,9 @@ async function connectCluster(
     unsubscribeRoom: (channel) => cluster.sUnsubscribe(channel),
     onReconnect: (listener) => reconnects.add(listener),
     async close() {
-      await cluster.close();
+      // As above: closing waits for what is queued on an unready node.
+      if (ready()) await cluster.close();
+      else if (cluster.isOpen) cluster.destroy();
     },
   };
 }
