@@ -7,7 +7,7 @@
 import { type Config, loadConfig } from "./config.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import { Metrics } from "./metrics.ts";
-import { RateLimiter } from "./rate_limiter.ts";
+import { RateLimiter } from "../throttle/rate_limiter.ts";
 import { Logger } from "./logger.ts";
 import { TokenSigner } from "../auth/token.ts";
 import { Sessions } from "../auth/sessions.ts";

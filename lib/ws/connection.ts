@@ -20,7 +20,7 @@ import type { ClientFrame, ServerEvent, User } from "../protocol/types.ts";
 import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
 import { ProtocolError } from "../protocol/errors.ts";
-import { TokenBucket } from "../server/rate_limiter.ts";
+import { TokenBucket } from "../throttle/rate_limiter.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingMessage } from "../rooms/outgoing.ts";
 import type { JoinResult } from "../rooms/chat_service.ts";

@@ -1,5 +1,8 @@
 /**
- * A token bucket: `rate` tokens a second, holding at most `burst`.
+ * Send rate limits: a token bucket, `rate` tokens a second holding at most
+ * `burst`, per WebSocket connection, and buckets by user for HTTP posts.
+ * Every transport uses them and none owns them, so they live apart from the
+ * transports and the server that wires them.
  *
  * @module
  */
