@@ -7,9 +7,8 @@
  * @module
  */
 import type { ChatMessage } from "../protocol/types.ts";
-import type { JoinResult } from "../rooms/chat_service.ts";
+import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
-import type { RoomJoiner } from "./sse_stream.ts";
 
 /** Most messages one answer carries; the client polls again for the rest. */
 export const MAX_POLL_MESSAGES = 1000;

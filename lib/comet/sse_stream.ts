@@ -11,7 +11,7 @@
  * @module
  */
 import type { User } from "../protocol/types.ts";
-import type { JoinResult } from "../rooms/chat_service.ts";
+import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 import {
   encode,
@@ -21,16 +21,6 @@ import {
   retryHint,
   roomEvent,
 } from "./sse_format.ts";
-
-/** What a stream needs of the chat service (a fake in unit tests). */
-export interface RoomJoiner {
-  join(
-    subscription: RoomSubscription,
-    since: number | undefined,
-    send: (reply: JoinResult) => void,
-  ): Promise<void>;
-  leave(subscription: RoomSubscription): void;
-}
 
 /** Why a stream ended. */
 export type SseCloseReason = "client" | "slow" | "shutdown" | "error";

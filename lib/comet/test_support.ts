@@ -6,10 +6,9 @@
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
-import type { JoinResult } from "../rooms/chat_service.ts";
+import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import type { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
-import type { RoomJoiner } from "./sse_stream.ts";
 
 /** A message object for tests. */
 export function chatMessage(seq: number, room = "r"): ChatMessage {

@@ -1,45 +1,30 @@
 /**
  * The room operations every transport shares (WebSocket, SSE, long poll,
- * HTTP and form posts): post, join with resume, history, typing, listing.
+ * HTTP and form posts): the {@linkcode ChatPort} over the engine's log, the
+ * node's hub and presence.
  *
  * @module
  */
 import type { ChatMessage, User } from "../protocol/types.ts";
 import { LIMITS } from "../protocol/limits.ts";
-import type { AppendResult, EventLog, RoomHead } from "../engine/engine.ts";
+import type {
+  AppendResult,
+  EventLog,
+  HistoryPage,
+  RoomHead,
+} from "../engine/engine.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { Presence } from "../presence/presence.ts";
 import type { Hub } from "./hub.ts";
 import { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
 import type { RoomChannel } from "./room_channel.ts";
+import type { ChatPort, JoinResult, RoomSummary } from "./chat_port.ts";
 
 /** Counters of stored and repeated sends, whatever the transport. */
 export interface PostCounters {
   stored: { inc(): void };
   duplicate: { inc(): void };
-}
-
-/** The reply to a join, as the `joined` event carries it. */
-export interface JoinResult {
-  room: string;
-  /** The last `seq` the reply covers; live delivery continues after it. */
-  seq: number;
-  /** The room's epoch: `seq`s of another epoch are of a lost history. */
-  epoch: string;
-  messages: ChatMessage[];
-  online: User[];
-  recovered: boolean;
-}
-
-/** A room in the lobby listing. */
-export interface RoomSummary {
-  room: string;
-  online: number;
-  /** (extension) Up to 20 of the users online, for the lobby. */
-  users: User[];
-  seq: number;
-  lastTs: number;
 }
 
 /** How many online users a room listing names. */
@@ -49,7 +34,7 @@ const LISTED_USERS = 20;
 const TYPING_INTERVAL_MS = 1_000;
 
 /** Shared room operations. */
-export class ChatService {
+export class ChatService implements ChatPort {
   readonly #counters: PostCounters;
   readonly #log: EventLog;
   readonly #hub: Hub;
@@ -79,10 +64,11 @@ export class ChatService {
   }
 
   /**
-   * Stores a message (idempotent per room, user and id) and fans it out.
-   * Resolves when it is durable. Every transport has already validated the
-   * room, id and text (`lib/protocol/validate.ts`) to report errors with the
-   * right `ref`, so they are not checked again on this hot path.
+   * {@inheritDoc ChatPort.post}
+   *
+   * Every transport has already validated the room, id and text
+   * (`lib/protocol/validate.ts`) to report errors with the right `ref`, so
+   * they are not checked again on this hot path.
    */
   async post(
     room: string,
@@ -95,13 +81,7 @@ export class ChatService {
     return result;
   }
 
-  /**
-   * Joins `subscription` to its room and builds the reply: the messages after
-   * `since` (or the latest page) up to the room's head. A `since` of another
-   * `epoch` than the room's is of a lost history: the reply is the latest
-   * page with `recovered: false`. `send` must deliver the reply before live
-   * messages, which this starts right after it.
-   */
+  /** {@inheritDoc ChatPort.join} */
   async join(
     subscription: RoomSubscription,
     since: number | undefined,
@@ -167,7 +147,7 @@ export class ChatService {
     };
   }
 
-  /** Ends a subscription. */
+  /** {@inheritDoc ChatPort.leave} */
   leave(subscription: RoomSubscription): void {
     this.#hub.unsubscribe(subscription.room, subscription);
     if (subscription.present && subscription.user) {
@@ -176,7 +156,7 @@ export class ChatService {
     }
   }
 
-  /** The latest `limit` messages and the head they were read at. */
+  /** {@inheritDoc ChatPort.latest} */
   latest(
     room: string,
     limit: number,
@@ -184,23 +164,13 @@ export class ChatService {
     return this.#log.latest(room, limit);
   }
 
-  /** A page of history before `before`, oldest first. */
+  /** {@inheritDoc ChatPort.history} */
   history(
     room: string,
     before: number | undefined,
     limit: number,
-  ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+  ): Promise<HistoryPage> {
     return this.#log.before(room, before, limit);
-  }
-
-  /** Messages after `since` up to `upTo`. */
-  range(room: string, since: number, upTo: number): Promise<ChatMessage[]> {
-    return this.#log.range(room, since, upTo);
-  }
-
-  /** The room's stored head. */
-  head(room: string): Promise<RoomHead> {
-    return this.#log.head(room);
   }
 
   /** Relays "user is typing", at most once a second per user and room. */
@@ -214,7 +184,7 @@ export class ChatService {
     this.#typingHere(room, user);
   }
 
-  /** Rooms with messages or people, busiest first. */
+  /** {@inheritDoc ChatPort.listRooms} */
   async listRooms(): Promise<RoomSummary[]> {
     const stored = await this.#log.rooms();
     const summary = (
@@ -241,6 +211,11 @@ export class ChatService {
     return [...summaries.values()].sort((a, b) =>
       b.online - a.online || b.lastTs - a.lastTs
     );
+  }
+
+  /** {@inheritDoc ChatPort.online} */
+  online(room: string): User[] {
+    return this.#presence.online(room);
   }
 
   #typingHere(room: string, user: User): void {

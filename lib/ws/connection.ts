@@ -23,7 +23,7 @@ import { ProtocolError } from "../protocol/errors.ts";
 import { TokenBucket } from "../throttle/rate_limiter.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingMessage } from "../rooms/outgoing.ts";
-import type { JoinResult } from "../rooms/chat_service.ts";
+import type { JoinResult } from "../rooms/chat_port.ts";
 import { CloseCode, type CloseReason } from "./close_codes.ts";
 import { FrameSender } from "./frame_sender.ts";
 

@@ -1,0 +1,85 @@
+/**
+ * The chat as every transport sees it (WebSocket, SSE, long poll, HTTP and
+ * form posts): join and leave a room, post, read history, signal typing,
+ * list rooms, see who is online. Transports get this port instead of the
+ * whole app, so what they can do to the chat is written down in one place
+ * and a transport's unit tests need nothing else. `ChatService` implements
+ * it.
+ *
+ * @module
+ */
+import type { ChatMessage, User } from "../protocol/types.ts";
+import type { AppendResult, HistoryPage, RoomHead } from "../engine/engine.ts";
+import type { RoomSubscription } from "./room_subscription.ts";
+
+/** The reply to a join, as the `joined` event carries it. */
+export interface JoinResult {
+  room: string;
+  /** The last `seq` the reply covers; live delivery continues after it. */
+  seq: number;
+  /** The room's epoch: `seq`s of another epoch are of a lost history. */
+  epoch: string;
+  messages: ChatMessage[];
+  online: User[];
+  recovered: boolean;
+}
+
+/** A room in the lobby listing. */
+export interface RoomSummary {
+  room: string;
+  online: number;
+  /** (extension) Up to 20 of the users online, for the lobby. */
+  users: User[];
+  seq: number;
+  lastTs: number;
+}
+
+/** What transports may do to the chat. */
+export interface ChatPort {
+  /**
+   * Joins `subscription` to its room and calls `send` with the reply: the
+   * messages after `since` (or the latest page) up to the room's head. A
+   * `since` of another `epoch` than the room's is of a lost history: the
+   * reply is the latest page with `recovered: false`. `send` must deliver
+   * the reply before live messages, which start right after it.
+   */
+  join(
+    subscription: RoomSubscription,
+    since: number | undefined,
+    send: (reply: JoinResult) => void,
+    epoch?: string,
+  ): Promise<void>;
+  /** Ends a subscription. */
+  leave(subscription: RoomSubscription): void;
+  /**
+   * Stores a message, idempotent per room, user and id (a repeat answers
+   * the stored `seq` with `duplicate: true`), and fans it out. Resolves
+   * when it is durable. The room, id and text must be validated already.
+   */
+  post(
+    room: string,
+    user: User,
+    id: string,
+    text: string,
+  ): Promise<AppendResult>;
+  /** A page of history before `before` (the newest without it), oldest first. */
+  history(
+    room: string,
+    before: number | undefined,
+    limit: number,
+  ): Promise<HistoryPage>;
+  /** The latest `limit` messages and the head they were read at. */
+  latest(
+    room: string,
+    limit: number,
+  ): Promise<{ messages: ChatMessage[]; head: RoomHead }>;
+  /** Relays "user is typing" to the room's members. */
+  typing(room: string, user: User): void;
+  /** Rooms with messages or people, busiest first. */
+  listRooms(): Promise<RoomSummary[]>;
+  /** The users online in `room`, on every node. */
+  online(room: string): User[];
+}
+
+/** What a room listener needs: an SSE stream or a long poll. */
+export type RoomJoiner = Pick<ChatPort, "join" | "leave">;
