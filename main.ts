@@ -11,11 +11,13 @@ import { createApp } from "./lib/server/app.ts";
 import { createRouter } from "./lib/http/router.ts";
 import { routes } from "./lib/generated/routes.gen.ts";
 import { renderPage } from "./lib/render/render_page.tsx";
-import { cometOf } from "./lib/comet/comet.ts";
+import { cometOf, webSocketsOf } from "./lib/wiring/transports.ts";
 import { metricsGathererOf } from "./lib/server/metrics_gather.ts";
 
 const app = await createApp(denoAdapter);
-cometOf(app); // SSE and long-poll state (and its metrics) from the start
+// The transports' state (and their metrics) from the start.
+webSocketsOf(app);
+cometOf(app);
 metricsGathererOf(app); // answers peers' scrapes before this one is scraped
 const handle = createRouter(app, routes, renderPage);
 

@@ -7,6 +7,7 @@
  */
 import type { Handlers } from "../lib/http/route_types.ts";
 import { json } from "../lib/http/responses.ts";
+import { webSocketsOf } from "../lib/wiring/transports.ts";
 
 const startedAt = Date.now();
 
@@ -20,7 +21,7 @@ export const handler: Handlers = {
         ...(reason === undefined ? {} : { reason }),
         node: ctx.app.node,
         uptimeMs: Date.now() - startedAt,
-        connections: ctx.app.sockets.size,
+        connections: webSocketsOf(ctx.app).size,
       },
       ok ? 200 : 503,
     );

@@ -35,9 +35,7 @@ async function lobbyProps(
   const summaries = await ctx.app.chat.listRooms();
   const rooms: LobbyRoom[] = summaries.map((r, i) => ({
     ...r,
-    users: i < MAX_ROOMS_WITH_NAMES
-      ? ctx.app.presence.online(r.room)
-      : undefined,
+    users: i < MAX_ROOMS_WITH_NAMES ? ctx.app.chat.online(r.room) : undefined,
   }));
   return { rooms, user, now: Date.now() };
 }

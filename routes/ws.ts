@@ -5,7 +5,7 @@
  */
 import type { Handlers } from "../lib/http/route_types.ts";
 import { checkOrigin } from "../lib/http/origin.ts";
-import { Connection } from "../lib/ws/connection.ts";
+import { webSocketsOf } from "../lib/wiring/transports.ts";
 
 /** Upgrades to a WebSocket connection. */
 export const handler: Handlers = {
@@ -18,7 +18,7 @@ export const handler: Handlers = {
     }
     checkOrigin(req, ctx.url, ctx.app.config);
     const { socket, response } = ctx.app.runtime.upgradeWebSocket(req);
-    new Connection(ctx.app, socket);
+    webSocketsOf(ctx.app).accept(socket);
     return response;
   },
 };

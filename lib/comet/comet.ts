@@ -1,14 +1,14 @@
 /**
  * The comet transports of one isolate (SSE and long polling): the open
- * streams with their shared keep-alive timer, long-poll presence with its
- * shared sweep timer, and their metrics. Created on first use per app.
+ * streams with their shared keep-alive timer, and long-poll presence with its
+ * shared sweep timer.
  *
  * @module
  */
-import type { App } from "../server/app.ts";
 import type { User } from "../protocol/types.ts";
+import type { ChatPort } from "../rooms/chat_port.ts";
 import { KeepAlive } from "./keepalive.ts";
-import { PollPresence } from "./poll_presence.ts";
+import { PollPresence, type PresenceCounter } from "./poll_presence.ts";
 import { SseStream } from "./sse_stream.ts";
 import { longPoll, type LongPollResult } from "./long_poll.ts";
 
@@ -41,9 +41,23 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "x-accel-buffering": "no",
 };
 
+/** What the comet transports use of the isolate. */
+export interface CometContext {
+  /** The rooms. */
+  chat: ChatPort;
+  /** Where long-poll clients count as present. */
+  presence: PresenceCounter;
+  /** This isolate's id (the `x-chat-node` header). */
+  node: string;
+  /** SSE streams closed for not keeping up. */
+  slowClientsClosed: { inc(): void };
+  /** Called with errors nobody else can handle (a keep-alive ping's). */
+  onError: (error: unknown) => void;
+}
+
 /** SSE and long polling on one isolate. */
 export class Comet {
-  readonly #app: App;
+  readonly #context: CometContext;
   readonly #options: CometOptions;
   /** Open SSE streams, pinged by one timer. */
   readonly streams: KeepAlive<SseStream>;
@@ -53,32 +67,19 @@ export class Comet {
   /** Aborted at shutdown: wakes every waiting poll. */
   readonly #shutdown = new AbortController();
 
-  constructor(app: App, options: CometOptions) {
-    this.#app = app;
+  constructor(context: CometContext, options: CometOptions) {
+    this.#context = context;
     this.#options = options;
-    this.streams = new KeepAlive(
-      options.pingMs,
-      (error) => app.log.error("sse ping failed", error),
-    );
-    this.pollers = new PollPresence(app.presence, {
+    this.streams = new KeepAlive(options.pingMs, context.onError);
+    this.pollers = new PollPresence(context.presence, {
       windowMs: options.pollPresenceMs,
       sweepMs: options.pollSweepMs,
     });
-    app.metrics.gauge(
-      "chat_sse_streams",
-      "Open SSE streams",
-      () => this.streams.size,
-    );
-    app.metrics.gauge(
-      "chat_long_polls_waiting",
-      "Long polls waiting for a message",
-      () => this.#waiting,
-    );
-    app.metrics.gauge(
-      "chat_long_poll_present",
-      "Room members present through recent long polls",
-      () => this.pollers.size,
-    );
+  }
+
+  /** Long polls waiting for a message now. */
+  get waiting(): number {
+    return this.#waiting;
   }
 
   /**
@@ -90,20 +91,20 @@ export class Comet {
     user: User | null,
     since: number | undefined,
   ): Promise<Response> {
-    const stream = new SseStream(this.#app.chat, {
+    const stream = new SseStream(this.#context.chat, {
       room,
       user,
       maxQueuedBytes: this.#options.maxQueuedBytes,
       retryMs: this.#options.retryMs,
       onClose: (closed, reason) => {
         this.streams.delete(closed);
-        if (reason === "slow") this.#app.counters.slowClientsClosed.inc();
+        if (reason === "slow") this.#context.slowClientsClosed.inc();
       },
     });
     await stream.open(since);
     if (!stream.closed) this.streams.add(stream);
     return new Response(stream.readable, {
-      headers: { ...SSE_HEADERS, "x-chat-node": this.#app.node },
+      headers: { ...SSE_HEADERS, "x-chat-node": this.#context.node },
     });
   }
 
@@ -122,7 +123,7 @@ export class Comet {
     const end = user ? this.pollers.begin(room, user) : undefined;
     this.#waiting++;
     try {
-      const result = await longPoll(this.#app.chat, {
+      const result = await longPoll(this.#context.chat, {
         room,
         since,
         waitMs,
@@ -130,7 +131,7 @@ export class Comet {
           ? AbortSignal.any([signal, this.#shutdown.signal])
           : this.#shutdown.signal,
       });
-      return { ...result, online: this.#app.presence.online(room) };
+      return { ...result, online: this.#context.chat.online(room) };
     } finally {
       this.#waiting--;
       end?.();
@@ -147,21 +148,4 @@ export class Comet {
     this.streams.stop();
     this.pollers.stop();
   }
-}
-
-const perApp = new WeakMap<App, Comet>();
-
-/** This isolate's comet transports, created on first use. */
-export function cometOf(app: App): Comet {
-  let comet = perApp.get(app);
-  if (!comet) {
-    comet = new Comet(app, {
-      ...COMET_DEFAULTS,
-      maxQueuedBytes: app.config.slowClientBytes,
-    });
-    perApp.set(app, comet);
-    const created = comet;
-    app.runtime.onShutdown(() => created.close());
-  }
-  return comet;
 }

@@ -1,6 +1,8 @@
 /**
  * The application of one isolate: configuration, storage, sessions, rooms,
- * presence and metrics, wired together once at start-up.
+ * presence and metrics, wired together once at start-up. The transports are
+ * built on it, not in it (`lib/wiring/transports.ts`): they see the chat
+ * through its port, and end their connections when it closes.
  *
  * @module
  */
@@ -14,12 +16,11 @@ import { Sessions } from "../auth/sessions.ts";
 import type { Bus } from "../bus/bus.ts";
 import { Hub } from "../rooms/hub.ts";
 import { ChatService } from "../rooms/chat_service.ts";
+import type { ChatPort } from "../rooms/chat_port.ts";
 import { OutgoingEvent } from "../rooms/outgoing.ts";
 import { Presence } from "../presence/presence.ts";
 import type { EngineHealth } from "../engine/engine.ts";
 import { openEngine } from "../engine/open_engine.ts";
-import type { CloseReason } from "../ws/close_codes.ts";
-import { IdleSweep, type IdleWatched } from "../ws/idle_sweep.ts";
 
 /** Counters every transport updates. */
 export interface AppCounters {
@@ -30,19 +31,15 @@ export interface AppCounters {
   slowClientsClosed: { inc(by?: number): void };
 }
 
-/** A live WebSocket connection, as the app tracks it. */
-export interface LiveSocket extends IdleWatched {
-  close(reason: CloseReason, text?: string): void;
-}
-
-/** Everything a request handler or connection needs. */
+/** Everything a request handler needs, and what the transports are built from. */
 export interface App {
   readonly config: Config;
   /** This isolate's id, unique per process start. */
   readonly node: string;
   readonly runtime: RuntimeAdapter;
   readonly sessions: Sessions;
-  readonly chat: ChatService;
+  /** The rooms, as transports use them. */
+  readonly chat: ChatPort;
   readonly hub: Hub;
   readonly presence: Presence;
   readonly bus: Bus;
@@ -51,13 +48,15 @@ export interface App {
   /** Per-user send limits for HTTP posts (WebSockets have one per connection). */
   readonly httpSendLimiter: RateLimiter;
   readonly log: Logger;
-  /** Live WebSocket connections on this isolate (for the gauge, idle sweep and shutdown). */
-  readonly sockets: Set<LiveSocket>;
-  /** The clock connections stamp when they hear from their client. */
-  readonly idle: IdleSweep;
   /** Whether storage and the engine can take work (for `/healthz`). */
   health(): Promise<EngineHealth>;
-  /** Stops timers, says goodbye on the bus and closes storage. */
+  /**
+   * Adds a step to {@linkcode close}, run before anything else closes: a
+   * transport ends its connections there while they can still leave their
+   * rooms. Steps run once, in the order added.
+   */
+  onClose(step: () => void): void;
+  /** Ends the transports, stops timers, says goodbye on the bus and closes storage. */
   close(): void;
 }
 
@@ -83,7 +82,6 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
         new OutgoingEvent({ type: "presence", room, joins, leaves }),
       ),
   });
-  const sockets: App["sockets"] = new Set();
   const counters: AppCounters = {
     messagesStored: metrics.counter(
       "chat_messages_stored_total",
@@ -118,11 +116,6 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     },
   );
   metrics.gauge(
-    "chat_ws_connections",
-    "Open WebSocket connections",
-    () => sockets.size,
-  );
-  metrics.gauge(
     "chat_rooms_active",
     "Rooms with subscribers on this isolate",
     () => {
@@ -154,13 +147,12 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     () => hub.epochChanges,
   );
 
+  const closeSteps: Array<() => void> = [];
   // One timer per isolate drives heartbeats: none per connection.
   const heartbeat = setInterval(() => {
     presence.tick();
     bus.sweep();
   }, config.heartbeatMs);
-  const idle = new IdleSweep(config.wsIdleMs);
-  const idleSweep = setInterval(() => idle.sweep(sockets), idle.intervalMs);
 
   const app: App = {
     config,
@@ -175,29 +167,27 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     counters,
     httpSendLimiter: new RateLimiter(config.sendRate, config.sendBurst),
     log,
-    sockets,
-    idle,
     health: () => engine.health(),
+    onClose(step) {
+      closeSteps.push(step);
+    },
     close() {
+      for (const step of closeSteps.splice(0)) step();
       clearInterval(heartbeat);
-      clearInterval(idleSweep);
       presence.close();
       hub.close();
       engine.close().catch(onError);
     },
   };
-  // On SIGTERM/SIGINT: tell clients to reconnect elsewhere (1012), tell peers
-  // to forget our presence, and release timers so the process can exit.
+  // On SIGTERM/SIGINT: tell peers to forget our presence, let the
+  // transports tell their clients to reconnect elsewhere (WebSocket 1012),
+  // and release timers so the process can exit.
   runtime.onShutdown(() => {
     const started = Date.now();
-    const count = sockets.size;
-    // Presence first: closing sockets then costs no announcements or timers.
+    // Presence first: closing connections then costs no announcements or timers.
     presence.close();
-    for (const socket of sockets) {
-      socket.close("restarting", "server restarting");
-    }
     app.close();
-    log.info("shutdown", { sockets: count, ms: Date.now() - started });
+    log.info("shutdown", { ms: Date.now() - started });
   });
   return app;
 }

@@ -10,12 +10,13 @@
  * per-connection state is kept small: the connection listens to its socket as
  * an event-listener object (no handler closures), its sender is the sink of
  * its room subscriptions, a single room is held without a Map, the send rate
- * limiter is made on the first send, and silence is noticed by the app's
- * idle sweep (no timer per socket).
+ * limiter is made on the first send, and silence is noticed by the
+ * isolate's idle sweep (no timer per socket). Everything else it uses is
+ * shared by all the connections of the isolate: {@linkcode ConnectionOptions},
+ * the chat's port among them.
  *
  * @module
  */
-import type { App, LiveSocket } from "../server/app.ts";
 import type { ClientFrame, ServerEvent, User } from "../protocol/types.ts";
 import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
@@ -23,9 +24,62 @@ import { ProtocolError } from "../protocol/errors.ts";
 import { TokenBucket } from "../throttle/rate_limiter.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingMessage } from "../rooms/outgoing.ts";
-import type { JoinResult } from "../rooms/chat_port.ts";
+import type { ChatPort, JoinResult } from "../rooms/chat_port.ts";
+import type { Sessions } from "../auth/sessions.ts";
 import { CloseCode, type CloseReason } from "./close_codes.ts";
-import { FrameSender } from "./frame_sender.ts";
+import { FrameSender, type FrameSink } from "./frame_sender.ts";
+import type { IdleSweep, IdleWatched } from "./idle_sweep.ts";
+
+/**
+ * What a connection needs of its socket: a `WebSocket` has it, and so has
+ * an in-process fake in unit tests.
+ */
+export interface ConnectionSocket extends FrameSink {
+  addEventListener(
+    type: "message" | "close",
+    listener: EventListenerObject,
+  ): void;
+  close(code: number, reason: string): void;
+}
+
+/** A counter a connection bumps. */
+export interface Counter {
+  inc(): void;
+}
+
+/** What every connection of an isolate shares. */
+export interface ConnectionOptions {
+  /** The rooms. */
+  readonly chat: ChatPort;
+  /** Checks the tokens of `hello` and issues sessions. */
+  readonly sessions: Pick<Sessions, "verify" | "issue">;
+  /** This isolate's id (`welcome.node`). */
+  readonly node: string;
+  /** How long a new socket has to send `hello` (then `4001`). */
+  readonly helloTimeoutMs: number;
+  /** Sends per second per connection (`0`: unlimited). */
+  readonly sendRate: number;
+  /** Sends allowed at once before the rate applies. */
+  readonly sendBurst: number;
+  /** Unsent bytes after which the socket is closed as too slow (`1013`). */
+  readonly slowClientBytes: number;
+  /** The idle sweep's clock, stamped on the connection at each frame. */
+  readonly idle: Pick<IdleSweep, "tick">;
+  /** The open connections: each adds itself and deletes itself on close. */
+  readonly live: {
+    add(connection: Connection): void;
+    delete(connection: Connection): void;
+  };
+  readonly counters: {
+    connectionsOpened: Counter;
+    /** Error events sent to clients. */
+    protocolErrors: Counter;
+    /** Sockets closed with `1013` for falling behind. */
+    slowClientsClosed: Counter;
+  };
+  /** Called with errors that are not the client's (it gets `internal`). */
+  readonly onError: (error: unknown) => void;
+}
 
 /** The life of a connection. */
 export type ConnectionState =
@@ -42,12 +96,12 @@ const JOINED_CHUNK = 500;
 const MAX_BACKLOG = 64;
 
 /** Drives one WebSocket. */
-export class Connection implements EventListenerObject, LiveSocket {
+export class Connection implements EventListenerObject, IdleWatched {
   state: ConnectionState;
-  /** The app's idle clock when the client last sent a frame. */
+  /** The idle clock when the client last sent a frame. */
   heard: number;
-  readonly #app: App;
-  readonly #socket: WebSocket;
+  readonly #options: ConnectionOptions;
+  readonly #socket: ConnectionSocket;
   readonly #sender: FrameSender;
   /**
    * Joined rooms: none, one subscription (the usual case, no Map), or a Map
@@ -58,11 +112,11 @@ export class Connection implements EventListenerObject, LiveSocket {
   #sendLimit: TokenBucket | null = null;
   #errors = 0;
 
-  constructor(app: App, socket: WebSocket) {
-    this.#app = app;
+  constructor(options: ConnectionOptions, socket: ConnectionSocket) {
+    this.#options = options;
     this.#socket = socket;
-    this.#sender = new FrameSender(socket, app.config.slowClientBytes, () => {
-      app.counters.slowClientsClosed.inc();
+    this.#sender = new FrameSender(socket, options.slowClientBytes, () => {
+      options.counters.slowClientsClosed.inc();
       this.close(
         "overloaded",
         "fell behind; reconnect and resume with since",
@@ -70,15 +124,15 @@ export class Connection implements EventListenerObject, LiveSocket {
     });
     const timer = setTimeout(
       () => this.close("helloTimeout", "no hello in time"),
-      app.config.helloTimeoutMs,
+      options.helloTimeoutMs,
     );
     this.state = { phase: "awaiting-hello", timer };
-    this.heard = app.idle.tick;
+    this.heard = options.idle.tick;
     // No "error" listener: the runtime follows every error with "close".
     socket.addEventListener("message", this);
     socket.addEventListener("close", this);
-    app.sockets.add(this);
-    app.counters.connectionsOpened.inc();
+    options.live.add(this);
+    options.counters.connectionsOpened.inc();
   }
 
   /**
@@ -87,7 +141,7 @@ export class Connection implements EventListenerObject, LiveSocket {
    */
   handleEvent(event: Event): void {
     if (event.type === "message") {
-      this.heard = this.#app.idle.tick;
+      this.heard = this.#options.idle.tick;
       return this.#receive((event as MessageEvent).data);
     }
     if (event.type === "close") {
@@ -119,14 +173,13 @@ export class Connection implements EventListenerObject, LiveSocket {
     this.state = { phase: "closed", reason };
     const rooms = this.#rooms;
     this.#rooms = null;
+    const { chat } = this.#options;
     if (rooms instanceof RoomSubscription) {
-      this.#app.chat.leave(rooms);
+      chat.leave(rooms);
     } else if (rooms !== null) {
-      for (const subscription of rooms.values()) {
-        this.#app.chat.leave(subscription);
-      }
+      for (const subscription of rooms.values()) chat.leave(subscription);
     }
-    this.#app.sockets.delete(this);
+    this.#options.live.delete(this);
   }
 
   /** The subscription to `room`, if joined. */
@@ -173,11 +226,11 @@ export class Connection implements EventListenerObject, LiveSocket {
   #fail(error: unknown, ref?: string): void {
     if (this.state.phase === "closed") return;
     if (!(error instanceof ProtocolError)) {
-      this.#app.log.error("ws handler failed", error);
+      this.#options.onError(error);
       error = new ProtocolError("internal", "Internal error", { ref });
     }
     const e = error as ProtocolError;
-    this.#app.counters.protocolErrors.inc();
+    this.#options.counters.protocolErrors.inc();
     const event: ServerEvent = {
       type: "error",
       code: e.code,
@@ -242,7 +295,7 @@ export class Connection implements EventListenerObject, LiveSocket {
   }
 
   async #hello(frame: Extract<ClientFrame, { type: "hello" }>): Promise<void> {
-    const { sessions } = this.#app;
+    const { sessions } = this.#options;
     let user: User | null = null;
     if (frame.token !== undefined) {
       user = await sessions.verify(frame.token);
@@ -278,7 +331,7 @@ export class Connection implements EventListenerObject, LiveSocket {
         maxNameChars: LIMITS.maxNameChars,
         historyMax: LIMITS.historyMax,
       },
-      node: this.#app.node,
+      node: this.#options.node,
     });
     for (const data of backlog) this.#receive(data);
   }
@@ -288,7 +341,7 @@ export class Connection implements EventListenerObject, LiveSocket {
     const backlog = this.state.backlog;
     const timer = setTimeout(
       () => this.close("helloTimeout", "no hello in time"),
-      this.#app.config.helloTimeoutMs,
+      this.#options.helloTimeoutMs,
     );
     this.state = { phase: "awaiting-hello", timer };
     queueMicrotask(() => {
@@ -318,9 +371,9 @@ export class Connection implements EventListenerObject, LiveSocket {
         if (!this.#subscription(frame.room)) {
           return this.#notJoined(frame.room, "typing");
         }
-        return this.#app.chat.typing(frame.room, user);
+        return this.#options.chat.typing(frame.room, user);
       case "history":
-        return void this.#app.chat.history(
+        return void this.#options.chat.history(
           frame.room,
           frame.before,
           frame.limit,
@@ -342,10 +395,10 @@ export class Connection implements EventListenerObject, LiveSocket {
     user: User,
   ): Promise<void> {
     const previous = this.#subscription(room);
-    if (previous) this.#app.chat.leave(previous); // a re-join restarts from `since`
+    if (previous) this.#options.chat.leave(previous); // a re-join restarts from `since`
     const subscription = new RoomSubscription(room, user, this.#sender);
     this.#setSubscription(subscription);
-    await this.#app.chat.join(
+    await this.#options.chat.join(
       subscription,
       since,
       (reply) => this.#sendJoined(reply),
@@ -353,7 +406,7 @@ export class Connection implements EventListenerObject, LiveSocket {
     );
     // Left (or closed) while the reply was being read: undo the join.
     if (this.#subscription(room) !== subscription) {
-      this.#app.chat.leave(subscription);
+      this.#options.chat.leave(subscription);
     }
   }
 
@@ -373,7 +426,7 @@ export class Connection implements EventListenerObject, LiveSocket {
     const subscription = this.#subscription(room);
     if (!subscription) return this.#notJoined(room, "leave");
     this.#deleteSubscription(room);
-    this.#app.chat.leave(subscription);
+    this.#options.chat.leave(subscription);
     this.#send({ type: "left", room });
   }
 
@@ -381,7 +434,7 @@ export class Connection implements EventListenerObject, LiveSocket {
     if (!this.#subscription(frame.room)) {
       return this.#notJoined(frame.room, frame.id);
     }
-    const { sendRate, sendBurst } = this.#app.config;
+    const { sendRate, sendBurst } = this.#options;
     const wait = sendRate === 0
       ? 0 // never limited: no bucket needed
       : (this.#sendLimit ??= new TokenBucket(sendRate, sendBurst)).take();
@@ -393,7 +446,7 @@ export class Connection implements EventListenerObject, LiveSocket {
         }),
       );
     }
-    this.#app.chat.post(frame.room, user, frame.id, frame.text).then(
+    this.#options.chat.post(frame.room, user, frame.id, frame.text).then(
       ({ seq }) => {
         if (this.state.phase !== "closed") {
           this.#send({ type: "ack", id: frame.id, room: frame.room, seq });

@@ -67,7 +67,7 @@ async function liveData(
     hasMore: (messages[0]?.seq ?? 1) > 1,
     head: head.seq,
     epoch: head.epoch,
-    online: ctx.app.presence.online(room),
+    online: ctx.app.chat.online(room),
     user,
     token,
     now: Date.now(),

@@ -9,7 +9,7 @@ import type { Handlers } from "../../../../lib/http/route_types.ts";
 import { checkOrigin } from "../../../../lib/http/origin.ts";
 import { parseRoomName } from "../../../../lib/protocol/validate.ts";
 import { optionalUser, resumePoint } from "../../../../lib/comet/params.ts";
-import { cometOf } from "../../../../lib/comet/comet.ts";
+import { cometOf } from "../../../../lib/wiring/transports.ts";
 
 /** Opens an SSE stream. */
 export const handler: Handlers = {

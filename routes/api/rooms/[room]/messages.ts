@@ -18,7 +18,7 @@ import {
   parseRoomName,
 } from "../../../../lib/protocol/validate.ts";
 import { optionalUser, parseWait } from "../../../../lib/comet/params.ts";
-import { cometOf } from "../../../../lib/comet/comet.ts";
+import { cometOf } from "../../../../lib/wiring/transports.ts";
 
 /** Reads and posts messages over plain HTTP. */
 export const handler: Handlers = {
