@@ -61,7 +61,7 @@ export class IdleSweep {
    */
   sweep(sockets: Iterable<IdleWatched>): void {
     const tick = ++this.tick;
-    // A socket closing leaves the app's set; a Set's iteration allows that.
+    // A socket closing leaves its set; a Set's iteration allows that.
     for (const socket of sockets) {
       if (tick - socket.heard > SWEEPS_PER_PERIOD) socket.closeIdle();
     }

@@ -12,7 +12,7 @@ class FakeSocket implements IdleWatched {
   }
   closeIdle(): void {
     this.closed = true;
-    this.sockets.delete(this); // as Connection does: leaves the app's set
+    this.sockets.delete(this); // as Connection does: leaves the open set
   }
 }
 
