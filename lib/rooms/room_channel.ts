@@ -94,11 +94,16 @@ export class RoomChannel {
     this.#scheduleRefillIfBehind();
   }
 
-  /** Learns that messages up to `seq` exist, without having them. */
+  /**
+   * Learns that messages up to `seq` exist, without having them. A head
+   * comes from storage, so what it reveals is read at once: no reordered
+   * copy is worth waiting for (storage keeps only the latest messages, and a
+   * busy room moves past a slow reader's gap quickly).
+   */
   observeHead(seq: number): void {
     if (seq <= this.#known) return;
     this.#known = seq;
-    this.#scheduleRefillIfBehind();
+    this.#scheduleRefillIfBehind(0);
   }
 
   /** Stops timers; the channel is no longer used. */
@@ -130,7 +135,7 @@ export class RoomChannel {
     }
   }
 
-  #scheduleRefillIfBehind(): void {
+  #scheduleRefillIfBehind(graceMs = REORDER_GRACE_MS): void {
     if (
       this.#closed || this.#known <= this.#head ||
       this.#refillTimer !== undefined || this.#refilling
@@ -138,7 +143,7 @@ export class RoomChannel {
     this.#refillTimer = setTimeout(() => {
       this.#refillTimer = undefined;
       this.#refill();
-    }, REORDER_GRACE_MS);
+    }, graceMs);
   }
 
   /**
