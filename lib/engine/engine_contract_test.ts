@@ -1,8 +1,8 @@
 /**
  * One contract, every engine: the same cases run against the embedded
- * engine (KV in memory, `BroadcastChannel`) and the Redis engine (a real
- * Debian `redis-server`). Two engines on the same storage stand for two
- * nodes.
+ * engine (a KV file, `BroadcastChannel`), the KV-only engine (a KV file,
+ * `kv.watch`) and the Redis engine (a real Debian `redis-server`). Two
+ * engines on the same storage stand for two nodes.
  */
 import assert, { deepEqual, equal, notEqual } from "node:assert/strict";
 import type { ChatMessage, User } from "../protocol/types.ts";
@@ -10,8 +10,9 @@ import { Metrics } from "../server/metrics.ts";
 import { Logger } from "../server/logger.ts";
 import { startRedis, type TestRedis } from "../../tests/helpers/redis.ts";
 import { waitUntil } from "../../tests/helpers/wait.ts";
-import type { Engine, FeedSink } from "./engine.ts";
+import type { Engine, EventLog, FeedSink } from "./engine.ts";
 import { embeddedEngine } from "./embedded.ts";
+import { kvOnlyEngine } from "./kv_only.ts";
 import { loadEpoch } from "../store/epoch.ts";
 import { redisEngine } from "./redis/redis_engine.ts";
 import { connectNodeRedis } from "./redis/node_redis.ts";
@@ -20,10 +21,17 @@ const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 const HISTORY_LIMIT = 100;
 
-/** Records what an engine's feed hands its node. */
+/**
+ * Records what an engine's feed hands its node and, like the hub, reads
+ * from the log what a doorbell says exists but the feed did not bring.
+ */
 class RecordingSink implements FeedSink {
   readonly received: Array<{ room: string; epoch: string; seq: number }> = [];
   readonly heads: Array<{ room: string; epoch: string; seq: number }> = [];
+  readonly #log: EventLog;
+  constructor(log: EventLog) {
+    this.#log = log;
+  }
   seqsOf(room: string): number[] {
     return this.received.filter((e) => e.room === room).map((e) => e.seq);
   }
@@ -32,6 +40,12 @@ class RecordingSink implements FeedSink {
   }
   head(room: string, epoch: string, seq: number): void {
     this.heads.push({ room, epoch, seq });
+    const have = Math.max(0, ...this.seqsOf(room));
+    if (seq <= have) return;
+    this.#log.range(room, have, seq).then(
+      (messages) => this.events(room, epoch, messages),
+      onError,
+    );
   }
 }
 
@@ -78,6 +92,36 @@ async function embeddedNodes(): Promise<Nodes> {
     "the nodes hear each other",
     () => a.bus.hasPeers() && b.bus.hasPeers(),
   );
+  return {
+    a,
+    b,
+    async close() {
+      await a.close();
+      await b.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+async function kvOnlyNodes(): Promise<Nodes> {
+  // Two instances on one KV database, and no BroadcastChannel.
+  const dir = await Deno.makeTempDir({ prefix: "engine-contract-" });
+  const node = async (id: string) => {
+    const kv = await Deno.openKv(`${dir}/chat.kv`);
+    return await kvOnlyEngine({
+      kv,
+      epoch: await loadEpoch(kv),
+      node: id,
+      secret: undefined,
+      historyLimit: HISTORY_LIMIT,
+      heartbeatMs: 1_000,
+      busDropEvery: 0,
+      metrics: new Metrics(),
+      onError,
+    });
+  };
+  const a = await node("a");
+  const b = await node("b");
   return {
     a,
     b,
@@ -187,8 +231,8 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
   });
 
   test("the feed brings every node's appends to an open room, in order", async ({ a, b }) => {
-    const sinkA = new RecordingSink();
-    const sinkB = new RecordingSink();
+    const sinkA = new RecordingSink(a.log);
+    const sinkB = new RecordingSink(b.log);
     const feedA = a.attach(sinkA);
     const feedB = b.attach(sinkB);
     await feedA.open("f");
@@ -221,6 +265,21 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
     feedB.close("f");
   });
 
+  test("the node bus carries one node's posts to the other, not back", async ({ a, b }) => {
+    const heardByA: string[] = [];
+    const heardByB: string[] = [];
+    a.bus.on("typing", (m) => heardByA.push(m.user.name));
+    b.bus.on("typing", (m) => heardByB.push(m.user.name));
+    a.bus.post({ k: "typing", room: "t", user: alice });
+    b.bus.post({ k: "typing", room: "t", user: bob });
+    await waitUntil(
+      "each node heard the other",
+      () => heardByA.length > 0 && heardByB.length > 0,
+    );
+    deepEqual(heardByA, ["bob"]);
+    deepEqual(heardByB, ["alice"]);
+  });
+
   test("retention keeps the latest events only", async ({ a }) => {
     for (let n = 1; n <= HISTORY_LIMIT + 20; n++) {
       await a.log.append("old", alice, `o${n}`, "x");
@@ -243,6 +302,7 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
 }
 
 contract("embedded", embeddedNodes);
+contract("kv-only", kvOnlyNodes);
 
 let redis: TestRedis | undefined;
 contract("redis", redisNodes(() => redis!), async () => {

@@ -11,6 +11,7 @@ import { migrateLayout } from "../store/migrate.ts";
 import { loadEpoch } from "../store/epoch.ts";
 import type { Engine } from "./engine.ts";
 import { embeddedEngine } from "./embedded.ts";
+import { kvOnlyEngine } from "./kv_only.ts";
 import { redisEngine } from "./redis/redis_engine.ts";
 import { connectNodeRedis } from "./redis/node_redis.ts";
 
@@ -47,9 +48,23 @@ export async function openEngine(context: EngineContext): Promise<Engine> {
   const kv = await runtime.openKv(config.kvPath);
   const migrated = await migrateLayout(kv);
   if (migrated > 0) log.info("storage layout migrated", { messages: migrated });
+  const epoch = await loadEpoch(kv);
+  if (!config.broadcast) {
+    return await kvOnlyEngine({
+      kv,
+      epoch,
+      node,
+      secret: config.secret,
+      historyLimit: config.historyLimit,
+      heartbeatMs: config.heartbeatMs,
+      busDropEvery: config.faultBusDropEvery,
+      metrics,
+      onError,
+    });
+  }
   return embeddedEngine({
     kv,
-    epoch: await loadEpoch(kv),
+    epoch,
     node,
     secret: config.secret,
     historyLimit: config.historyLimit,

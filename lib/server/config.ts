@@ -36,6 +36,13 @@ export interface Config {
    */
   forwardWrites: boolean;
   /**
+   * `CHAT_BROADCAST`: `0` to carry events between nodes through Deno KV alone
+   * (`kv.watch`), with no `BroadcastChannel`. Default: on, except on Deno
+   * Deploy, whose instances no `BroadcastChannel` connects. Ignored on the
+   * Redis engine.
+   */
+  broadcast: boolean;
+  /**
    * `CHAT_REDIS_URL`: `redis://…` or `rediss://…` to run on the Redis
    * engine (several processes or machines, one chat); unset: Deno KV.
    */
@@ -112,6 +119,11 @@ export function loadConfig(env: EnvReader): Config {
     heartbeatMs: int(env, "CHAT_HEARTBEAT_MS", 5_000, 10),
     slowClientBytes: int(env, "CHAT_SLOW_CLIENT_BYTES", 4 * 1024 * 1024, 1024),
     faultBusDropEvery: int(env, "CHAT_FAULT_BUS_DROP_EVERY", 0),
+    broadcast: flag(
+      env,
+      "CHAT_BROADCAST",
+      env("DENO_DEPLOYMENT_ID") === undefined,
+    ),
     forwardWrites: flag(
       env,
       "CHAT_FORWARD_WRITES",

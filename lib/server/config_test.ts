@@ -20,6 +20,7 @@ Deno.test("every variable has a default", () => {
     slowClientBytes: 4 * 1024 * 1024,
     faultBusDropEvery: 0,
     forwardWrites: true,
+    broadcast: true,
     log: "info",
   };
   deepEqual(loadConfig(() => undefined), expected);
@@ -53,6 +54,7 @@ Deno.test("every variable is read", () => {
     CHAT_SLOW_CLIENT_BYTES: "1024",
     CHAT_FAULT_BUS_DROP_EVERY: "7",
     CHAT_FORWARD_WRITES: "0",
+    CHAT_BROADCAST: "0",
     CHAT_LOG: "debug",
   }));
   deepEqual(config, {
@@ -70,6 +72,7 @@ Deno.test("every variable is read", () => {
     heartbeatMs: 10,
     slowClientBytes: 1024,
     forwardWrites: false,
+    broadcast: false,
     faultBusDropEvery: 7,
     log: "debug",
   });
@@ -118,6 +121,17 @@ Deno.test("an unknown log level is refused", () => {
     ),
   );
   throws(() => loadConfig(env({ CHAT_LOG: "INFO" })), RangeError);
+});
+
+Deno.test("BroadcastChannel is used by default, except on Deno Deploy", () => {
+  equal(loadConfig(() => undefined).broadcast, true);
+  equal(loadConfig(env({ DENO_DEPLOYMENT_ID: "abc123" })).broadcast, false);
+  equal(loadConfig(env({ CHAT_BROADCAST: "0" })).broadcast, false);
+  equal(
+    loadConfig(env({ DENO_DEPLOYMENT_ID: "abc123", CHAT_BROADCAST: "1" }))
+      .broadcast,
+    true,
+  );
 });
 
 Deno.test("writes are forwarded by default, except on Deno Deploy", () => {

@@ -32,6 +32,8 @@ export class TestClient {
   readonly frames: string[] = [];
   #waiters: Array<() => void> = [];
   #closed: Promise<CloseEvent>;
+  /** How the server closed the socket, once it did. */
+  #closeEvent: CloseEvent | undefined;
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
@@ -47,7 +49,8 @@ export class TestClient {
       }
       for (const wake of this.#waiters.splice(0)) wake();
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
+      this.#closeEvent = event;
       for (const wake of this.#waiters.splice(0)) wake();
     });
   }
@@ -143,7 +146,12 @@ export class TestClient {
       if (
         Date.now() > deadline || this.socket.readyState === WebSocket.CLOSED
       ) {
-        throw new Error(`Expected ${count} events, got ${found.length}`);
+        const closed = this.#closeEvent
+          ? ` (closed ${this.#closeEvent.code} "${this.#closeEvent.reason}")`
+          : "";
+        throw new Error(
+          `Expected ${count} events, got ${found.length}${closed}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
