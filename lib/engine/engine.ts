@@ -1,11 +1,12 @@
 /**
  * The engine seam: the one boundary between the chat core (rooms, presence,
  * transports) and the machinery that stores, orders and carries room events
- * between nodes. Two engines implement it (a third, Deno KV alone with
- * fan-out by `kv.watch` for Deno Deploy, is planned):
+ * between nodes. Three engines implement it:
  *
  * - **embedded** (`lib/engine/embedded.ts`, the default): a Deno KV file and
  *   a `BroadcastChannel` between the isolates of one process;
+ * - **KV only** (`lib/engine/kv_only.ts`, the default on Deno Deploy): Deno
+ *   KV alone, fan-out by `kv.watch` of room heads;
  * - **redis** (`lib/engine/redis/`): Redis streams, pub/sub and Lua, for any
  *   number of processes on any number of machines.
  *
