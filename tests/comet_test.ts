@@ -428,6 +428,36 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "a resume in another epoch is not taken for this one's: recovered false",
+        async () => {
+          // "resume" holds messages 1…10 by now.
+          const poll = await (await fetch(
+            api("resume", "messages") + "?since=7&epoch=elsewhere&wait=0",
+          )).json();
+          equal(poll.recovered, false);
+          assert(poll.epoch !== "elsewhere");
+          equal(poll.seq, 10);
+          const same = await (await fetch(
+            api("resume", "messages") + `?since=7&epoch=${poll.epoch}&wait=0`,
+          )).json();
+          equal(same.recovered, undefined);
+          deepEqual(same.messages.map((m: Message) => m.seq), [8, 9, 10]);
+          const stream = await SseClient.open(
+            api("resume", "events") + "?since=7&epoch=elsewhere",
+          );
+          const joined = await stream.next((e) => e.event === "joined");
+          equal(JSON.parse(joined.data).recovered, false);
+          equal(JSON.parse(joined.data).epoch, poll.epoch);
+          await stream.close();
+          const bad = await fetch(
+            api("resume", "messages") + "?since=7&epoch=no%20spaces",
+          );
+          equal(bad.status, 400);
+          equal((await bad.json()).error.code, "bad_request");
+        },
+      );
+
       await t.step("bad wait and since are refused with 400", async () => {
         const url = api("general", "messages");
         const bad = [

@@ -84,12 +84,14 @@ export class Comet {
 
   /**
    * Opens an SSE stream on `room` from `since` (the latest page without it)
-   * and returns the response whose body it is.
+   * in `epoch` (when the client knows one) and returns the response whose
+   * body it is.
    */
   async openStream(
     room: string,
     user: User | null,
     since: number | undefined,
+    epoch?: string,
   ): Promise<Response> {
     const stream = new SseStream(this.#context.chat, {
       room,
@@ -101,7 +103,7 @@ export class Comet {
         if (reason === "slow") this.#context.slowClientsClosed.inc();
       },
     });
-    await stream.open(since);
+    await stream.open(since, epoch);
     if (!stream.closed) this.streams.add(stream);
     return new Response(stream.readable, {
       headers: { ...SSE_HEADERS, "x-chat-node": this.#context.node },
@@ -117,6 +119,7 @@ export class Comet {
     room: string,
     user: User | null,
     since: number,
+    epoch: string | undefined,
     waitMs: number,
     signal?: AbortSignal,
   ): Promise<LongPollResult & { online: User[] }> {
@@ -126,6 +129,7 @@ export class Comet {
       const result = await longPoll(this.#context.chat, {
         room,
         since,
+        epoch,
         waitMs,
         signal: signal
           ? AbortSignal.any([signal, this.#shutdown.signal])

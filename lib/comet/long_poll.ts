@@ -18,6 +18,8 @@ export interface LongPollRequest {
   room: string;
   /** The last `seq` the client has. */
   since: number;
+  /** The epoch `since` counts in, when the client knows it. */
+  epoch?: string;
   /** How long to wait for a message, in ms (0 answers at once). */
   waitMs: number;
   /** Aborts the wait (the client went away). */
@@ -49,7 +51,7 @@ export async function longPoll(
   chat: RoomJoiner,
   request: LongPollRequest,
 ): Promise<LongPollResult> {
-  const { room, since, waitMs, signal } = request;
+  const { room, since, epoch, waitMs, signal } = request;
   const arrived: ChatMessage[] = [];
   let wake: (() => void) | undefined;
   const subscription = new RoomSubscription(room, null, {
@@ -67,7 +69,7 @@ export async function longPoll(
   let reply: JoinResult | undefined;
   await chat.join(subscription, since, (r) => {
     reply = r;
-  });
+  }, epoch);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => wake?.();
   try {

@@ -6,7 +6,7 @@
  */
 import type { User } from "../protocol/types.ts";
 import { ProtocolError } from "../protocol/errors.ts";
-import { parseQueryInt } from "../protocol/validate.ts";
+import { parseEpoch, parseQueryInt } from "../protocol/validate.ts";
 import type { Sessions } from "../auth/sessions.ts";
 
 /** The longest long-poll wait a client may ask for, in seconds. */
@@ -40,6 +40,16 @@ export function resumePoint(req: Request, url: URL): number | undefined {
     return parseQueryInt(lastEventId.trim(), "Last-Event-ID");
   }
   return parseQueryInt(url.searchParams.get("since"), "since");
+}
+
+/**
+ * The room's epoch the client last saw (`?epoch=`, with `since` or
+ * `Last-Event-ID`): a resume from another epoch is answered with
+ * `recovered: false`. `undefined` when absent.
+ */
+export function epochParam(url: URL): string | undefined {
+  const raw = url.searchParams.get("epoch");
+  return raw === null ? undefined : parseEpoch(raw, "epoch");
 }
 
 /**

@@ -89,9 +89,10 @@ export class SseStream {
 
   /**
    * Joins the room and queues the preamble and the messages after `since`
-   * (the latest page without it). Rejects if the room cannot be read.
+   * (the latest page without it; `recovered: false` when `epoch` is not the
+   * room's). Rejects if the room cannot be read.
    */
-  async open(since: number | undefined): Promise<void> {
+  async open(since: number | undefined, epoch?: string): Promise<void> {
     if (this.#phase !== "new") throw new Error("SseStream opened twice");
     this.#phase = "joining";
     try {
@@ -99,6 +100,7 @@ export class SseStream {
         this.subscription,
         since,
         (reply) => this.#preamble(reply),
+        epoch,
       );
     } catch (error) {
       this.#joined = true;

@@ -109,15 +109,16 @@ export class HttpApi {
     });
   }
 
-  /** `GET …/messages?since=&wait=`: a long poll. */
+  /** `GET …/messages?since=&epoch=&wait=`: a long poll. */
   poll(
     room: string,
     since: number,
+    epoch: string | undefined,
     waitS: number,
     signal?: AbortSignal,
   ): Promise<PollReply> {
     return this.#request(roomPath(room, "messages"), {
-      query: { since, wait: waitS },
+      query: { since, epoch, wait: waitS },
       signal,
     });
   }

@@ -64,7 +64,7 @@ export abstract class HttpTransport implements Transport {
         break;
       case "join":
         if (!this.api.token) return false; // no hello yet
-        this.join(frame.room, frame.since);
+        this.join(frame.room, frame.since, frame.epoch);
         break;
       case "leave":
         this.leave(frame.room);
@@ -101,8 +101,15 @@ export abstract class HttpTransport implements Transport {
     this.#handlers.onClose({ code, reason, wasOpen: true });
   }
 
-  /** Subscribes to `room` from `since` (the latest page without it). */
-  protected abstract join(room: string, since: number | undefined): void;
+  /**
+   * Subscribes to `room` from `since` (the latest page without it), counted
+   * in `epoch` when the client knows the room's.
+   */
+  protected abstract join(
+    room: string,
+    since: number | undefined,
+    epoch: string | undefined,
+  ): void;
   /** Ends the subscription to `room`. */
   protected abstract leave(room: string): void;
   /** Stops every subscription (the transport is closing). */

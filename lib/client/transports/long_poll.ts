@@ -23,6 +23,8 @@ export interface LongPollTransportOptions extends HttpTransportOptions {
 interface RoomLoop {
   abort: AbortController;
   online: Map<string, User>;
+  /** The room's epoch as last seen: every poll resumes in it. */
+  epoch: string | undefined;
 }
 
 class LongPollTransport extends HttpTransport {
@@ -35,9 +37,17 @@ class LongPollTransport extends HttpTransport {
     this.#waitS = options.waitS ?? 20;
   }
 
-  protected join(room: string, since: number | undefined): void {
+  protected join(
+    room: string,
+    since: number | undefined,
+    epoch: string | undefined,
+  ): void {
     this.leave(room);
-    const loop: RoomLoop = { abort: new AbortController(), online: new Map() };
+    const loop: RoomLoop = {
+      abort: new AbortController(),
+      online: new Map(),
+      epoch,
+    };
     this.#rooms.set(room, loop);
     this.#run(room, since, loop).catch((error) => {
       if (loop.abort.signal.aborted) return;
@@ -81,7 +91,7 @@ class LongPollTransport extends HttpTransport {
     if (since === undefined) {
       const page = await this.api.history(room, undefined, 50);
       seq = page.messages.at(-1)?.seq ?? 0;
-      const first = await this.api.poll(room, seq, 0, signal);
+      const first = await this.api.poll(room, seq, undefined, 0, signal);
       if (signal.aborted) return;
       this.#setOnline(loop, first.online ?? []);
       this.emit({
@@ -94,8 +104,9 @@ class LongPollTransport extends HttpTransport {
         recovered: first.recovered !== false,
       });
       seq = first.seq;
+      loop.epoch = first.epoch;
     } else {
-      const first = await this.api.poll(room, since, 0, signal);
+      const first = await this.api.poll(room, since, loop.epoch, 0, signal);
       if (signal.aborted) return;
       this.#setOnline(loop, first.online ?? []);
       this.emit({
@@ -108,11 +119,13 @@ class LongPollTransport extends HttpTransport {
         recovered: first.recovered !== false,
       });
       seq = first.seq;
+      loop.epoch = first.epoch;
     }
     while (!signal.aborted) {
       const reply: PollReply = await this.api.poll(
         room,
         seq,
+        loop.epoch,
         this.#waitS,
         signal,
       );
@@ -135,6 +148,7 @@ class LongPollTransport extends HttpTransport {
         this.#presence(room, loop, reply.online);
       }
       seq = reply.seq;
+      loop.epoch = reply.epoch;
     }
   }
 

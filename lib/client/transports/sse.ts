@@ -55,11 +55,19 @@ class SseTransport extends HttpTransport {
     this.#openTimeoutMs = options.openTimeoutMs ?? 10_000;
   }
 
-  protected join(room: string, since: number | undefined): void {
+  protected join(
+    room: string,
+    since: number | undefined,
+    epoch: string | undefined,
+  ): void {
     this.leave(room); // a re-join restarts from `since`
     const url = this.api.url(
       `/api/rooms/${encodeURIComponent(room)}/events`,
-      { since, token: this.api.token ?? undefined },
+      {
+        since,
+        epoch: since === undefined ? undefined : epoch,
+        token: this.api.token ?? undefined,
+      },
     );
     const source = new this.#EventSource(url.href);
     const stream: RoomStream = {

@@ -81,6 +81,7 @@ Deno.test("SSE transport: joined and its backlog become one joined event", async
   const url = new URL(source.url);
   equal(url.pathname, "/api/rooms/r/events");
   equal(url.searchParams.get("since"), "1");
+  equal(url.searchParams.get("epoch"), null, "no epoch known: none sent");
   equal(url.searchParams.get("token"), "tok");
   source.emit("joined", {
     type: "joined",
@@ -116,6 +117,20 @@ Deno.test("SSE transport: a joined with nothing after it is released at once", a
     recovered: true,
   }, "0");
   equal(events.at(-1)?.type, "joined");
+  transport.close();
+});
+
+Deno.test("SSE transport: a resume carries the room's epoch, a fresh join none", async () => {
+  const { transport } = await connect();
+  transport.send({ type: "join", room: "r", since: 4, epoch: "e7" });
+  transport.send({ type: "join", room: "s", epoch: "e7" });
+  const [resume, fresh] = FakeEventSource.opened.slice(-2).map((source) =>
+    new URL(source.url).searchParams
+  );
+  equal(resume.get("since"), "4");
+  equal(resume.get("epoch"), "e7");
+  equal(fresh.get("since"), null);
+  equal(fresh.get("epoch"), null, "an epoch means nothing without since");
   transport.close();
 });
 

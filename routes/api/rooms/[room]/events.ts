@@ -1,6 +1,6 @@
 /**
  * `GET /api/rooms/:room/events`: the room as Server-Sent Events. Resumes
- * from `Last-Event-ID` or `?since=`; identity (optional: anonymous readers
+ * from `Last-Event-ID` or `?since=` (in `?epoch=`, when given); identity (optional: anonymous readers
  * are not counted as present) by cookie, Bearer or `?token=`.
  *
  * @module
@@ -8,7 +8,11 @@
 import type { Handlers } from "../../../../lib/http/route_types.ts";
 import { checkOrigin } from "../../../../lib/http/origin.ts";
 import { parseRoomName } from "../../../../lib/protocol/validate.ts";
-import { optionalUser, resumePoint } from "../../../../lib/comet/params.ts";
+import {
+  epochParam,
+  optionalUser,
+  resumePoint,
+} from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
 
 /** Opens an SSE stream. */
@@ -17,7 +21,8 @@ export const handler: Handlers = {
     checkOrigin(req, ctx.url, ctx.app.config);
     const room = parseRoomName(ctx.params.room);
     const since = resumePoint(req, ctx.url);
+    const epoch = epochParam(ctx.url);
     const user = await optionalUser(req, ctx.url, ctx.app.sessions);
-    return await cometOf(ctx.app).openStream(room, user, since);
+    return await cometOf(ctx.app).openStream(room, user, since, epoch);
   },
 };

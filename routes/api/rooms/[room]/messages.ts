@@ -1,6 +1,6 @@
 /**
  * `/api/rooms/:room/messages`: history pages (`?before=&limit=`), the long
- * poll (`?since=N&wait=S`), and posting (`POST {"id","text"}`).
+ * poll (`?since=N&wait=S`, optionally `&epoch=E`), and posting (`POST {"id","text"}`).
  *
  * @module
  */
@@ -17,7 +17,11 @@ import {
   parseQueryInt,
   parseRoomName,
 } from "../../../../lib/protocol/validate.ts";
-import { optionalUser, parseWait } from "../../../../lib/comet/params.ts";
+import {
+  epochParam,
+  optionalUser,
+  parseWait,
+} from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
 
 /** Reads and posts messages over plain HTTP. */
@@ -29,6 +33,7 @@ export const handler: Handlers = {
     if (since !== undefined) {
       // Long poll: see lib/comet/long_poll.ts.
       const wait = parseWait(query.get("wait"));
+      const epoch = epochParam(ctx.url);
       const user = await optionalUser(req, ctx.url, ctx.app.sessions);
       if (user) checkOrigin(req, ctx.url, ctx.app.config); // counts as presence
       return json(
@@ -36,6 +41,7 @@ export const handler: Handlers = {
           room,
           user,
           since,
+          epoch,
           wait * 1000,
           wait > 0 ? req.signal : undefined,
         ),
