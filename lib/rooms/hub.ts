@@ -36,6 +36,9 @@ export class Hub implements FeedSink {
   readonly #log: Pick<EventLog, "head" | "range">;
   #feed: RoomFeed | undefined;
   readonly #onError: (error: unknown) => void;
+  readonly #lingerMs: number;
+  /** Channels left without subscribers → the timer that drops them. */
+  readonly #lingering = new Map<RoomChannel, ReturnType<typeof setTimeout>>();
   /** Refill counters, shared by all channels. */
   readonly stats: ChannelStats = { refills: 0, refilled: 0, expired: 0 };
   /** Rooms whose channel ended because their epoch changed. */
@@ -44,13 +47,19 @@ export class Hub implements FeedSink {
   /**
    * @param log where channels read heads and refill gaps
    * @param onError called with errors no caller can handle
+   * @param lingerMs how long a channel stays open after its last subscriber
+   *   left: a long poll leaves and joins again with every answer, and
+   *   reopening means a head read and, with Redis or KV alone, a new
+   *   subscription or watch
    */
   constructor(
     log: Pick<EventLog, "head" | "range">,
     onError: (error: unknown) => void,
+    lingerMs = 0,
   ) {
     this.#log = log;
     this.#onError = onError;
+    this.#lingerMs = lingerMs;
   }
 
   /** Connects the engine's feed; called once at start-up. */
@@ -58,9 +67,9 @@ export class Hub implements FeedSink {
     this.#feed = feed;
   }
 
-  /** Rooms with local subscribers. */
-  get rooms(): IterableIterator<RoomChannel> {
-    return this.#channels.values();
+  /** How many rooms have local subscribers. */
+  get activeRooms(): number {
+    return this.#channels.size - this.#lingering.size;
   }
 
   /** The local channel of `room`, if it has subscribers here. */
@@ -78,6 +87,11 @@ export class Hub implements FeedSink {
     subscriber: RoomSubscriber,
   ): Promise<RoomChannel> {
     const channel = this.#channels.get(room) ?? await this.#open(room);
+    const linger = this.#lingering.get(channel);
+    if (linger !== undefined) {
+      clearTimeout(linger);
+      this.#lingering.delete(channel);
+    }
     channel.subscribers.add(subscriber);
     return channel;
   }
@@ -86,7 +100,15 @@ export class Hub implements FeedSink {
   unsubscribe(room: string, subscriber: RoomSubscriber): void {
     const channel = this.#channels.get(room);
     if (!channel?.subscribers.delete(subscriber)) return;
-    if (channel.subscribers.size === 0) this.#drop(channel);
+    if (channel.subscribers.size > 0) return;
+    if (this.#lingerMs === 0) {
+      this.#drop(channel);
+      return;
+    }
+    this.#lingering.set(
+      channel,
+      setTimeout(() => this.#drop(channel), this.#lingerMs),
+    );
   }
 
   /** Delivers a presence or typing event to this node's subscribers of `room`. */
@@ -120,6 +142,8 @@ export class Hub implements FeedSink {
 
   /** Closes every channel. */
   close(): void {
+    for (const timer of this.#lingering.values()) clearTimeout(timer);
+    this.#lingering.clear();
     for (const channel of this.#channels.values()) channel.close();
     this.#channels.clear();
   }
@@ -143,6 +167,8 @@ export class Hub implements FeedSink {
   }
 
   #drop(channel: RoomChannel): void {
+    clearTimeout(this.#lingering.get(channel));
+    this.#lingering.delete(channel);
     channel.close();
     this.#channels.delete(channel.room);
     this.#feed?.close(channel.room);

@@ -22,6 +22,12 @@ import { Presence } from "../presence/presence.ts";
 import type { EngineHealth } from "../engine/engine.ts";
 import { openEngine } from "../engine/open_engine.ts";
 
+/**
+ * How long a room stays open on a node after its last local subscriber left:
+ * longer than a long poll takes to come back with its next request.
+ */
+const CHANNEL_LINGER_MS = 15_000;
+
 /** Counters every transport updates. */
 export interface AppCounters {
   messagesStored: { inc(by?: number): void };
@@ -70,7 +76,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   const signer = await TokenSigner.create(await engine.secret());
   const onError = (error: unknown) => log.error("unexpected error", error);
   const bus = engine.bus;
-  const hub = new Hub(engine.log, onError);
+  const hub = new Hub(engine.log, onError, CHANNEL_LINGER_MS);
   hub.connect(engine.attach(hub));
   const presence = new Presence({
     node,
@@ -118,11 +124,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   metrics.gauge(
     "chat_rooms_active",
     "Rooms with subscribers on this isolate",
-    () => {
-      let count = 0;
-      for (const _ of hub.rooms) count++;
-      return count;
-    },
+    () => hub.activeRooms,
     // A room with members on two isolates counts on each: no process sum.
     { perIsolate: true },
   );
