@@ -14,6 +14,7 @@ import { embeddedEngine } from "./embedded.ts";
 import { kvOnlyEngine } from "./kv_only.ts";
 import { redisEngine } from "./redis/redis_engine.ts";
 import { connectNodeRedis } from "./redis/node_redis.ts";
+import { connectionErrorLog } from "./redis/connection_log.ts";
 
 /** What every engine is started with. */
 export interface EngineContext {
@@ -30,10 +31,12 @@ export async function openEngine(context: EngineContext): Promise<Engine> {
   const { config, runtime, node, metrics, log } = context;
   const onError = (error: unknown) => log.error("unexpected error", error);
   if (config.redisUrl) {
+    // Until Redis answers this node does not listen: a proxy sees it down.
+    log.info("connecting to redis", { url: redactedUrl(config.redisUrl) });
     const redis = await connectNodeRedis({
       url: config.redisUrl,
       cluster: config.redisCluster,
-      onError: (error) => log.error("redis connection error", error),
+      onError: connectionErrorLog(log),
     });
     return await redisEngine({
       redis,
@@ -74,4 +77,11 @@ export async function openEngine(context: EngineContext): Promise<Engine> {
     metrics,
     onError,
   });
+}
+
+/** A Redis URL without its password, for logs. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.href;
 }
