@@ -17,6 +17,18 @@ import {
 export const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ??
   "/usr/bin/chromium";
 
+/** Chromium's path, or a one-line failure that says what to install. */
+function chromiumPath(): string {
+  try {
+    if (Deno.statSync(CHROMIUM_PATH).isFile) return CHROMIUM_PATH;
+  } catch {
+    // reported below
+  }
+  throw new Error(
+    `chromium is missing (${CHROMIUM_PATH}): apt-get install chromium`,
+  );
+}
+
 const ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -53,7 +65,7 @@ export interface TestBrowser {
 /** Launches headless Chromium. */
 export async function launchBrowser(): Promise<TestBrowser> {
   const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: chromiumPath(),
     headless: true,
     args: ARGS,
   });
