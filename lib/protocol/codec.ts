@@ -11,11 +11,14 @@ import { LIMITS } from "./limits.ts";
 import {
   parseClientId,
   parseDisplayName,
+  parseEmoji,
   parseEpoch,
+  parseFlag,
   parseHistoryLimit,
   parseMessageText,
   parseRoomName,
   parseSeq,
+  parseTarget,
 } from "./validate.ts";
 
 /** Deepest JSON nesting a client frame may have; frames are flat objects. */
@@ -33,6 +36,9 @@ const FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   "join",
   "leave",
   "send",
+  "edit",
+  "delete",
+  "react",
   "typing",
   "history",
   "ping",
@@ -162,7 +168,31 @@ export function validateClientFrame(value: unknown): ClientFrame {
     case "send": {
       const id = parseClientId(value.id, ref);
       const room = parseRoomName(value.room, id);
-      return { type: "send", room, id, text: parseMessageText(value.text, id) };
+      const text = parseMessageText(value.text, id);
+      if (value.replyTo === undefined) return { type: "send", room, id, text };
+      const replyTo = parseTarget(value.replyTo, "replyTo", id);
+      return { type: "send", room, id, text, replyTo };
+    }
+    case "edit": {
+      const id = parseClientId(value.id, ref);
+      const room = parseRoomName(value.room, id);
+      const target = parseTarget(value.target, "target", id);
+      const text = parseMessageText(value.text, id);
+      return { type: "edit", room, id, target, text };
+    }
+    case "delete": {
+      const id = parseClientId(value.id, ref);
+      const room = parseRoomName(value.room, id);
+      const target = parseTarget(value.target, "target", id);
+      return { type: "delete", room, id, target };
+    }
+    case "react": {
+      const id = parseClientId(value.id, ref);
+      const room = parseRoomName(value.room, id);
+      const target = parseTarget(value.target, "target", id);
+      const emoji = parseEmoji(value.emoji, id);
+      const on = parseFlag(value.on, "on", id);
+      return { type: "react", room, id, target, emoji, on };
     }
     case "history": {
       const room = parseRoomName(value.room, ref);

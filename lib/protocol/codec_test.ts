@@ -137,6 +137,41 @@ const MALFORMED: Array<[name: string, frame: string, code: ErrorCode]> = [
   ],
   ["send without text", '{"type":"send","room":"a","id":"x"}', "text_invalid"],
   [
+    "send replyTo zero",
+    '{"type":"send","room":"a","id":"x","text":"hi","replyTo":0}',
+    "bad_request",
+  ],
+  [
+    "edit without target",
+    '{"type":"edit","room":"a","id":"x","text":"hi"}',
+    "bad_request",
+  ],
+  [
+    "edit empty text",
+    '{"type":"edit","room":"a","id":"x","target":1,"text":" "}',
+    "text_invalid",
+  ],
+  [
+    "delete without id",
+    '{"type":"delete","room":"a","target":1}',
+    "bad_request",
+  ],
+  [
+    "delete target string",
+    '{"type":"delete","room":"a","id":"x","target":"1"}',
+    "bad_request",
+  ],
+  [
+    "react two emoji",
+    '{"type":"react","room":"a","id":"x","target":1,"emoji":"👍👍","on":true}',
+    "bad_request",
+  ],
+  [
+    "react without on",
+    '{"type":"react","room":"a","id":"x","target":1,"emoji":"👍"}',
+    "bad_request",
+  ],
+  [
     "send empty text",
     '{"type":"send","room":"a","id":"x","text":""}',
     "text_invalid",
@@ -279,6 +314,28 @@ Deno.test("decodeClientFrame: accepts every valid frame type", () => {
   deepEqual(decodeClientFrame('{"type":"ping","extra":"ignored"}'), {
     type: "ping",
   });
+  deepEqual(
+    decodeClientFrame(
+      '{"type":"send","room":"a","id":"r","text":"re","replyTo":4}',
+    ),
+    { type: "send", room: "a", id: "r", text: "re", replyTo: 4 },
+  );
+  deepEqual(
+    decodeClientFrame(
+      '{"type":"edit","room":"a","id":"e","target":4,"text":"fixed "}',
+    ),
+    { type: "edit", room: "a", id: "e", target: 4, text: "fixed" },
+  );
+  deepEqual(
+    decodeClientFrame('{"type":"delete","room":"a","id":"d","target":4}'),
+    { type: "delete", room: "a", id: "d", target: 4 },
+  );
+  deepEqual(
+    decodeClientFrame(
+      '{"type":"react","room":"a","id":"k","target":4,"emoji":"👍🏽","on":false}',
+    ),
+    { type: "react", room: "a", id: "k", target: 4, emoji: "👍🏽", on: false },
+  );
 });
 
 Deno.test("decodeClientFrame: text of exactly 4000 characters and names of 32 pass", () => {

@@ -12,17 +12,76 @@ export interface User {
   name: string;
 }
 
-/** A stored chat message, exactly as every transport presents it. */
-export interface ChatMessage {
+/** What every stored room event carries, whatever its kind. */
+export interface EventBase {
   room: string;
-  /** Per-room sequence number: starts at 1, strictly +1, never reused. */
+  /**
+   * Per-room sequence number: starts at 1, strictly +1, never reused, shared
+   * by messages, edits, deletions and reactions.
+   */
   seq: number;
   /** The client's idempotency id. */
   id: string;
   user: User;
-  text: string;
   /** Server clock, epoch milliseconds. Order is `seq`, never `ts`. */
   ts: number;
+}
+
+/** Reactions of a folded message: emoji → ids of the users who reacted. */
+export type Reactions = Record<string, string[]>;
+
+/**
+ * A chat message. As stored and as the `message` event carries it, it has
+ * only the fields of its `send`; where messages are read back (`joined`,
+ * `history`, `GET …/messages`, the pages) they are folded: the latest text,
+ * `edited`, `deleted` and `reactions` (see `lib/engine/fold.ts`).
+ *
+ * Stored messages have no `type` (events stored before edits existed are
+ * plain messages too); every other event kind has one.
+ */
+export interface ChatMessage extends EventBase {
+  type?: undefined;
+  text: string;
+  /** The `seq` of the message this one replies to (same room). */
+  replyTo?: number;
+  /** Folded: `ts` of the last edit, when edited. */
+  edited?: number;
+  /** Folded: the message was deleted (its `text` is then empty). */
+  deleted?: true;
+  /** Folded: the reactions it has, when any. */
+  reactions?: Reactions;
+}
+
+/** An edit of message `target`: its new text. */
+export interface EditEvent extends EventBase {
+  type: "edit";
+  target: number;
+  text: string;
+}
+
+/** The deletion of message `target`. */
+export interface DeleteEvent extends EventBase {
+  type: "delete";
+  target: number;
+}
+
+/** A reaction to message `target` added (`on`) or removed. */
+export interface ReactionEvent extends EventBase {
+  type: "reaction";
+  target: number;
+  emoji: string;
+  on: boolean;
+}
+
+/** A stored event that changes an earlier message. */
+export type RoomUpdate = EditEvent | DeleteEvent | ReactionEvent;
+
+/** Every stored room event; each takes the room's next `seq`. */
+export type RoomEvent = ChatMessage | RoomUpdate;
+
+/** Whether a stored event is a message (old stored messages have no `type`). */
+export function isMessage(event: RoomEvent): event is ChatMessage {
+  return event.type === undefined;
 }
 
 /** The error codes of the contract. */
@@ -45,7 +104,17 @@ export type ClientFrame =
   | { type: "hello"; name?: string; token?: string }
   | { type: "join"; room: string; since?: number; epoch?: string }
   | { type: "leave"; room: string }
-  | { type: "send"; room: string; id: string; text: string }
+  | { type: "send"; room: string; id: string; text: string; replyTo?: number }
+  | { type: "edit"; room: string; id: string; target: number; text: string }
+  | { type: "delete"; room: string; id: string; target: number }
+  | {
+    type: "react";
+    room: string;
+    id: string;
+    target: number;
+    emoji: string;
+    on: boolean;
+  }
   | { type: "typing"; room: string }
   | { type: "history"; room: string; before?: number; limit: number }
   | { type: "ping" };
@@ -79,10 +148,19 @@ export type ServerEvent =
     /** The room's epoch: changes only when its stored history was lost. */
     epoch: string;
     messages: ChatMessage[];
+    /**
+     * With `since`: the edits, deletions and reactions after it, in `seq`
+     * order (with `messages`, every `seq` after `since`). This server always
+     * sends it (empty without `since`); optional for older peers.
+     */
+    updates?: RoomUpdate[];
     online: User[];
     recovered: boolean;
   }
-  | ({ type: "message" } & ChatMessage)
+  | ({ type: "message" } & Omit<ChatMessage, "type">)
+  | EditEvent
+  | DeleteEvent
+  | ReactionEvent
   | { type: "ack"; id: string; room: string; seq: number }
   | { type: "presence"; room: string; joins: User[]; leaves: User[] }
   | { type: "typing"; room: string; user: User }

@@ -167,3 +167,78 @@ export function parseQueryInt(
     `"${field}" must be a non-negative integer`,
   );
 }
+
+/**
+ * Returns `value` as the `seq` of a message (`target`, `replyTo`): a
+ * positive safe integer, or throws `bad_request`. Whether that message
+ * exists is storage's to say (`not_found`).
+ */
+export function parseTarget(
+  value: unknown,
+  field: string,
+  ref?: string,
+): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 1) {
+    return value;
+  }
+  throw new ProtocolError(
+    "bad_request",
+    `"${field}" must be the seq of a message (a positive integer)`,
+    { ref },
+  );
+}
+
+/** The most code points one emoji may have (the contract's limit). */
+export const MAX_EMOJI_CODE_POINTS = 16;
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// A fully-qualified emoji of Unicode's recommended (RGI) set: flags,
+// keycaps, skin tones, ZWJ families.
+const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
+// Pictographs newer than the runtime's RGI list still count: a pictograph
+// with optional presentation selector or skin tone, ZWJ-joined.
+const PICTOGRAPH_SEQUENCE =
+  /^\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]?(?:\u200D\p{Extended_Pictographic}[\uFE0F\p{Emoji_Modifier}]?)*$/u;
+
+/**
+ * Returns `value` as one emoji grapheme of at most
+ * {@linkcode MAX_EMOJI_CODE_POINTS} code points, or throws `bad_request`.
+ *
+ * @example
+ * ```ts
+ * import { parseEmoji } from "./validate.ts";
+ * console.assert(parseEmoji("👍🏽") === "👍🏽");
+ * ```
+ */
+export function parseEmoji(value: unknown, ref?: string): string {
+  if (
+    typeof value === "string" && value.length > 0 &&
+    codePoints(value) <= MAX_EMOJI_CODE_POINTS &&
+    isOneGrapheme(value) &&
+    (RGI_EMOJI.test(value) || PICTOGRAPH_SEQUENCE.test(value))
+  ) {
+    return value;
+  }
+  throw new ProtocolError(
+    "bad_request",
+    `"emoji" must be one emoji (at most ${MAX_EMOJI_CODE_POINTS} code points)`,
+    { ref },
+  );
+}
+
+function isOneGrapheme(value: string): boolean {
+  const iterator = graphemes.segment(value)[Symbol.iterator]();
+  return !iterator.next().done && iterator.next().done === true;
+}
+
+/** Returns `value` as a boolean (`react.on`), or throws `bad_request`. */
+export function parseFlag(
+  value: unknown,
+  field: string,
+  ref?: string,
+): boolean {
+  if (typeof value === "boolean") return value;
+  throw new ProtocolError("bad_request", `"${field}" must be true or false`, {
+    ref,
+  });
+}

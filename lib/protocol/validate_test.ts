@@ -4,11 +4,14 @@ import {
   isRoomName,
   parseClientId,
   parseDisplayName,
+  parseEmoji,
+  parseFlag,
   parseHistoryLimit,
   parseMessageText,
   parseQueryInt,
   parseRoomName,
   parseSeq,
+  parseTarget,
 } from "./validate.ts";
 
 /** Asserts that `fn` throws a ProtocolError with `code` (and `ref`, if given). */
@@ -205,4 +208,43 @@ Deno.test("parseQueryInt is strictly decimal digits", () => {
     () => parseQueryInt("x", "limit"),
     /"limit" must be a non-negative integer/,
   );
+});
+
+Deno.test("parseEmoji accepts one emoji grapheme: skin tones, flags, keycaps, ZWJ sequences", () => {
+  for (const emoji of ["👍", "👍🏽", "🇫🇷", "1️⃣", "👨‍👩‍👧", "🏳️‍🌈", "☺️", "❤"]) {
+    equal(parseEmoji(emoji), emoji);
+  }
+});
+
+Deno.test("parseEmoji refuses text, two emoji, padding, lone joiners and non-strings", () => {
+  for (
+    const bad of [
+      "a",
+      "",
+      "👍👍",
+      " 👍",
+      "👍 ",
+      "\u200d",
+      "#",
+      "ok",
+      "👍\u0000",
+    ]
+  ) {
+    throwsCode(() => parseEmoji(bad, "r1"), "bad_request", "r1");
+  }
+  throwsCode(() => parseEmoji(1), "bad_request");
+  throwsCode(() => parseEmoji(null), "bad_request");
+  // Seventeen code points, however joined, are too many.
+  throwsCode(() => parseEmoji("👨‍👩‍👧‍👦".repeat(3)), "bad_request");
+});
+
+Deno.test("parseTarget takes a positive integer seq; parseFlag a boolean", () => {
+  equal(parseTarget(7, "target"), 7);
+  for (const bad of [0, -1, 1.5, "3", null, undefined, 2 ** 60]) {
+    throwsCode(() => parseTarget(bad, "target", "x"), "bad_request", "x");
+  }
+  equal(parseFlag(true, "on"), true);
+  equal(parseFlag(false, "on"), false);
+  throwsCode(() => parseFlag("true", "on"), "bad_request");
+  throwsCode(() => parseFlag(1, "on"), "bad_request");
 });
