@@ -5,20 +5,7 @@
  * @module
  */
 import type { ErrorCode } from "./types.ts";
-
-const STATUS: Record<ErrorCode, number> = {
-  bad_request: 400,
-  room_invalid: 400,
-  text_invalid: 400,
-  not_joined: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  too_large: 413,
-  rate_limited: 429,
-  internal: 500,
-  unavailable: 503,
-};
+import { ERROR_TABLE } from "./close_codes.ts";
 
 /**
  * An error the client caused (or, for `internal`, that the server did) that
@@ -53,11 +40,11 @@ export class ProtocolError extends Error {
 
   /** The HTTP status this error answers with. */
   get status(): number {
-    return STATUS[this.code];
+    return ERROR_TABLE[this.code].status;
   }
 }
 
 /** The HTTP status for a contract error code. */
 export function statusOf(code: ErrorCode): number {
-  return STATUS[code];
+  return ERROR_TABLE[code].status;
 }

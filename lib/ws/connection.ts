@@ -26,7 +26,7 @@ import { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingMessage } from "../rooms/outgoing.ts";
 import type { ChatPort, JoinResult } from "../rooms/chat_port.ts";
 import type { Sessions } from "../auth/sessions.ts";
-import { CloseCode, type CloseReason } from "./close_codes.ts";
+import { CloseCode, type CloseReason } from "../protocol/close_codes.ts";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
 import type { IdleSweep, IdleWatched } from "./idle_sweep.ts";
 
