@@ -18,9 +18,9 @@ import type { ChatMessage } from "../protocol/types.ts";
  * ```
  */
 export function mergeMessages(
-  current: ChatMessage[],
+  current: readonly ChatMessage[],
   incoming: readonly ChatMessage[],
-): ChatMessage[] {
+): readonly ChatMessage[] {
   if (incoming.length === 0) return current;
   const last = current.at(-1)?.seq ?? 0;
   // The common case: live messages after the newest one, in order.

@@ -10,7 +10,7 @@ const m = (seq: number, user = "u1"): ChatMessage => ({
   text: `t${seq}`,
   ts: seq,
 });
-const seqs = (list: ChatMessage[]) => list.map((x) => x.seq);
+const seqs = (list: readonly ChatMessage[]) => list.map((x) => x.seq);
 
 Deno.test("mergeMessages appends live messages, prepends older pages, drops duplicates", () => {
   const base = [m(5), m(6)];
