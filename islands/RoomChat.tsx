@@ -35,7 +35,8 @@ import {
   type BannerStatus,
   ConnectionBanner,
 } from "../lib/ui/connection_banner.tsx";
-import { MessageItem, type MessageView } from "../lib/ui/message_item.tsx";
+import type { MessageView } from "../lib/ui/message_item.tsx";
+import { MessageList } from "../lib/ui/message_list.tsx";
 import { OnlineList } from "../lib/ui/online_list.tsx";
 import { TypingLine } from "../lib/ui/typing_line.tsx";
 
@@ -425,23 +426,14 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
             {views.length === 0 && (
               <p class="empty">No messages yet. Say hello!</p>
             )}
-            <ol class="messages">
-              {views.map((m) => [
-                m.seq !== undefined && m.seq === firstUnseen && (
-                  <li key="unseen" class="divider" role="separator">
-                    New messages
-                  </li>
-                ),
-                <MessageItem
-                  key={m.id}
-                  message={m}
-                  now={now}
-                  localTime={live}
-                  onRetry={retry}
-                  onDiscard={discard}
-                />,
-              ])}
-            </ol>
+            <MessageList
+              messages={views}
+              now={now}
+              localTime={live}
+              firstUnseen={firstUnseen}
+              onRetry={retry}
+              onDiscard={discard}
+            />
           </div>
         </div>
         {unseen > 0 && (

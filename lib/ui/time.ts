@@ -21,6 +21,20 @@ const MONTHS = [
   "Nov",
   "Dec",
 ];
+const FULL_MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /**
  * `ts` relative to `now` (both epoch ms), in short English: "just now",
@@ -46,9 +60,68 @@ export function absoluteTimeUtc(ts: number): string {
   return new Date(ts).toISOString().slice(0, 16).replace("T", " ") + " UTC";
 }
 
-/** How long until {@linkcode relativeTime} may change (for re-render timers). */
-export function refreshIn(ts: number, now: number): number {
-  const ago = now - ts;
-  if (ago < HOUR) return 15_000;
-  return 5 * MINUTE;
+const WEEKDAYS = [
+  "Sunday",
+  "Monday",
+  "Tuesday",
+  "Wednesday",
+  "Thursday",
+  "Friday",
+  "Saturday",
+];
+
+/**
+ * A calendar day and clock time in UTC (`local: false`: the server, and the
+ * page before its script runs, agree on it) or in the browser's zone.
+ */
+function parts(ts: number, local: boolean) {
+  const d = new Date(ts);
+  return local
+    ? {
+      year: d.getFullYear(),
+      month: d.getMonth(),
+      day: d.getDate(),
+      weekday: d.getDay(),
+      hours: d.getHours(),
+      minutes: d.getMinutes(),
+    }
+    : {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth(),
+      day: d.getUTCDate(),
+      weekday: d.getUTCDay(),
+      hours: d.getUTCHours(),
+      minutes: d.getUTCMinutes(),
+    };
+}
+
+/** A key equal for two times on the same calendar day (UTC or local). */
+export function dayKey(ts: number, local = false): string {
+  const p = parts(ts, local);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/**
+ * The heading of a day's messages: "Today", "Yesterday", else the weekday
+ * and date ("Monday, March 3"), with the year when it is not `now`'s.
+ */
+export function dayLabel(ts: number, now: number, local = false): string {
+  const key = dayKey(ts, local);
+  if (key === dayKey(now, local)) return "Today";
+  // Noon of the day before `now`, so daylight-saving days count as one day.
+  const today = parts(now, local);
+  const yesterday = local
+    ? new Date(today.year, today.month, today.day - 1, 12).getTime()
+    : Date.UTC(today.year, today.month, today.day - 1, 12);
+  if (key === dayKey(yesterday, local)) return "Yesterday";
+  const p = parts(ts, local);
+  const date = `${WEEKDAYS[p.weekday]}, ${FULL_MONTHS[p.month]} ${p.day}`;
+  return p.year === today.year ? date : `${date}, ${p.year}`;
+}
+
+/** The clock time, 24-hour: `09:05`. */
+export function clockTime(ts: number, local = false): string {
+  const p = parts(ts, local);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(p.hours)}:${pad(p.minutes)}`;
 }

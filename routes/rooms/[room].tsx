@@ -27,7 +27,7 @@ import {
 import { Title } from "../../lib/render/head.tsx";
 import { defineIsland } from "../../lib/render/island.tsx";
 import { applyFormName, seeOther } from "../../lib/ui/forms.ts";
-import { MessageItem } from "../../lib/ui/message_item.tsx";
+import { MessageList } from "../../lib/ui/message_list.tsx";
 import RoomChat, { type RoomChatProps } from "../../islands/RoomChat.tsx";
 
 const RoomChatIsland = defineIsland("RoomChat", RoomChat);
@@ -165,7 +165,7 @@ function Archive(props: Extract<RoomData, { kind: "archive" }>): JSX.Element {
   const oldest = messages[0]?.seq;
   return (
     <main class="page archive" id="main">
-      <Title>{`#${room} · older messages`}</Title>
+      <Title>{`#${room} · older messages · Comet Chat`}</Title>
       <header class="site-header">
         <a href={`/rooms/${room}`} class="back">
           <span aria-hidden="true">←</span> Back to #{room}
@@ -177,21 +177,18 @@ function Archive(props: Extract<RoomData, { kind: "archive" }>): JSX.Element {
           Older messages
         </a>
       )}
-      {messages.length === 0 ? <p class="empty">No older messages.</p> : (
-        <ol
-          class="messages"
-          role="log"
-          aria-label={`Older messages in #${room}`}
-        >
-          {messages.map((m) => (
-            <MessageItem
-              key={m.seq}
-              message={m.user.id === meId ? { ...m, delivery: "stored" } : m}
+      {messages.length === 0
+        ? <p class="empty">No older messages.</p>
+        : (
+          <section aria-label={`Older messages in #${room}`}>
+            <MessageList
+              messages={messages.map((m) =>
+                m.user.id === meId ? { ...m, delivery: "stored" } : m
+              )}
               now={now}
             />
-          ))}
-        </ol>
-      )}
+          </section>
+        )}
       {messages.length > 0 && (
         <a
           class="newer"
@@ -211,7 +208,7 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
   if (data.kind === "invalid") {
     return (
       <main class="page" id="main">
-        <Title>No such room · Chat</Title>
+        <Title>No such room · Comet Chat</Title>
         <h1>No such room</h1>
         <p>
           Room names are 1–64 characters of lower-case a–z, 0–9, “_” and “-”,
@@ -226,7 +223,7 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
   if (data.kind === "archive") return <Archive {...data} />;
   return (
     <main class="page page--room" id="main">
-      <Title>{`#${data.chat.room} · Chat`}</Title>
+      <Title>{`#${data.chat.room} · Comet Chat`}</Title>
       <noscript>
         <p class="banner" data-status="static">
           Without JavaScript the room does not update by itself: reload to see

@@ -56,10 +56,13 @@ Deno.test({
         "Hello from a plain <form>",
         "second",
       ]);
-      assert.match(
-        await page.locator('.msg--own [data-state="stored"]').last()
-          .innerText(),
-        /#2/,
+      assert.equal(
+        await page.locator(".msg--own").last().getAttribute("data-seq"),
+        "2",
+      );
+      assert.equal(
+        await page.locator('.msg--own [data-state="stored"]').count(),
+        2,
       );
 
       // A refused post shows the reason and keeps the draft.

@@ -1,0 +1,83 @@
+/**
+ * A room's messages as a list: a separator before each new day ("Today",
+ * "Yesterday", a date) and before the first unseen message, and one
+ * person's consecutive messages grouped under one avatar and name. The same
+ * list renders the live island and the server's pages. Separators are list
+ * items too, so the list holds only `<li>` (axe `list`/`listitem`).
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import { MessageItem, type MessageView } from "./message_item.tsx";
+import { dayKey, dayLabel } from "./time.ts";
+
+/** Messages further apart than this start a new group. */
+export const GROUP_GAP_MS = 5 * 60_000;
+
+/**
+ * Whether `cur` continues `prev`'s group: the same person, the same day,
+ * within {@linkcode GROUP_GAP_MS}, and neither of them failed to send.
+ */
+export function continuesGroup(
+  prev: MessageView | undefined,
+  cur: MessageView,
+  local = false,
+): boolean {
+  return prev !== undefined &&
+    prev.user.id === cur.user.id &&
+    prev.delivery !== "failed" && cur.delivery !== "failed" &&
+    cur.ts - prev.ts >= 0 && cur.ts - prev.ts < GROUP_GAP_MS &&
+    dayKey(prev.ts, local) === dayKey(cur.ts, local);
+}
+
+/** Props of {@linkcode MessageList}. */
+export interface MessageListProps {
+  /** Oldest first. */
+  messages: readonly MessageView[];
+  /** The clock day labels are computed against. */
+  now: number;
+  /** Times and days in the browser's zone (after hydration) instead of UTC. */
+  localTime?: boolean;
+  /** The `seq` of the first message the reader has not seen yet. */
+  firstUnseen?: number | null;
+  onRetry?: (id: string) => void;
+  onDiscard?: (id: string) => void;
+}
+
+/** The message list. */
+export function MessageList(props: MessageListProps): JSX.Element {
+  const { messages, now, localTime = false, firstUnseen } = props;
+  const items: JSX.Element[] = [];
+  let prev: MessageView | undefined;
+  for (const m of messages) {
+    const day = dayKey(m.ts, localTime);
+    let continued = continuesGroup(prev, m, localTime);
+    if (prev === undefined || dayKey(prev.ts, localTime) !== day) {
+      items.push(
+        <li key={`day-${day}`} class="sep sep--day">
+          <span>{dayLabel(m.ts, now, localTime)}</span>
+        </li>,
+      );
+    }
+    if (m.seq !== undefined && m.seq === firstUnseen) {
+      continued = false;
+      items.push(
+        <li key="unseen" class="sep sep--unseen">
+          <span>New messages</span>
+        </li>,
+      );
+    }
+    items.push(
+      <MessageItem
+        key={m.id}
+        message={m}
+        continued={continued}
+        localTime={localTime}
+        onRetry={props.onRetry}
+        onDiscard={props.onDiscard}
+      />,
+    );
+    prev = m;
+  }
+  return <ol class="messages">{items}</ol>;
+}
