@@ -11,6 +11,7 @@ import { createApp } from "./lib/server/app.ts";
 import { createRouter } from "./lib/http/router.ts";
 import { routes } from "./lib/generated/routes.gen.ts";
 import { renderPage } from "./lib/render/render_page.tsx";
+import { NotFoundPage } from "./lib/ui/not_found_page.tsx";
 import { cometOf, webSocketsOf } from "./lib/wiring/transports.ts";
 import { metricsGathererOf } from "./lib/server/metrics_gather.ts";
 
@@ -19,7 +20,9 @@ const app = await createApp(denoAdapter);
 webSocketsOf(app);
 cometOf(app);
 metricsGathererOf(app); // answers peers' scrapes before this one is scraped
-const handle = createRouter(app, routes, renderPage);
+const handle = createRouter(app, routes, renderPage, {
+  notFound: NotFoundPage,
+});
 
 /** The app's fetch handler, for `deno serve` and Deno Deploy. */
 export default {

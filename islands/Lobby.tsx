@@ -7,7 +7,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { User } from "../lib/protocol/types.ts";
 import { ROOM_NAME_PATTERN } from "../lib/protocol/limits.ts";
 import { parseDisplayName } from "../lib/protocol/validate.ts";
@@ -57,14 +57,26 @@ function mergeRooms(prev: LobbyRoom[], fresh: LobbyRoom[]): LobbyRoom[] {
   });
 }
 
-function Room(props: { room: LobbyRoom; now: number }): JSX.Element {
+function Room(
+  props: {
+    room: LobbyRoom;
+    now: number;
+    onOpen?: (room: string, event: MouseEvent) => void;
+  },
+): JSX.Element {
   const { room, now } = props;
   const names = room.users?.map((u) => u.name).sort((a, b) =>
     a.localeCompare(b)
   );
   return (
     <li class="room-card" data-room={room.room}>
-      <a href={`/rooms/${room.room}`} class="room-link">#{room.room}</a>
+      <a
+        href={`/rooms/${room.room}`}
+        class="room-link"
+        onClick={(e) => props.onOpen?.(room.room, e)}
+      >
+        #{room.room}
+      </a>
       <span class="room-online">
         {room.online === 0
           ? "nobody online"
@@ -92,6 +104,8 @@ export default function Lobby(props: LobbyProps): JSX.Element {
   const [room, setRoom] = useState(props.draftRoom ?? "");
   const [error, setError] = useState(props.error);
   const [touched, setTouched] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const roomRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -132,30 +146,56 @@ export default function Lobby(props: LobbyProps): JSX.Element {
 
   const roomError = touched ? roomProblem(room) : null;
 
+  /** Why the name typed cannot be used, or `null` (empty is fine). */
+  const nameProblem = (value: string): string | null => {
+    if (value.trim() === "") return null;
+    try {
+      parseDisplayName(value);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+
   const onSubmit = (event: SubmitEvent) => {
     setTouched(true);
-    const problem = roomProblem(room);
+    // The field, not the state: a room link sets it just before submitting.
+    const target = roomRef.current?.value ?? room;
+    const problem = roomProblem(target) ?? nameProblem(name);
     if (problem) {
       event.preventDefault();
       setError(problem);
       return;
     }
-    if (name.trim() !== "") {
-      try {
-        parseDisplayName(name);
-      } catch (err) {
-        event.preventDefault();
-        setError(err instanceof Error ? err.message : String(err));
-        return;
-      }
-    }
     setError(undefined); // the browser posts the form
+  };
+
+  // A room link would drop a name typed but not yet submitted (the person
+  // would arrive as a guest): go through the form instead, which sets it.
+  const onOpenRoom = (target: string, event: MouseEvent) => {
+    const typed = name.trim();
+    if (typed === "" || typed === props.user?.name) return;
+    if (
+      event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey
+    ) {
+      return; // a new tab or window: let the browser open the link
+    }
+    event.preventDefault();
+    const problem = nameProblem(name);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    if (roomRef.current) roomRef.current.value = target;
+    setRoom(target);
+    formRef.current?.requestSubmit();
   };
 
   return (
     <div class="lobby">
       <form
         class="join-form"
+        ref={formRef}
         method="post"
         action="/"
         onSubmit={onSubmit}
@@ -192,6 +232,7 @@ export default function Lobby(props: LobbyProps): JSX.Element {
             spellcheck={false}
             maxLength={64}
             pattern="[a-z0-9][a-z0-9_\-]{0,63}"
+            ref={roomRef}
             value={room}
             onInput={(e) =>
               setRoom((e.currentTarget as HTMLInputElement).value)}
@@ -213,7 +254,9 @@ export default function Lobby(props: LobbyProps): JSX.Element {
           ? <p class="empty">No rooms yet: create one above.</p>
           : (
             <ul class="room-list" aria-live="polite">
-              {rooms.map((r) => <Room key={r.room} room={r} now={now} />)}
+              {rooms.map((r) => (
+                <Room key={r.room} room={r} now={now} onOpen={onOpenRoom} />
+              ))}
             </ul>
           )}
       </section>

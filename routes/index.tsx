@@ -16,6 +16,7 @@ import { ProtocolError } from "../lib/protocol/errors.ts";
 import type { User } from "../lib/protocol/types.ts";
 import { Title } from "../lib/render/head.tsx";
 import { defineIsland } from "../lib/render/island.tsx";
+import { Brand, PRODUCT_NAME } from "../lib/ui/brand.tsx";
 import { applyFormName, seeOther } from "../lib/ui/forms.ts";
 import Lobby, {
   type LobbyProps,
@@ -81,9 +82,11 @@ export default function LobbyPage(
 ): JSX.Element {
   return (
     <main class="page" id="main">
-      <Title>Chat · Rooms</Title>
+      <Title>{`${PRODUCT_NAME} · Rooms`}</Title>
       <header class="site-header">
-        <h1>Chat</h1>
+        <h1>
+          <Brand />
+        </h1>
         <p class="tagline">Pick a name, pick a room, talk.</p>
       </header>
       <LobbyIsland {...data} />

@@ -33,6 +33,24 @@ interface CompiledRoute {
   static: boolean;
 }
 
+/** Options of {@linkcode createRouter}. */
+export interface RouterOptions {
+  /**
+   * The page for a path no route matches, for browsers (requests that
+   * accept `text/html`) outside `/api/`; everything else gets the JSON
+   * `not_found` error. Without it, every miss is JSON.
+   */
+  notFound?: ComponentType<PageProps<undefined>>;
+}
+
+/** Whether a miss on `url` should be answered with the HTML page. */
+export function wantsHtmlPage(req: Request, url: URL): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  if (url.pathname === "/api" || url.pathname.startsWith("/api/")) return false;
+  // Browsers navigating ask for text/html; curl's `*/*` and API clients don't.
+  return /(^|,)\s*text\/html\b/i.test(req.headers.get("accept") ?? "");
+}
+
 /** Connection details the runtime passes along with a request. */
 export interface RequestInfo {
   remoteAddr: string;
@@ -43,6 +61,7 @@ export function createRouter(
   app: App,
   routes: readonly RouteEntry[],
   renderPage: PageRenderer,
+  options: RouterOptions = {},
 ): (req: Request, info?: RequestInfo) => Promise<Response> {
   const exact = new Map<string, RouteModule>();
   const compiled: CompiledRoute[] = [];
@@ -83,6 +102,16 @@ export function createRouter(
     const url = new URL(req.url);
     try {
       const found = match(url);
+      if (
+        !found?.module.handler && !found?.module.default && options.notFound &&
+        wantsHtmlPage(req, url)
+      ) {
+        return await renderPage(options.notFound, {
+          data: undefined,
+          params: {},
+          url,
+        }, { status: 404 });
+      }
       if (!found?.module.handler && !found?.module.default) {
         throw new ProtocolError("not_found", `Nothing at ${url.pathname}`);
       }

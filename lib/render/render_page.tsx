@@ -64,7 +64,8 @@ export function renderPage<Data>(
   props: PageProps<Data>,
   options: RenderPageOptions = {},
 ): Promise<Response> {
-  const { defaultTitle = "Chat", assets = currentAssets(), ...init } = options;
+  const { defaultTitle = "Comet Chat", assets = currentAssets(), ...init } =
+    options;
   const body = renderBody(<Page {...props} />);
   const scripts: string[] = [];
   const preloads = new Set<string>();

@@ -17,6 +17,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
+/** The favicon, the product's mark (`static/favicon.svg`). */
+export const FAVICON_URL = "/static/favicon.svg";
+
 /** What goes into the document besides the body. */
 export interface ShellOptions {
   /** Document title (plain text). */
@@ -42,8 +45,8 @@ export function documentHtml(options: ShellOptions): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
-    // No favicon request (and no 404 in the console); `data:` is allowed by the CSP.
-    '<link rel="icon" href="data:,">',
+    // Linked, so browsers do not also ask for /favicon.ico.
+    `<link rel="icon" href="${FAVICON_URL}" type="image/svg+xml">`,
     `<title>${escapeHtml(options.title)}</title>`,
     ...options.styles.map((href) =>
       `<link rel="stylesheet" href="${escapeHtml(href)}">`

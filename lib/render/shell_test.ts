@@ -33,6 +33,11 @@ Deno.test("documentHtml has no inline script, and escapes the title", () => {
       '<script type="module" src="/static/build/RoomChat-2.js"></script>',
     ),
   );
+  assert.ok(
+    html.includes(
+      '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
+    ),
+  );
   // Every script element is external.
   for (const m of html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)) {
     assert.match(m[1], /src=/);
