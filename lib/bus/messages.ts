@@ -4,15 +4,16 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { ErrorCode, RoomEvent, User } from "../protocol/types.ts";
+import type { EventInput } from "../engine/engine.ts";
 
 /** Every kind of bus message. */
 export type BusMessage =
   /**
-   * Newly committed messages of one room, in `seq` order, and the commit's
+   * Newly committed events of one room, in `seq` order, and the commit's
    * versionstamp: other writers learn the room's new head without a read.
    */
-  | { k: "msgs"; room: string; messages: ChatMessage[]; vs: string }
+  | { k: "msgs"; room: string; messages: RoomEvent[]; vs: string }
   /** A writer's latest `seq` per room it wrote recently: reveals dropped tails. */
   | { k: "heads"; node: string; heads: Array<[room: string, seq: number]> }
   /** A user's presence on `node` in `room` changed; `ver` is the node's presence version. */
@@ -53,13 +54,16 @@ export interface ForwardedAppend {
   room: string;
   user: User;
   id: string;
-  text: string;
+  input: EventInput;
 }
 
-/** The outcome of one forwarded append: stored (or found) as `seq`, or failed. */
+/**
+ * The outcome of one forwarded append: stored (or found) as `seq`, or
+ * failed (`code`: refused by the protocol's rules, e.g. `forbidden`).
+ */
 export type ForwardedResult =
-  | { req: number; seq: number; duplicate: boolean; message?: ChatMessage }
-  | { req: number; error: string };
+  | { req: number; seq: number; duplicate: boolean; event?: RoomEvent }
+  | { req: number; error: string; code?: ErrorCode };
 
 /** The `k` of each bus message. */
 export type BusKind = BusMessage["k"];

@@ -6,11 +6,16 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import {
+  type ChatMessage,
+  isMessage,
+  type RoomEvent,
+  type RoomUpdate,
+} from "../protocol/types.ts";
 import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 
-/** Most messages one answer carries; the client polls again for the rest. */
+/** Most events one answer carries; the client polls again for the rest. */
 export const MAX_POLL_MESSAGES = 1000;
 
 /** A long poll as the client asked for it. */
@@ -26,18 +31,27 @@ export interface LongPollRequest {
   signal?: AbortSignal;
 }
 
-/** The answer: `{"room","seq","messages"}`, plus `recovered: false` rarely. */
+/**
+ * The answer: `{"room","seq","messages","updates"}`, plus `recovered: false`
+ * rarely.
+ */
 export interface LongPollResult {
   room: string;
   /**
-   * The last `seq` this answer covers: the last message's, or the head when
+   * The last `seq` this answer covers: the last event's, or the head when
    * there are none. The client passes it as the next `since`.
    */
   seq: number;
   /** The room's epoch: `seq` counts in it (see `joined.epoch`). */
   epoch: string;
-  /** Messages after `since`, in order, at most {@linkcode MAX_POLL_MESSAGES}. */
+  /** Messages after `since`, in order (folded if they were stored before the poll). */
   messages: ChatMessage[];
+  /**
+   * Edits, deletions and reactions after `since`, in order: with
+   * `messages`, every `seq` up to `seq`, at most
+   * {@linkcode MAX_POLL_MESSAGES} events together.
+   */
+  updates: RoomUpdate[];
   /**
    * Present (and `false`) only when `since` is older than retained history
    * or ahead of the room: `messages` are then the latest page and the client
@@ -46,18 +60,18 @@ export interface LongPollResult {
   recovered?: false;
 }
 
-/** Waits for messages after `since` in `room`, at most `waitMs`. */
+/** Waits for events after `since` in `room`, at most `waitMs`. */
 export async function longPoll(
   chat: RoomJoiner,
   request: LongPollRequest,
 ): Promise<LongPollResult> {
   const { room, since, epoch, waitMs, signal } = request;
-  const arrived: ChatMessage[] = [];
+  const arrived: RoomEvent[] = [];
   let wake: (() => void) | undefined;
   const subscription = new RoomSubscription(room, null, {
-    message(outgoing) {
-      arrived.push(outgoing.message);
-      // Messages delivered in one burst all land before the waiter resumes.
+    roomEvent(outgoing) {
+      arrived.push(outgoing.event);
+      // Events delivered in one burst all land before the waiter resumes.
       wake?.();
     },
     event() {},
@@ -80,10 +94,12 @@ export async function longPoll(
         seq: reply.seq,
         epoch: reply.epoch,
         messages: reply.messages,
+        updates: [],
         recovered: false,
       };
     }
-    if (reply.messages.length === 0 && arrived.length === 0) {
+    const backlog = reply.messages.length + reply.updates.length;
+    if (backlog === 0 && arrived.length === 0) {
       if (waitMs > 0 && !signal?.aborted) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -92,12 +108,21 @@ export async function longPoll(
         });
       }
     }
-    const messages = reply.messages.concat(arrived).slice(
+    const events = [
+      ...reply.messages,
+      ...reply.updates,
+    ].sort((a, b) => a.seq - b.seq).concat(arrived).slice(
       0,
       MAX_POLL_MESSAGES,
     );
-    const last = messages.at(-1)?.seq ?? reply.seq;
-    return { room, seq: last, epoch: reply.epoch, messages };
+    const messages: ChatMessage[] = [];
+    const updates: RoomUpdate[] = [];
+    for (const event of events) {
+      if (isMessage(event)) messages.push(event);
+      else updates.push(event);
+    }
+    const last = events.at(-1)?.seq ?? reply.seq;
+    return { room, seq: last, epoch: reply.epoch, messages, updates };
   } finally {
     wake = undefined;
     clearTimeout(timer);

@@ -31,7 +31,13 @@ Deno.test("long poll: answers empty after the wait", async () => {
   const started = performance.now();
   const result = await longPoll(chat, { room: "r", since: 2, waitMs: 50 });
   assert(performance.now() - started >= 45);
-  deepEqual(result, { room: "r", seq: 2, epoch: "e1", messages: [] });
+  deepEqual(result, {
+    room: "r",
+    seq: 2,
+    epoch: "e1",
+    messages: [],
+    updates: [],
+  });
   equal(chat.leaves, 1);
 });
 
@@ -42,6 +48,7 @@ Deno.test("long poll: wait 0 answers at once", async () => {
     seq: 2,
     epoch: "e1",
     messages: [],
+    updates: [],
   });
 });
 

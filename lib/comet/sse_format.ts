@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
+import type { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 
 const encoder = new TextEncoder();
 
@@ -41,15 +41,18 @@ export function encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-const messageBytes = new WeakMap<OutgoingMessage, Uint8Array>();
+const messageBytes = new WeakMap<OutgoingRoomEvent, Uint8Array>();
 const eventBytes = new WeakMap<OutgoingEvent, Uint8Array>();
 
-/** `event: message` with `id: <seq>`, encoded once per broadcast. */
-export function messageEvent(outgoing: OutgoingMessage): Uint8Array {
+/**
+ * A stored event with `id: <seq>`, named `message`, `edit`, `delete` or
+ * `reaction`, encoded once per broadcast.
+ */
+export function storedEvent(outgoing: OutgoingRoomEvent): Uint8Array {
   let bytes = messageBytes.get(outgoing);
   if (!bytes) {
     bytes = encoder.encode(
-      formatEvent("message", outgoing.data, outgoing.message.seq),
+      formatEvent(outgoing.name, outgoing.data, outgoing.event.seq),
     );
     messageBytes.set(outgoing, bytes);
   }

@@ -1,6 +1,6 @@
 import { equal, throws } from "node:assert/strict";
-import { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
-import { formatEvent, messageEvent, roomEvent } from "./sse_format.ts";
+import { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
+import { formatEvent, roomEvent, storedEvent } from "./sse_format.ts";
 import { chatMessage } from "./test_support.ts";
 
 Deno.test("SSE format: one event, data on one line", () => {
@@ -12,9 +12,9 @@ Deno.test("SSE format: one event, data on one line", () => {
 Deno.test("SSE format: encoded once per broadcast, shared by every stream", () => {
   const message = chatMessage(3);
   message.text = "two\nlines \u2028 and \r";
-  const outgoing = new OutgoingMessage(message);
-  const bytes = messageEvent(outgoing);
-  equal(messageEvent(outgoing), bytes, "the same bytes");
+  const outgoing = new OutgoingRoomEvent(message);
+  const bytes = storedEvent(outgoing);
+  equal(storedEvent(outgoing), bytes, "the same bytes");
   const text = new TextDecoder().decode(bytes);
   equal(text.split("\n").length, 5, "id, event, data, blank: newlines escaped");
   equal(JSON.parse(text.split("\n")[2].slice(6)).text, message.text);
@@ -24,4 +24,27 @@ Deno.test("SSE format: encoded once per broadcast, shared by every stream", () =
     user: { id: "u", name: "n" },
   });
   equal(roomEvent(event), roomEvent(event));
+});
+
+Deno.test("SSE format: updates are named after their type, with id: <seq>", () => {
+  const user = { id: "u", name: "n" };
+  const edit = new OutgoingRoomEvent({
+    room: "r",
+    seq: 7,
+    id: "e",
+    user,
+    ts: 1,
+    type: "edit",
+    target: 3,
+    text: "fixed",
+  });
+  const text = new TextDecoder().decode(storedEvent(edit));
+  equal(text.split("\n")[0], "id: 7");
+  equal(text.split("\n")[1], "event: edit");
+  equal(JSON.parse(text.split("\n")[2].slice(6)).target, 3);
+  equal(
+    edit.frame,
+    edit.data,
+    "an update's frame is its object (it has a type)",
+  );
 });

@@ -4,22 +4,23 @@
  *
  * The stream opens with a `retry:` hint, then (only when `since` was older
  * than retained history) a `reset` event, then a `joined` event, then the
- * backlog as `message` events, then live events in `seq` order. The queue is
+ * backlog as `message`, `edit`, `delete` and `reaction` events (`id: <seq>`,
+ * in `seq` order), then live events in `seq` order. The queue is
  * bounded in bytes: a reader that falls that far behind is disconnected and
  * resumes with `Last-Event-ID` when it reconnects.
  *
  * @module
  */
-import type { User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
 import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 import {
   encode,
   formatEvent,
-  messageEvent,
   PING,
   retryHint,
   roomEvent,
+  storedEvent,
 } from "./sse_format.ts";
 
 /** Why a stream ended. */
@@ -59,7 +60,7 @@ export class SseStream {
     this.#options = options;
     this.#limit = options.maxQueuedBytes;
     this.subscription = new RoomSubscription(options.room, options.user, {
-      message: (outgoing) => this.#push(messageEvent(outgoing)),
+      roomEvent: (outgoing) => this.#push(storedEvent(outgoing)),
       event: (outgoing) => this.#push(roomEvent(outgoing)),
       // Like a slow client: the EventSource resumes with Last-Event-ID.
       lost: () => this.close("slow"),
@@ -143,7 +144,7 @@ export class SseStream {
 
   #preamble(reply: JoinResult): void {
     if (this.closed) return; // cancelled while joining
-    const { room, seq, epoch, messages, online, recovered } = reply;
+    const { room, seq, epoch, messages, updates, online, recovered } = reply;
     let text = "";
     if (!recovered) {
       text += formatEvent(
@@ -151,16 +152,29 @@ export class SseStream {
         JSON.stringify({ type: "reset", room, seq }),
       );
     }
-    // `id:` marks everything before the first message that follows as seen,
+    // `id:` marks everything before the first event that follows as seen,
     // so a reconnect during the backlog resumes inside it.
-    const cursor = messages.length > 0 ? messages[0].seq - 1 : seq;
+    const first = Math.min(
+      messages[0]?.seq ?? Infinity,
+      updates[0]?.seq ?? Infinity,
+    );
+    const cursor = first === Infinity ? seq : first - 1;
     text += formatEvent(
       "joined",
       JSON.stringify({ type: "joined", room, seq, epoch, online, recovered }),
       cursor,
     );
-    for (const message of messages) {
-      text += formatEvent("message", JSON.stringify(message), message.seq);
+    // Messages and updates in `seq` order, each with its `id:`, so the
+    // last one seen is where a reconnect resumes.
+    const events: RoomEvent[] = [...messages, ...updates].sort((a, b) =>
+      a.seq - b.seq
+    );
+    for (const event of events) {
+      text += formatEvent(
+        event.type ?? "message",
+        JSON.stringify(event),
+        event.seq,
+      );
     }
     const bytes = encode(text);
     this.#limit += bytes.byteLength;

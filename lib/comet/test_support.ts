@@ -8,7 +8,7 @@
 import type { ChatMessage, User } from "../protocol/types.ts";
 import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import type { RoomSubscription } from "../rooms/room_subscription.ts";
-import { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
+import { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 
 /** A message object for tests. */
 export function chatMessage(seq: number, room = "r"): ChatMessage {
@@ -64,6 +64,7 @@ export class FakeChat implements RoomJoiner {
       seq: head,
       epoch: "e1",
       messages,
+      updates: [],
       online,
       recovered,
     });
@@ -82,8 +83,8 @@ export class FakeChat implements RoomJoiner {
       const message = chatMessage(this.head + 1);
       this.stored.push(message);
       posted.push(message);
-      const outgoing = new OutgoingMessage(message);
-      for (const s of this.subscriptions) s.deliverMessage(outgoing);
+      const outgoing = new OutgoingRoomEvent(message);
+      for (const s of this.subscriptions) s.deliverRoomEvent(outgoing);
     }
     return posted;
   }

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import type { RoomEvent } from "../protocol/types.ts";
 import { Bus } from "../bus/bus.ts";
 import { Membership } from "../bus/membership.ts";
 import { MessageStore } from "../store/message_store.ts";
@@ -70,14 +70,14 @@ export function embeddedEngine(options: EmbeddedEngineOptions): Engine {
   const router = new AppendRouter({
     bus,
     membership: new Membership(node, bus),
-    append: (room, user, id, text) => store.append(room, user, id, text),
+    append: (room, user, id, input) => store.append(room, user, id, input),
     forward: options.forwardWrites,
     timeoutMs: FORWARD_TIMEOUT_MS,
   });
   const log = new KvEventLog(
     store,
     epoch,
-    (room, user, id, text) => router.append(room, user, id, text),
+    (room, user, id, input) => router.append(room, user, id, input),
   );
   const beacon = new HeadBeacon(bus, node);
   const timer = setInterval(
@@ -154,8 +154,8 @@ class HeadBeacon {
   }
 
   /** Records a commit of `room`. */
-  wrote(room: string, messages: readonly ChatMessage[]): void {
-    this.#recent.set(room, [messages[messages.length - 1].seq, BEACON_REPEATS]);
+  wrote(room: string, events: readonly RoomEvent[]): void {
+    this.#recent.set(room, [events[events.length - 1].seq, BEACON_REPEATS]);
   }
 
   /** Posts the recent heads; called on a timer. */

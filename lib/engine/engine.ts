@@ -18,21 +18,45 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type {
+  ChatMessage,
+  RoomEvent,
+  RoomUpdate,
+  User,
+} from "../protocol/types.ts";
 import type { Bus } from "../bus/bus.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 
+/**
+ * What a client asks to store, validated (`lib/protocol/validate.ts`); the
+ * log adds room, seq, id, user and ts. Updates are checked against their
+ * target message when stored (see `fold.ts`).
+ */
+export type EventInput =
+  | { type: "message"; text: string; replyTo?: number }
+  | { type: "edit"; target: number; text: string }
+  | { type: "delete"; target: number }
+  | { type: "reaction"; target: number; emoji: string; on: boolean };
+
 /** The outcome of one append. */
 export interface AppendResult {
-  /** The stored message's `seq` (the earlier one, for a repeated id). */
+  /** The stored event's `seq` (the earlier one, for a repeated id). */
   seq: number;
   /** `true` when the id was already stored: nothing new was written. */
   duplicate: boolean;
-  /** The new message; absent for duplicates. */
-  message?: ChatMessage;
+  /** The new event; absent for duplicates. */
+  event?: RoomEvent;
 }
 
-/** Appends one message; see {@linkcode EventLog.append}. */
+/** A resume: what follows a cursor, split as `joined` carries it. */
+export interface Resume {
+  /** The messages, folded. */
+  messages: ChatMessage[];
+  /** The edits, deletions and reactions, in `seq` order. */
+  updates: RoomUpdate[];
+}
+
+/** Appends one event; see {@linkcode EventLog.append}. */
 export type Append = EventLog["append"];
 
 /** A room's stored head. */
@@ -55,7 +79,7 @@ export interface StoredRoom {
   lastTs: number;
 }
 
-/** A page of history. */
+/** A page of history: messages only, folded. */
 export interface HistoryPage {
   /** Oldest first. */
   messages: ChatMessage[];
@@ -65,32 +89,44 @@ export interface HistoryPage {
 
 /**
  * Durable, ordered, idempotent storage of room events. Reads return only
- * retained events (the latest `CHAT_HISTORY_LIMIT` of a room).
+ * retained events (the latest `CHAT_HISTORY_LIMIT` of a room). Pages of
+ * messages (`before`, `latest`, `resume`) are folded: each message with the
+ * edits, deletion and reactions stored after it, read from what the append
+ * of each update stored beside it (never by reading the room's history).
  */
 export interface EventLog {
   /**
-   * Stores a message as the room's next `seq`, or finds the one stored
-   * earlier under the same (room, user, id). Resolves once it is durable;
-   * rejects with {@linkcode EngineUnavailableError} when storage can't be
-   * reached (the client retries the same id).
+   * Stores an event as the room's next `seq`, or finds the one stored
+   * earlier under the same (room, user, id). An update (or a reply) is
+   * checked against its target, atomically with the append: a missing,
+   * expired, deleted or non-message target is `not_found`; editing or
+   * deleting another user's message is `forbidden` (a `ProtocolError`, and
+   * nothing is stored). Resolves once it is durable; rejects with
+   * {@linkcode EngineUnavailableError} when storage can't be reached (the
+   * client retries the same id).
    */
   append(
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult>;
   /** The room's head (a room with no events has an epoch too). */
   head(room: string): Promise<RoomHead>;
-  /** Retained events with `after < seq ≤ upTo`, in order. */
-  range(room: string, after: number, upTo: number): Promise<ChatMessage[]>;
-  /** The page of `limit` events before `before` (or the latest). */
+  /** Retained events with `after < seq ≤ upTo`, in order, as stored. */
+  range(room: string, after: number, upTo: number): Promise<RoomEvent[]>;
+  /**
+   * The retained events with `after < seq ≤ upTo`: the messages folded, the
+   * updates as they are.
+   */
+  resume(room: string, after: number, upTo: number): Promise<Resume>;
+  /** The page of `limit` messages before `before` (or the latest), folded. */
   before(
     room: string,
     before: number | undefined,
     limit: number,
   ): Promise<HistoryPage>;
-  /** The latest `limit` events and the head they were read at. */
+  /** The latest `limit` messages, folded, and the head they were read at. */
   latest(
     room: string,
     limit: number,
@@ -106,7 +142,7 @@ export interface EventLog {
  */
 export interface FeedSink {
   /** Committed events of `room` under `epoch`, usually in `seq` order. */
-  events(room: string, epoch: string, messages: readonly ChatMessage[]): void;
+  events(room: string, epoch: string, events: readonly RoomEvent[]): void;
   /** A doorbell: `room`'s events up to `seq` exist under `epoch`. */
   head(room: string, epoch: string, seq: number): void;
 }

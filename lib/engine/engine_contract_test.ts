@@ -5,7 +5,7 @@
  * engines on the same storage stand for two nodes.
  */
 import assert, { deepEqual, equal, notEqual } from "node:assert/strict";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { ChatMessage, RoomEvent, User } from "../protocol/types.ts";
 import { Metrics } from "../server/metrics.ts";
 import { Logger } from "../server/logger.ts";
 import { startRedis, type TestRedis } from "../../tests/helpers/redis.ts";
@@ -35,7 +35,7 @@ class RecordingSink implements FeedSink {
   seqsOf(room: string): number[] {
     return this.received.filter((e) => e.room === room).map((e) => e.seq);
   }
-  events(room: string, epoch: string, messages: readonly ChatMessage[]): void {
+  events(room: string, epoch: string, messages: readonly RoomEvent[]): void {
     for (const m of messages) this.received.push({ room, epoch, seq: m.seq });
   }
   head(room: string, epoch: string, seq: number): void {
@@ -189,11 +189,11 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
         "r",
         alice,
         `m${n}`,
-        `t${n}`,
+        { type: "message", text: `t${n}` },
       );
       equal(result.seq, n);
       equal(result.duplicate, false);
-      equal(result.message?.text, `t${n}`);
+      equal((result.event as ChatMessage | undefined)?.text, `t${n}`);
     }
     const head = await b.log.head("r");
     equal(head.seq, 5);
@@ -214,15 +214,28 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
   });
 
   test("a repeated (user, id) is stored once, on any node, even at once", async ({ a, b }) => {
-    const first = await a.log.append("i", alice, "same", "once");
-    const again = await b.log.append("i", alice, "same", "once");
+    const first = await a.log.append("i", alice, "same", {
+      type: "message",
+      text: "once",
+    });
+    const again = await b.log.append("i", alice, "same", {
+      type: "message",
+      text: "once",
+    });
     deepEqual(again, { seq: first.seq, duplicate: true });
-    const other = await a.log.append("i", bob, "same", "bob's own");
+    const other = await a.log.append("i", bob, "same", {
+      type: "message",
+      text: "bob's own",
+    });
     equal(other.seq, first.seq + 1, "ids are per user");
     const racing = await Promise.all(
       Array.from(
         { length: 6 },
-        (_, i) => (i % 2 ? a : b).log.append("i", alice, "race", "x"),
+        (_, i) =>
+          (i % 2 ? a : b).log.append("i", alice, "race", {
+            type: "message",
+            text: "x",
+          }),
       ),
     );
     equal(racing.filter((r) => !r.duplicate).length, 1);
@@ -238,7 +251,10 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
     await feedA.open("f");
     await feedB.open("f");
     for (let n = 1; n <= 10; n++) {
-      await (n % 2 ? a : b).log.append("f", alice, `f${n}`, "x");
+      await (n % 2 ? a : b).log.append("f", alice, `f${n}`, {
+        type: "message",
+        text: "x",
+      });
     }
     for (const sink of [sinkA, sinkB]) {
       await waitUntil(
@@ -282,7 +298,7 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
 
   test("retention keeps the latest events only", async ({ a }) => {
     for (let n = 1; n <= HISTORY_LIMIT + 20; n++) {
-      await a.log.append("old", alice, `o${n}`, "x");
+      await a.log.append("old", alice, `o${n}`, { type: "message", text: "x" });
     }
     const all = await a.log.range("old", 0, HISTORY_LIMIT + 20);
     equal(all.length, HISTORY_LIMIT);
@@ -291,13 +307,17 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
 
   test("a lost history gets a new epoch; seq restarts under it", async ({ a, lose }) => {
     if (!lose) return; // KV loses nothing short of a new database file
-    await a.log.append("e", alice, "e1", "x");
+    await a.log.append("e", alice, "e1", { type: "message", text: "x" });
     const before = await a.log.head("e");
     await lose();
     const after = await a.log.head("e");
     notEqual(after.epoch, before.epoch);
     equal(after.seq, 0);
-    equal((await a.log.append("e", alice, "e1", "x")).seq, 1);
+    equal(
+      (await a.log.append("e", alice, "e1", { type: "message", text: "x" }))
+        .seq,
+      1,
+    );
   });
 }
 

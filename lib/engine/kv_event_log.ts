@@ -6,13 +6,15 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { ChatMessage, RoomEvent, User } from "../protocol/types.ts";
 import type { MessageStore } from "../store/message_store.ts";
 import type {
   Append,
   AppendResult,
+  EventInput,
   EventLog,
   HistoryPage,
+  Resume,
   RoomHead,
   StoredRoom,
 } from "./engine.ts";
@@ -38,9 +40,9 @@ export class KvEventLog implements EventLog {
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult> {
-    return this.#append(room, user, id, text);
+    return this.#append(room, user, id, input);
   }
 
   async head(room: string): Promise<RoomHead> {
@@ -48,8 +50,12 @@ export class KvEventLog implements EventLog {
     return { seq, lastTs, epoch: this.#epoch };
   }
 
-  range(room: string, after: number, upTo: number): Promise<ChatMessage[]> {
+  range(room: string, after: number, upTo: number): Promise<RoomEvent[]> {
     return this.#store.range(room, after, upTo);
+  }
+
+  resume(room: string, after: number, upTo: number): Promise<Resume> {
+    return this.#store.resume(room, after, upTo);
   }
 
   before(
@@ -65,9 +71,7 @@ export class KvEventLog implements EventLog {
     limit: number,
   ): Promise<{ messages: ChatMessage[]; head: RoomHead }> {
     const { messages, head } = await this.#store.latest(room, limit);
-    // A head's `lastTs` is its last message's `ts` (one commit writes both).
-    const lastTs = messages.at(-1)?.ts ?? 0;
-    return { messages, head: { seq: head, lastTs, epoch: this.#epoch } };
+    return { messages, head: { ...head, epoch: this.#epoch } };
   }
 
   rooms(): Promise<StoredRoom[]> {

@@ -64,7 +64,7 @@ export async function kvOnlyEngine(
   const log = new KvEventLog(
     store,
     epoch,
-    (room, user, id, text) => store.append(room, user, id, text),
+    (room, user, id, input) => store.append(room, user, id, input),
   );
   let feed: KvRoomFeed | undefined;
 

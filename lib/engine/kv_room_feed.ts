@@ -18,7 +18,7 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import type { RoomEvent } from "../protocol/types.ts";
 import { type RoomHead, roomKey } from "../store/keys.ts";
 import type { FeedSink, RoomFeed } from "./engine.ts";
 
@@ -193,7 +193,7 @@ export class KvRoomFeed implements RoomFeed {
     // A restarted watch repeats heads already handed on.
     if (this.#open.get(room) === entry.versionstamp) return;
     this.#open.set(room, entry.versionstamp);
-    const recent: readonly ChatMessage[] = entry.value.recent ?? [];
+    const recent: readonly RoomEvent[] = entry.value.recent ?? [];
     if (recent.length > 0) this.#sink.events(room, this.#epoch, recent);
     this.#sink.head(room, this.#epoch, entry.value.seq);
   }

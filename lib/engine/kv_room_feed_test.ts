@@ -64,8 +64,14 @@ Deno.test({
       for (const room of rooms) await feed.open(room);
       equal(feed.watches, 3);
       for (const room of rooms) {
-        await store.append(room, alice, `${room}-1`, "hello");
-        await store.append(room, alice, `${room}-2`, "again");
+        await store.append(room, alice, `${room}-1`, {
+          type: "message",
+          text: "hello",
+        });
+        await store.append(room, alice, `${room}-2`, {
+          type: "message",
+          text: "again",
+        });
       }
       await waitUntil(
         "every room's head arrived",
@@ -92,8 +98,14 @@ Deno.test({
       for (let i = 0; i < WATCH_KEYS; i++) await feed.open(`r${i}`);
       equal(feed.watches, 1);
       feed.close("r0");
-      await store.append("r0", alice, "closed-1", "unheard");
-      await store.append("r1", alice, "open-1", "heard");
+      await store.append("r0", alice, "closed-1", {
+        type: "message",
+        text: "unheard",
+      });
+      await store.append("r1", alice, "open-1", {
+        type: "message",
+        text: "heard",
+      });
       await waitUntil("r1's head arrived", () => sink.heads.get("r1") === 1);
       equal(sink.heads.get("r0"), undefined, "a closed room is not handed on");
       // The closed room's slot takes a new room: still one watch.
@@ -101,7 +113,10 @@ Deno.test({
       equal(feed.watches, 1);
       await feed.open("r0");
       equal(feed.watches, 2);
-      await store.append("r0", alice, "closed-2", "heard now");
+      await store.append("r0", alice, "closed-2", {
+        type: "message",
+        text: "heard now",
+      });
       await waitUntil("r0's head arrived", () => sink.heads.get("r0") === 2);
       deepEqual(new Set(sink.events_.get("r0")), new Set([1, 2]));
     } finally {

@@ -20,11 +20,12 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 import type { Bus } from "../bus/bus.ts";
 import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
 import type { Membership } from "../bus/membership.ts";
-import type { Append, AppendResult } from "../engine/engine.ts";
+import type { Append, AppendResult, EventInput } from "../engine/engine.ts";
 
 /** Options of an {@linkcode AppendRouter}. */
 export interface AppendRouterOptions {
@@ -73,8 +74,7 @@ export class AppendRouter {
   /** Answers of this task, posted together: requesting isolate → results. */
   readonly #answers = new Map<string, ForwardedResult[]>();
   /** The writer's copies awaiting their grace, oldest first: one timer for all. */
-  readonly #copies: Array<{ req: number; due: number; message: ChatMessage }> =
-    [];
+  readonly #copies: Array<{ req: number; due: number; event: RoomEvent }> = [];
   #copyTimer: ReturnType<typeof setTimeout> | undefined;
   #flushScheduled = false;
   #closed = false;
@@ -105,21 +105,21 @@ export class AppendRouter {
     });
   }
 
-  /** Appends through the writer; resolves once the message is durable. */
+  /** Appends through the writer; resolves once the event is durable. */
   append(
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult> {
     const writer = this.#forward && !this.#closed
       ? this.#membership.writer()
       : this.#membership.node;
     if (writer === this.#membership.node) {
-      return this.#append(room, user, id, text);
+      return this.#append(room, user, id, input);
     }
     const req = ++this.#req;
-    const append: ForwardedAppend = { req, room, user, id, text };
+    const append: ForwardedAppend = { req, room, user, id, input };
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
     this.#waiting.set(req, {
       append,
@@ -159,14 +159,18 @@ export class AppendRouter {
       answers.push(result);
       this.#scheduleFlush();
     };
-    this.#append(append.room, append.user, append.id, append.text).then(
-      ({ seq, duplicate, message }) =>
-        answer({ req: append.req, seq, duplicate, message }),
-      (error: unknown) =>
-        answer({
+    this.#append(append.room, append.user, append.id, append.input).then(
+      ({ seq, duplicate, event }) =>
+        answer({ req: append.req, seq, duplicate, event }),
+      (error: unknown) => {
+        const failed: ForwardedResult = {
           req: append.req,
           error: error instanceof Error ? error.message : String(error),
-        }),
+        };
+        // The protocol's refusals (forbidden, not_found) keep their code.
+        if (error instanceof ProtocolError) failed.code = error.code;
+        answer(failed);
+      },
     );
   }
 
@@ -174,16 +178,16 @@ export class AppendRouter {
    * Answers forwarded appends from the writer's copy of what it stored,
    * unless the writer's answer comes within {@linkcode STORED_GRACE_MS}.
    */
-  #stored(messages: ChatMessage[]): void {
+  #stored(events: RoomEvent[]): void {
     const due = Date.now() + STORED_GRACE_MS;
-    for (const message of messages) {
+    for (const event of events) {
       const req = this.#waitingByKey.get(
-        keyOf(message.room, message.user.id, message.id),
+        keyOf(event.room, event.user.id, event.id),
       );
       const waiting = req === undefined ? undefined : this.#waiting.get(req);
       if (req === undefined || !waiting || waiting.seen) continue;
       waiting.seen = true;
-      this.#copies.push({ req, due, message });
+      this.#copies.push({ req, due, event });
     }
     this.#armCopies();
   }
@@ -196,8 +200,8 @@ export class AppendRouter {
       const now = Date.now();
       let over = 0;
       while (over < this.#copies.length && this.#copies[over].due <= now) {
-        const { req, message } = this.#copies[over++];
-        this.#answered({ req, seq: message.seq, duplicate: false, message });
+        const { req, event } = this.#copies[over++];
+        this.#answered({ req, seq: event.seq, duplicate: false, event });
       }
       this.#copies.splice(0, over);
       this.#armCopies();
@@ -208,12 +212,18 @@ export class AppendRouter {
     const waiting = this.#take(result.req);
     if (!waiting) return; // already answered, or fell back after a timeout
     if ("error" in result) {
-      waiting.reject(new Error(result.error));
+      waiting.reject(
+        result.code === undefined
+          ? new Error(result.error)
+          : new ProtocolError(result.code, result.error, {
+            ref: waiting.append.id,
+          }),
+      );
     } else {
       waiting.resolve({
         seq: result.seq,
         duplicate: result.duplicate,
-        message: result.message,
+        event: result.event,
       });
     }
     if (this.#waiting.size === 0) {
@@ -270,8 +280,8 @@ export class AppendRouter {
     const waiting = this.#take(req);
     if (!waiting) return;
     this.fellBack++;
-    const { room, user, id, text } = waiting.append;
-    this.#append(room, user, id, text).then(waiting.resolve, waiting.reject);
+    const { room, user, id, input } = waiting.append;
+    this.#append(room, user, id, input).then(waiting.resolve, waiting.reject);
   }
 }
 

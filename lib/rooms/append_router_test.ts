@@ -1,6 +1,7 @@
 import assert, { deepEqual, equal, rejects } from "node:assert/strict";
 import { waitUntil } from "../../tests/helpers/wait.ts";
-import type { User } from "../protocol/types.ts";
+import type { ChatMessage, User } from "../protocol/types.ts";
+import type { EventInput } from "../engine/engine.ts";
 import { Bus } from "../bus/bus.ts";
 import { Membership } from "../bus/membership.ts";
 import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
@@ -18,9 +19,9 @@ const TIMEOUT_MS = 100;
 /** An append that counts its calls and passes them on. */
 function counted(append: Append): Append & { calls: number } {
   const wrapped = Object.assign(
-    (room: string, user: User, id: string, text: string) => {
+    (room: string, user: User, id: string, input: EventInput) => {
       wrapped.calls++;
-      return append(room, user, id, text);
+      return append(room, user, id, input);
     },
     { calls: 0 },
   );
@@ -207,7 +208,7 @@ async function heard(
 
 /** A seq, duplicate flag and id of each result, for comparing. */
 const summary = (results: AppendResult[]) =>
-  results.map(({ seq, duplicate, message }) => [seq, duplicate, message?.id]);
+  results.map(({ seq, duplicate, event }) => [seq, duplicate, event?.id]);
 
 Deno.test("with forwarding off, or on the writer, appends go straight to the local append", async () => {
   await withFixture(async (fixture) => {
@@ -224,7 +225,10 @@ Deno.test("with forwarding off, or on the writer, appends go straight to the loc
       bStore.append(room, user, id, text)
     );
     const bRouter = fixture.router(b, bLocal, { forward: false });
-    const fromB = await bRouter.append("general", alice, "m1", "hi");
+    const fromB = await bRouter.append("general", alice, "m1", {
+      type: "message",
+      text: "hi",
+    });
     deepEqual(summary([fromB]), [[1, false, "m1"]]);
     equal(bLocal.calls, 1);
     equal(bRouter.forwarded, 0);
@@ -235,9 +239,12 @@ Deno.test("with forwarding off, or on the writer, appends go straight to the loc
       aStore.append(room, user, id, text)
     );
     const aRouter = fixture.router(a, aLocal);
-    const fromA = await aRouter.append("general", bob, "m2", "hello");
+    const fromA = await aRouter.append("general", bob, "m2", {
+      type: "message",
+      text: "hello",
+    });
     deepEqual(summary([fromA]), [[1, false, "m2"]]);
-    equal(fromA.message?.text, "hello");
+    equal((fromA.event as ChatMessage | undefined)?.text, "hello");
     equal(aLocal.calls, 1);
     equal(aRouter.forwarded, 0);
     equal(bLocal.calls, 1, "a's append was not served by b");
@@ -269,7 +276,10 @@ Deno.test("a follower's appends of one task travel as one bus message and are st
     const ids = Array.from({ length: 20 }, (_, i) => `m${i}`);
     const results = await Promise.all(
       ids.map((id, i) =>
-        bRouter.append(i % 2 ? "random" : "general", alice, id, `text ${id}`)
+        bRouter.append(i % 2 ? "random" : "general", alice, id, {
+          type: "message",
+          text: `text ${id}`,
+        })
       ),
     );
 
@@ -284,10 +294,10 @@ Deno.test("a follower's appends of one task travel as one bus message and are st
       ids.map((id, i) => [Math.floor(i / 2) + 1, false, id]),
     );
     for (const [i, result] of results.entries()) {
-      equal(result.message?.room, i % 2 ? "random" : "general");
-      equal(result.message?.seq, result.seq);
-      deepEqual(result.message?.user, alice);
-      equal(result.message?.text, `text ${ids[i]}`);
+      equal(result.event?.room, i % 2 ? "random" : "general");
+      equal(result.event?.seq, result.seq);
+      deepEqual(result.event?.user, alice);
+      equal((result.event as ChatMessage | undefined)?.text, `text ${ids[i]}`);
     }
     for (const [room, parity] of [["general", 0], ["random", 1]] as const) {
       // Read through the follower's own handle: the writer's commit is durable.
@@ -298,7 +308,7 @@ Deno.test("a follower's appends of one task travel as one bus message and are st
       );
       deepEqual(
         stored,
-        results.filter((_, i) => i % 2 === parity).map((r) => r.message),
+        results.filter((_, i) => i % 2 === parity).map((r) => r.event),
       );
     }
 
@@ -330,22 +340,34 @@ Deno.test("a repeated id through the router is a duplicate with the first seq", 
     const bRouter = fixture.router(b, bLocal);
     await heard(a.bus, "a", b);
 
-    const first = await bRouter.append("general", alice, "x", "once");
+    const first = await bRouter.append("general", alice, "x", {
+      type: "message",
+      text: "once",
+    });
     deepEqual(summary([first]), [[1, false, "x"]]);
-    await bRouter.append("general", alice, "y", "other");
-    const again = await bRouter.append("general", alice, "x", "once more");
+    await bRouter.append("general", alice, "y", {
+      type: "message",
+      text: "other",
+    });
+    const again = await bRouter.append("general", alice, "x", {
+      type: "message",
+      text: "once more",
+    });
     equal(again.seq, 1);
     equal(again.duplicate, true);
-    equal(again.message, undefined);
+    equal(again.event, undefined);
 
     // Twice in one task (one bus message): stored once.
     const [one, two] = await Promise.all([
-      bRouter.append("general", bob, "z", "hi"),
-      bRouter.append("general", bob, "z", "hi"),
+      bRouter.append("general", bob, "z", { type: "message", text: "hi" }),
+      bRouter.append("general", bob, "z", { type: "message", text: "hi" }),
     ]);
     deepEqual(summary([one, two]), [[3, false, "z"], [3, true, undefined]]);
     // The same id of another user is another message.
-    const bobs = await bRouter.append("general", bob, "x", "bob's x");
+    const bobs = await bRouter.append("general", bob, "x", {
+      type: "message",
+      text: "bob's x",
+    });
     deepEqual(summary([bobs]), [[4, false, "x"]]);
 
     deepEqual(
@@ -373,16 +395,28 @@ Deno.test("a writer's error is answered and rejects the follower's append with i
     await heard(a.bus, "a", b);
 
     await Promise.all([
-      rejects(bRouter.append("general", alice, "m1", "hi"), {
-        name: "Error",
-        message: "cannot store m1",
-      }),
-      rejects(bRouter.append("general", alice, "m2", "hi"), {
-        message: "cannot store m2",
-      }),
-      rejects(bRouter.append("general", alice, "plain", "hi"), {
-        message: "storage said no",
-      }),
+      rejects(
+        bRouter.append("general", alice, "m1", { type: "message", text: "hi" }),
+        {
+          name: "Error",
+          message: "cannot store m1",
+        },
+      ),
+      rejects(
+        bRouter.append("general", alice, "m2", { type: "message", text: "hi" }),
+        {
+          message: "cannot store m2",
+        },
+      ),
+      rejects(
+        bRouter.append("general", alice, "plain", {
+          type: "message",
+          text: "hi",
+        }),
+        {
+          message: "storage said no",
+        },
+      ),
     ]);
     equal(bRouter.forwarded, 3);
     equal(bRouter.fellBack, 0);
@@ -398,8 +432,8 @@ Deno.test("with no writer answering, the append falls back to the local append a
     );
 
     const results = await Promise.all([
-      bRouter.append("general", alice, "m1", "one"),
-      bRouter.append("general", alice, "m2", "two"),
+      bRouter.append("general", alice, "m1", { type: "message", text: "one" }),
+      bRouter.append("general", alice, "m2", { type: "message", text: "two" }),
     ]);
     deepEqual(summary(results), [[1, false, "m1"], [2, false, "m2"]]);
     equal(bLocal.calls, 2);
@@ -423,7 +457,10 @@ Deno.test("with no writer answering, the append falls back to the local append a
     });
     await barrier(a.bus, b.bus); // b has handled them
     equal(bRouter.fellBack, 2);
-    const late = bRouter.append("general", alice, "m3", "three");
+    const late = bRouter.append("general", alice, "m3", {
+      type: "message",
+      text: "three",
+    });
     await spy.barrier(b.bus); // the request went out; a ignores it
     // A late answer with an earlier req, after a new request: still ignored.
     a.bus.post({
@@ -461,7 +498,10 @@ Deno.test("a writer that answers after the fallback stored it finds a duplicate,
     const bRouter = fixture.router(b, bLocal, { timeoutMs: TIMEOUT_MS });
     await heard(a.bus, "a", b);
 
-    const result = await bRouter.append("general", alice, "m1", "hi");
+    const result = await bRouter.append("general", alice, "m1", {
+      type: "message",
+      text: "hi",
+    });
     deepEqual(summary([result]), [[1, false, "m1"]]);
     equal(bRouter.fellBack, 1);
     equal(bLocal.calls, 1);
@@ -475,7 +515,7 @@ Deno.test("a writer that answers after the fallback stored it finds a duplicate,
     assert(!("error" in answer));
     equal(answer.seq, 1);
     equal(answer.duplicate, true);
-    equal(answer.message, undefined);
+    equal(answer.event, undefined);
     await barrier(a.bus, b.bus); // b has handled the answer too
     equal(bRouter.fellBack, 1);
     deepEqual(
@@ -485,7 +525,10 @@ Deno.test("a writer that answers after the fallback stored it finds a duplicate,
 
     // The ignored answer leaves nothing behind: the next append is stored
     // right (forwarded, or here if the writer is slower than the timeout).
-    const next = await bRouter.append("general", alice, "m2", "again");
+    const next = await bRouter.append("general", alice, "m2", {
+      type: "message",
+      text: "again",
+    });
     deepEqual(summary([next]), [[2, false, "m2"]]);
   });
 });
@@ -507,7 +550,10 @@ Deno.test("a writer whose bus is closed never answers: the append falls back", a
     await heard(a.bus, "a", b);
     a.bus.close();
 
-    const result = await bRouter.append("general", alice, "m1", "hi");
+    const result = await bRouter.append("general", alice, "m1", {
+      type: "message",
+      text: "hi",
+    });
     deepEqual(summary([result]), [[1, false, "m1"]]);
     equal(bRouter.forwarded, 1);
     equal(bRouter.fellBack, 1);
@@ -523,8 +569,8 @@ Deno.test("close() appends locally whatever is still waiting for the writer", as
       .silentWriter();
 
     const pending = [
-      bRouter.append("general", alice, "m1", "one"),
-      bRouter.append("random", bob, "m2", "two"),
+      bRouter.append("general", alice, "m1", { type: "message", text: "one" }),
+      bRouter.append("random", bob, "m2", { type: "message", text: "two" }),
     ];
     await spy.barrier(b.bus); // the request is out
     equal(spy.requests.length, 1);
@@ -555,7 +601,10 @@ Deno.test("the writer's copy of the stored message answers a forwarded append wh
     // committed message by hand.
     const { spy, a, b, bLocal, bRouter } = await fixture.silentWriter();
 
-    const pending = bRouter.append("general", alice, "m1", "one");
+    const pending = bRouter.append("general", alice, "m1", {
+      type: "message",
+      text: "one",
+    });
     await spy.barrier(b.bus);
     const message = {
       room: "general",
@@ -584,7 +633,10 @@ Deno.test("the writer's copy of a message another send stored does not answer a 
     // repeat found it. a posts its copy at commit and the answer after it.
     const { spy, a, b, bRouter } = await fixture.silentWriter();
 
-    const pending = bRouter.append("general", alice, "m1", "one");
+    const pending = bRouter.append("general", alice, "m1", {
+      type: "message",
+      text: "one",
+    });
     await spy.barrier(b.bus);
     const [{ req }] = spy.requests.flat();
     a.bus.post({

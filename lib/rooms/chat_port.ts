@@ -8,8 +8,13 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
-import type { AppendResult, HistoryPage, RoomHead } from "../engine/engine.ts";
+import type { ChatMessage, RoomUpdate, User } from "../protocol/types.ts";
+import type {
+  AppendResult,
+  EventInput,
+  HistoryPage,
+  RoomHead,
+} from "../engine/engine.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
 
 /** The reply to a join, as the `joined` event carries it. */
@@ -19,7 +24,10 @@ export interface JoinResult {
   seq: number;
   /** The room's epoch: `seq`s of another epoch are of a lost history. */
   epoch: string;
+  /** Folded messages: those after `since`, or the latest page. */
   messages: ChatMessage[];
+  /** With `since`: the other events after it, in `seq` order. */
+  updates: RoomUpdate[];
   online: User[];
   recovered: boolean;
 }
@@ -52,23 +60,25 @@ export interface ChatPort {
   /** Ends a subscription. */
   leave(subscription: RoomSubscription): void;
   /**
-   * Stores a message, idempotent per room, user and id (a repeat answers
-   * the stored `seq` with `duplicate: true`), and fans it out. Resolves
-   * when it is durable. The room, id and text must be validated already.
+   * Stores an event (a message, an edit, a deletion, a reaction),
+   * idempotent per room, user and id (a repeat answers the stored `seq`
+   * with `duplicate: true`), and fans it out. Resolves when it is durable;
+   * rejects with `not_found` or `forbidden` when the target refuses it.
+   * The room, id and input must be validated already.
    */
   post(
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult>;
-  /** A page of history before `before` (the newest without it), oldest first. */
+  /** A page of folded messages before `before` (the newest without it), oldest first. */
   history(
     room: string,
     before: number | undefined,
     limit: number,
   ): Promise<HistoryPage>;
-  /** The latest `limit` messages and the head they were read at. */
+  /** The latest `limit` messages, folded, and the head they were read at. */
   latest(
     room: string,
     limit: number,

@@ -5,10 +5,11 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { ChatMessage, RoomUpdate, User } from "../protocol/types.ts";
 import { LIMITS } from "../protocol/limits.ts";
 import type {
   AppendResult,
+  EventInput,
   EventLog,
   HistoryPage,
   RoomHead,
@@ -66,7 +67,7 @@ export class ChatService implements ChatPort {
   /**
    * {@inheritDoc ChatPort.post}
    *
-   * Every transport has already validated the room, id and text
+   * Every transport has already validated the room, id and input
    * (`lib/protocol/validate.ts`) to report errors with the right `ref`, so
    * they are not checked again on this hot path.
    */
@@ -74,9 +75,15 @@ export class ChatService implements ChatPort {
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult> {
-    const result = await this.#log.append(room, user, id, text);
+    if (input.type === "message") {
+      // Clients stop their typing throttle when they send: so must the
+      // relay, or the first "typing" after a send would be dropped (and the
+      // next one come seconds later).
+      this.#lastTyping.delete(typingKey(room, user));
+    }
+    const result = await this.#log.append(room, user, id, input);
     (result.duplicate ? this.#counters.duplicate : this.#counters.stored).inc();
     return result;
   }
@@ -108,7 +115,10 @@ export class ChatService implements ChatPort {
     subscription.start(reply.seq);
   }
 
-  /** The join reply's messages: after `since` up to the head, or the latest page. */
+  /**
+   * The join reply's events: after `since` up to the head (messages folded,
+   * updates apart), or the latest page of folded messages.
+   */
   async #backlog(
     channel: RoomChannel,
     subscription: RoomSubscription,
@@ -118,6 +128,7 @@ export class ChatService implements ChatPort {
     const room = subscription.room;
     let head = channel.head;
     let messages: ChatMessage[];
+    let updates: RoomUpdate[] = [];
     let recovered = sameEpoch;
     if (since !== undefined && since > head && recovered) {
       // This node may lag the log (the feed in flight): ask the log.
@@ -132,7 +143,7 @@ export class ChatService implements ChatPort {
     const oldest = Math.max(1, head - this.#retain + 1);
     if (since !== undefined && since < oldest - 1) recovered = false;
     if (since !== undefined && recovered) {
-      messages = await this.#log.range(room, since, head);
+      ({ messages, updates } = await this.#log.resume(room, since, head));
     } else {
       messages =
         (await this.#log.before(room, head + 1, LIMITS.joinLatest)).messages;
@@ -142,6 +153,7 @@ export class ChatService implements ChatPort {
       seq: head,
       epoch: channel.epoch,
       messages,
+      updates,
       online: [],
       recovered,
     };
@@ -175,7 +187,7 @@ export class ChatService implements ChatPort {
 
   /** Relays "user is typing", at most once a second per user and room. */
   typing(room: string, user: User): void {
-    const key = room + "\u0000" + user.id;
+    const key = typingKey(room, user);
     const now = Date.now();
     if (now - (this.#lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
     if (this.#lastTyping.size > 50_000) this.#lastTyping.clear();
@@ -224,4 +236,9 @@ export class ChatService implements ChatPort {
       new OutgoingEvent({ type: "typing", room, user }),
     );
   }
+}
+
+/** What the typing throttle counts by: one user in one room. */
+function typingKey(room: string, user: User): string {
+  return room + "\u0000" + user.id;
 }

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import type { RoomEvent } from "../protocol/types.ts";
 import type {
   EventLog,
   FeedSink,
@@ -26,7 +26,7 @@ import type { RoomSubscriber } from "./subscriber.ts";
 interface Opening {
   promise: Promise<RoomChannel>;
   /** Events that arrived while the channel's head was being read. */
-  early: Array<{ epoch: string; messages: readonly ChatMessage[] }>;
+  early: Array<{ epoch: string; events: readonly RoomEvent[] }>;
 }
 
 /** The room registry and ordered fan-out of one node. */
@@ -125,12 +125,12 @@ export class Hub implements FeedSink {
   }
 
   /** {@inheritDoc FeedSink.events} */
-  events(room: string, epoch: string, messages: readonly ChatMessage[]): void {
+  events(room: string, epoch: string, events: readonly RoomEvent[]): void {
     const channel = this.#channels.get(room);
     if (channel) {
-      if (this.#sameEpoch(channel, epoch)) channel.ingest(messages);
+      if (this.#sameEpoch(channel, epoch)) channel.ingest(events);
     } else {
-      this.#opening.get(room)?.early.push({ epoch, messages });
+      this.#opening.get(room)?.early.push({ epoch, events });
     }
   }
 
@@ -199,9 +199,9 @@ export class Hub implements FeedSink {
           this.#onError,
         );
         this.#channels.set(room, channel);
-        for (const { epoch, messages } of early) {
+        for (const { epoch, events } of early) {
           // Earlier than the head read: another epoch is the old one's.
-          if (epoch === head.epoch) channel.ingest(messages);
+          if (epoch === head.epoch) channel.ingest(events);
         }
         return channel;
       } finally {

@@ -3,7 +3,7 @@ import type { ChatMessage } from "../protocol/types.ts";
 import type { RoomHead } from "../engine/engine.ts";
 import { Hub } from "./hub.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
-import type { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+import type { OutgoingEvent, OutgoingRoomEvent } from "./outgoing.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,7 +34,7 @@ function recordingFeed() {
 const subscriber = (): RoomSubscriber & { lostCount: number } => ({
   user: null,
   lostCount: 0,
-  deliverMessage(_m: OutgoingMessage) {},
+  deliverRoomEvent(_m: OutgoingRoomEvent) {},
   deliverEvent(_e: OutgoingEvent) {},
   lost() {
     this.lostCount++;

@@ -5,26 +5,36 @@
  *
  * @module
  */
-import type { ChatMessage, ServerEvent } from "../protocol/types.ts";
+import type { RoomEvent, ServerEvent } from "../protocol/types.ts";
 
-/** A chat message being fanned out. */
-export class OutgoingMessage {
-  readonly message: ChatMessage;
+/** A stored room event (a message, an edit, a deletion, a reaction) being fanned out. */
+export class OutgoingRoomEvent {
+  readonly event: RoomEvent;
   #data?: string;
   #frame?: string;
 
-  constructor(message: ChatMessage) {
-    this.message = message;
+  constructor(event: RoomEvent) {
+    this.event = event;
   }
 
-  /** The message object as JSON (SSE `data:`, long-poll bodies). */
+  /**
+   * The event's name on the wire: `message` for messages (stored without a
+   * `type`), else its own `type`: `edit`, `delete`, `reaction`.
+   */
+  get name(): "message" | "edit" | "delete" | "reaction" {
+    return this.event.type ?? "message";
+  }
+
+  /** The event object as JSON (SSE `data:`, long-poll bodies). */
   get data(): string {
-    return this.#data ??= JSON.stringify(this.message);
+    return this.#data ??= JSON.stringify(this.event);
   }
 
-  /** The WebSocket event `{"type":"message",…}` as JSON. */
+  /** The WebSocket event (`{"type":"message",…}` for a message) as JSON. */
   get frame(): string {
-    return this.#frame ??= `{"type":"message",${this.data.slice(1)}`;
+    return this.#frame ??= this.event.type === undefined
+      ? `{"type":"message",${this.data.slice(1)}`
+      : this.data;
   }
 }
 

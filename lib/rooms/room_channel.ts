@@ -1,5 +1,6 @@
 /**
- * One room on one isolate: turns the unordered, lossy stream of messages
+ * One room on one isolate: turns the unordered, lossy stream of events
+ * (messages, edits, deletions, reactions: they share one `seq`)
  * from the bus and from local writes into an ordered, gap-free stream for
  * local subscribers.
  *
@@ -15,8 +16,8 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
-import { OutgoingMessage } from "./outgoing.ts";
+import type { RoomEvent } from "../protocol/types.ts";
+import { OutgoingRoomEvent } from "./outgoing.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
 
 /** Reads committed messages `after < seq ≤ upTo` from storage. */
@@ -24,7 +25,7 @@ export type RangeReader = (
   room: string,
   after: number,
   upTo: number,
-) => Promise<ChatMessage[]>;
+) => Promise<RoomEvent[]>;
 
 /** Counters the channel reports to metrics. */
 export interface ChannelStats {
@@ -46,7 +47,7 @@ export class RoomChannel {
   readonly epoch: string;
   readonly subscribers = new Set<RoomSubscriber>();
   #head: number;
-  readonly #pending = new Map<number, ChatMessage>();
+  readonly #pending = new Map<number, RoomEvent>();
   /** The highest `seq` known to exist (from messages or head beacons). */
   #known: number;
   #refillTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,7 +81,7 @@ export class RoomChannel {
   }
 
   /** Accepts messages in any order, from any source, any number of times. */
-  ingest(messages: readonly ChatMessage[]): void {
+  ingest(messages: readonly RoomEvent[]): void {
     for (const message of messages) {
       if (message.seq <= this.#head) continue;
       if (message.seq === this.#head + 1) {
@@ -113,13 +114,13 @@ export class RoomChannel {
     this.#refillTimer = undefined;
   }
 
-  #deliver(message: ChatMessage): void {
+  #deliver(message: RoomEvent): void {
     this.#head = message.seq;
     if (this.#known < message.seq) this.#known = message.seq;
-    const outgoing = new OutgoingMessage(message);
+    const outgoing = new OutgoingRoomEvent(message);
     for (const subscriber of this.subscribers) {
       try {
-        subscriber.deliverMessage(outgoing);
+        subscriber.deliverRoomEvent(outgoing);
       } catch (error) {
         this.#onError(error);
       }
@@ -151,7 +152,7 @@ export class RoomChannel {
    * is past `head + 1`, what lies between expired and can never come. Skip
    * it, so that delivery goes on (with a jump subscribers notice).
    */
-  #skipExpired(stored: ChatMessage[]): void {
+  #skipExpired(stored: RoomEvent[]): void {
     const oldest = stored[0]?.seq;
     if (oldest === undefined || oldest <= this.#head + 1) return;
     this.#stats.expired += oldest - 1 - this.#head;

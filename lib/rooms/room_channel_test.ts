@@ -1,8 +1,8 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import { sleep, waitUntil } from "../../tests/helpers/wait.ts";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
 import { MessageStore } from "../store/message_store.ts";
-import type { OutgoingMessage } from "./outgoing.ts";
+import type { OutgoingRoomEvent } from "./outgoing.ts";
 import { type ChannelStats, RoomChannel } from "./room_channel.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
 
@@ -17,8 +17,8 @@ class Recorder implements RoomSubscriber {
   readonly user = null;
   readonly seqs: number[] = [];
   readonly frames: string[] = [];
-  deliverMessage(message: OutgoingMessage): void {
-    this.seqs.push(message.message.seq);
+  deliverRoomEvent(message: OutgoingRoomEvent): void {
+    this.seqs.push(message.event.seq);
     this.frames.push(message.frame);
   }
   deliverEvent(): void {}
@@ -33,7 +33,7 @@ interface Fixture {
   errors: unknown[];
   reads: Array<[number, number]>;
   /** Appends `count` messages to storage (not to the channel) and returns them. */
-  append(count: number): Promise<ChatMessage[]>;
+  append(count: number): Promise<RoomEvent[]>;
 }
 
 async function withChannel(
@@ -61,9 +61,12 @@ async function withChannel(
   channel.subscribers.add(recorder);
   let next = 0;
   const append = async (count: number) => {
-    const out: ChatMessage[] = [];
+    const out: RoomEvent[] = [];
     for (let i = 0; i < count; i++) {
-      const { message } = await store.append(ROOM, alice, `m${++next}`, "hi");
+      const { event: message } = await store.append(ROOM, alice, `m${++next}`, {
+        type: "message",
+        text: "hi",
+      });
       out.push(message!);
     }
     return out;
@@ -181,7 +184,7 @@ Deno.test("every subscriber gets each message; one that throws does not stop the
     const failure = new Error("socket gone");
     const thrower: RoomSubscriber = {
       user: null,
-      deliverMessage() {
+      deliverRoomEvent() {
         throw failure;
       },
       deliverEvent() {},
@@ -217,7 +220,7 @@ Deno.test("a failing range read is reported and retried", async () => {
   const recorder = new Recorder();
   channel.subscribers.add(recorder);
   try {
-    await store.append(ROOM, alice, "a", "one");
+    await store.append(ROOM, alice, "a", { type: "message", text: "one" });
     channel.observeHead(1);
     await waitUntil("refill after failure", () => recorder.seqs.length === 1);
     deepEqual(recorder.seqs, [1]);

@@ -1,17 +1,19 @@
 /**
- * A transport's membership of one room, with a cursor: messages reach the
- * sink exactly once and in order from the cursor on. While the join reply is
- * being prepared, live messages are held back and released after it.
+ * A transport's membership of one room, with a cursor: stored events
+ * (messages, edits, deletions, reactions: one `seq` for all) reach the sink
+ * exactly once and in order from the cursor on. While the join reply is
+ * being prepared, live events are held back and released after it.
  *
  * @module
  */
 import type { User } from "../protocol/types.ts";
-import type { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+import type { OutgoingEvent, OutgoingRoomEvent } from "./outgoing.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
 
 /** Where a subscription's events go (a socket, a stream, a poll). */
 export interface SubscriptionSink {
-  message(message: OutgoingMessage): void;
+  /** The next stored event (message or update) in `seq` order. */
+  roomEvent(outgoing: OutgoingRoomEvent): void;
   event(event: OutgoingEvent): void;
   /**
    * Messages after the cursor expired before this isolate could deliver
@@ -33,7 +35,7 @@ export class RoomSubscription implements RoomSubscriber {
    * Live messages held back until `start`: `undefined` while none arrived
    * (most joins: no array per idle subscription), `null` once started.
    */
-  #held?: OutgoingMessage[] | null;
+  #held?: OutgoingRoomEvent[] | null;
   readonly #sink: SubscriptionSink;
 
   constructor(room: string, user: User | null, sink: SubscriptionSink) {
@@ -47,20 +49,20 @@ export class RoomSubscription implements RoomSubscriber {
     return this.#held === null;
   }
 
-  deliverMessage(message: OutgoingMessage): void {
+  deliverRoomEvent(outgoing: OutgoingRoomEvent): void {
     if (this.#held !== null) {
-      (this.#held ??= []).push(message);
+      (this.#held ??= []).push(outgoing);
       return;
     }
-    const seq = message.message.seq;
+    const seq = outgoing.event.seq;
     if (seq <= this.cursor) return;
     if (seq !== this.cursor + 1) {
-      // The room skipped expired messages: this subscription has a hole.
+      // The room skipped expired events: this subscription has a hole.
       this.lost();
       return;
     }
     this.cursor = seq;
-    this.#sink.message(message);
+    this.#sink.roomEvent(outgoing);
   }
 
   lost(): void {
@@ -80,6 +82,6 @@ export class RoomSubscription implements RoomSubscriber {
     this.cursor = cursor;
     const held = this.#held ?? [];
     this.#held = null;
-    for (const message of held) this.deliverMessage(message);
+    for (const outgoing of held) this.deliverRoomEvent(outgoing);
   }
 }

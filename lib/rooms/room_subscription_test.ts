@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { ChatMessage } from "../protocol/types.ts";
-import { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+import { OutgoingEvent, OutgoingRoomEvent } from "./outgoing.ts";
 import {
   RoomSubscription,
   type SubscriptionSink,
@@ -8,7 +8,7 @@ import {
 
 const user = { id: "u_alice", name: "alice" };
 
-function message(seq: number): OutgoingMessage {
+function message(seq: number): OutgoingRoomEvent {
   const m: ChatMessage = {
     room: "general",
     seq,
@@ -17,7 +17,7 @@ function message(seq: number): OutgoingMessage {
     text: `text ${seq}`,
     ts: 1_700_000_000_000 + seq,
   };
-  return new OutgoingMessage(m);
+  return new OutgoingRoomEvent(m);
 }
 
 const typing = () =>
@@ -25,8 +25,8 @@ const typing = () =>
 
 class Sink implements SubscriptionSink {
   readonly log: string[] = [];
-  message(m: OutgoingMessage): void {
-    this.log.push(`m${m.message.seq}`);
+  roomEvent(m: OutgoingRoomEvent): void {
+    this.log.push(`m${m.event.seq}`);
   }
   event(e: OutgoingEvent): void {
     this.log.push(e.event.type);
@@ -40,13 +40,13 @@ Deno.test("messages are held until start and then only those after the cursor go
   const sink = new Sink();
   const sub = new RoomSubscription("general", user, sink);
   equal(sub.open, false);
-  for (const seq of [3, 4, 5, 6]) sub.deliverMessage(message(seq));
+  for (const seq of [3, 4, 5, 6]) sub.deliverRoomEvent(message(seq));
   deepEqual(sink.log, []);
   sub.start(4); // the join reply carried up to 4
   equal(sub.open, true);
   deepEqual(sink.log, ["m5", "m6"]);
   equal(sub.cursor, 6);
-  sub.deliverMessage(message(7));
+  sub.deliverRoomEvent(message(7));
   deepEqual(sink.log, ["m5", "m6", "m7"]);
   equal(sub.cursor, 7);
 });
@@ -54,28 +54,28 @@ Deno.test("messages are held until start and then only those after the cursor go
 Deno.test("each message reaches the sink once, even if handed over twice", () => {
   const sink = new Sink();
   const sub = new RoomSubscription("general", user, sink);
-  sub.deliverMessage(message(1));
-  sub.deliverMessage(message(2));
-  sub.deliverMessage(message(2));
+  sub.deliverRoomEvent(message(1));
+  sub.deliverRoomEvent(message(2));
+  sub.deliverRoomEvent(message(2));
   sub.start(0);
   deepEqual(sink.log, ["m1", "m2"]);
-  sub.deliverMessage(message(2));
-  sub.deliverMessage(message(1));
-  sub.deliverMessage(message(3));
-  sub.deliverMessage(message(3));
+  sub.deliverRoomEvent(message(2));
+  sub.deliverRoomEvent(message(1));
+  sub.deliverRoomEvent(message(3));
+  sub.deliverRoomEvent(message(3));
   deepEqual(sink.log, ["m1", "m2", "m3"]);
 });
 
 Deno.test("a cursor past everything held releases nothing and later messages continue", () => {
   const sink = new Sink();
   const sub = new RoomSubscription("general", user, sink);
-  sub.deliverMessage(message(8));
-  sub.deliverMessage(message(9));
+  sub.deliverRoomEvent(message(8));
+  sub.deliverRoomEvent(message(9));
   sub.start(10);
   deepEqual(sink.log, []);
   equal(sub.cursor, 10);
-  sub.deliverMessage(message(10));
-  sub.deliverMessage(message(11));
+  sub.deliverRoomEvent(message(10));
+  sub.deliverRoomEvent(message(11));
   deepEqual(sink.log, ["m11"]);
 });
 
@@ -83,13 +83,13 @@ Deno.test("events are dropped while held and pass once started", () => {
   const sink = new Sink();
   const sub = new RoomSubscription("general", null, sink);
   sub.deliverEvent(typing());
-  sub.deliverMessage(message(1));
+  sub.deliverRoomEvent(message(1));
   sub.deliverEvent(typing());
   deepEqual(sink.log, []);
   sub.start(0);
   deepEqual(sink.log, ["m1"]);
   sub.deliverEvent(typing());
-  sub.deliverMessage(message(2));
+  sub.deliverRoomEvent(message(2));
   deepEqual(sink.log, ["m1", "typing", "m2"]);
   equal(sub.user, null);
   equal(sub.room, "general");
@@ -99,8 +99,8 @@ Deno.test("start with nothing held opens live delivery at the cursor", () => {
   const sink = new Sink();
   const sub = new RoomSubscription("general", user, sink);
   sub.start(5);
-  sub.deliverMessage(message(5));
-  sub.deliverMessage(message(6));
+  sub.deliverRoomEvent(message(5));
+  sub.deliverRoomEvent(message(6));
   deepEqual(sink.log, ["m6"]);
 });
 
@@ -108,9 +108,9 @@ Deno.test("a jump in seq ends the subscription: the sink hears lost once, then n
   const sink = new Sink();
   const sub = new RoomSubscription("general", user, sink);
   sub.start(2);
-  sub.deliverMessage(message(3));
-  sub.deliverMessage(message(7)); // 4..6 expired before the room had them
-  sub.deliverMessage(message(8));
+  sub.deliverRoomEvent(message(3));
+  sub.deliverRoomEvent(message(7)); // 4..6 expired before the room had them
+  sub.deliverRoomEvent(message(8));
   sub.deliverEvent(typing());
   deepEqual(sink.log, ["m3", "lost"]);
   equal(sub.cursor, Infinity);
@@ -119,7 +119,7 @@ Deno.test("a jump in seq ends the subscription: the sink hears lost once, then n
 Deno.test("a hole among held messages is noticed when they are released", () => {
   const sink = new Sink();
   const sub = new RoomSubscription("general", user, sink);
-  for (const seq of [4, 5, 9]) sub.deliverMessage(message(seq));
+  for (const seq of [4, 5, 9]) sub.deliverRoomEvent(message(seq));
   sub.start(3);
   deepEqual(sink.log, ["m4", "m5", "lost"]);
 });

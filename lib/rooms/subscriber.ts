@@ -5,14 +5,14 @@
  * @module
  */
 import type { User } from "../protocol/types.ts";
-import type { OutgoingEvent, OutgoingMessage } from "./outgoing.ts";
+import type { OutgoingEvent, OutgoingRoomEvent } from "./outgoing.ts";
 
 /** A recipient of a room's events. */
 export interface RoomSubscriber {
   /** Who is listening: counts towards the room's presence when set. */
   readonly user: User | null;
-  /** The next message in `seq` order: called exactly once per message. */
-  deliverMessage(message: OutgoingMessage): void;
+  /** The next stored event in `seq` order: called exactly once per event. */
+  deliverRoomEvent(outgoing: OutgoingRoomEvent): void;
   /** A presence or typing event. */
   deliverEvent(event: OutgoingEvent): void;
   /**

@@ -16,11 +16,24 @@
  * Every {@linkcode ARCHIVE_EVERY} messages of a room, a commit also moves
  * their ids into per-user rows (`id_archive.ts`).
  *
+ * Edits, deletions and reactions are events like messages (each takes the
+ * next `seq`, the same idempotency); the commit that stores one also
+ * rewrites its target's fold (`folds.ts`), after checking the update against
+ * it (`lib/engine/fold.ts`): the same head check makes that check atomic.
+ *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
-import type { AppendResult } from "../engine/engine.ts";
-import { type RoomHead, roomKey, segmentKey } from "./keys.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import type { AppendResult, EventInput } from "../engine/engine.ts";
+import {
+  applyUpdate,
+  checkTarget,
+  eventOf,
+  type Fold,
+  targetOf,
+} from "../engine/fold.ts";
+import { foldKey, type RoomHead, roomKey, segmentKey } from "./keys.ts";
 import {
   ARCHIVE_EVERY,
   archiveBudget,
@@ -31,13 +44,14 @@ import { withBusyRetry } from "./busy_retry.ts";
 import { RoomTail, RoomTails } from "./room_tail.ts";
 import { placeMessages, RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
 import { trimSegments } from "./retention.ts";
+import { readTarget, type TargetState } from "./folds.ts";
 
 export type { AppendResult };
 
-/** Called with each room's newly committed messages, in `seq` order. */
+/** Called with each room's newly committed events, in `seq` order. */
 export type CommitListener = (
   room: string,
-  messages: ChatMessage[],
+  events: RoomEvent[],
   versionstamp: string,
 ) => void;
 
@@ -55,7 +69,7 @@ interface PendingAppend {
   room: string;
   user: User;
   id: string;
-  text: string;
+  input: EventInput;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -73,6 +87,16 @@ const MAX_TAIL_IDS = 200_000;
 const TRIM_EVERY = 256;
 /** Rooms whose tails, or users whose archived ids, are read at once. */
 const TAIL_READS = 8;
+/**
+ * What an update may add to a commit besides itself: its target's fold,
+ * rewritten whole (a long text, up to a thousand reactions' user ids).
+ */
+const FOLD_BUDGET_BYTES = 48 * 1024;
+
+/** What identifies a target message among a batch's rooms. */
+function targetKey(room: string, seq: number): string {
+  return room + "\u0000" + seq;
+}
 
 /** Batched, conflict-safe appends over one KV database. */
 export class AppendWriter {
@@ -103,25 +127,28 @@ export class AppendWriter {
     this.#listeners.push(listener);
   }
 
-  /** Queues an append; resolves once it is durable (or found stored). */
+  /**
+   * Queues an append; resolves once it is durable (or found stored), or
+   * rejects with the `ProtocolError` of an update its target refuses.
+   */
   append(
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult> {
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
-    this.#pending.push({ room, user, id, text, resolve, reject });
+    this.#pending.push({ room, user, id, input, resolve, reject });
     if (!this.#busy) this.#drain();
     return promise;
   }
 
   /**
-   * Learns messages another writer committed (over the bus), so the next
+   * Learns events another writer committed (over the bus), so the next
    * commit here need not fail once to discover them.
    */
-  learnCommit(room: string, messages: ChatMessage[], versionstamp: string) {
-    this.#tails.extend(room, messages, versionstamp, null);
+  learnCommit(room: string, events: RoomEvent[], versionstamp: string) {
+    this.#tails.extend(room, events, versionstamp, null);
   }
 
   async #drain(): Promise<void> {
@@ -144,7 +171,9 @@ export class AppendWriter {
     for (const item of this.#pending) {
       const newRoom = !rooms.has(item.room);
       // A new room also rewrites its head, with up to RECENT_BUDGET_BYTES.
-      bytes += storedSize(item) + (newRoom ? RECENT_BUDGET_BYTES + 128 : 0);
+      bytes += storedSize({ ...item, ...item.input }) +
+        (newRoom ? RECENT_BUDGET_BYTES + 128 : 0) +
+        (item.input.type === "message" ? 0 : FOLD_BUDGET_BYTES);
       if (
         count > 0 &&
         ((newRoom && rooms.size >= MAX_ROOMS) || bytes > MAX_BATCH_BYTES)
@@ -193,10 +222,13 @@ export class AppendWriter {
   /** One attempt; `false` when the commit lost a race and must be retried. */
   async #tryCommit(batch: PendingAppend[]): Promise<boolean> {
     const tails = await this.#tailsOf(batch);
+    const targets = await this.#targetsOf(batch, tails);
     const atomic = this.#kv.atomic();
     const ts = this.#now();
-    const results: AppendResult[] = [];
-    const byRoom = new Map<string, ChatMessage[]>();
+    const results: Array<AppendResult | ProtocolError> = [];
+    const byRoom = new Map<string, RoomEvent[]>();
+    /** Folds this batch changes: room + seq → [room, seq, fold]. */
+    const folds = new Map<string, [string, number, Fold]>();
     /** Ids of this batch: room + user + id → seq. */
     const inBatch = new Map<string, number>();
     for (const item of batch) {
@@ -207,36 +239,51 @@ export class AppendWriter {
         results.push({ seq: earlier, duplicate: true });
         continue;
       }
-      let messages = byRoom.get(item.room);
-      if (!messages) byRoom.set(item.room, messages = []);
-      const seq = tail.seq + messages.length + 1;
+      const target = targetOf(item.input);
+      const state = target === undefined
+        ? undefined
+        : targets.get(targetKey(item.room, target));
+      try {
+        checkTarget(item.input, item.user, state?.event, state?.fold, item.id);
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) throw error;
+        results.push(error);
+        continue;
+      }
+      let events = byRoom.get(item.room);
+      if (!events) byRoom.set(item.room, events = []);
+      const seq = tail.seq + events.length + 1;
       inBatch.set(key, seq);
-      const message: ChatMessage = {
-        room: item.room,
-        seq,
-        id: item.id,
-        user: item.user,
-        text: item.text,
-        ts,
-      };
-      messages.push(message);
-      results.push({ seq, duplicate: false, message });
+      const event = eventOf(item.room, seq, item.id, item.user, ts, item.input);
+      events.push(event);
+      if (event.type === undefined) {
+        // A later update of this batch may target it.
+        targets.set(targetKey(item.room, seq), { event, fold: undefined });
+      } else {
+        state!.fold = applyUpdate(state!.fold, event);
+        folds.set(targetKey(item.room, event.target), [
+          item.room,
+          event.target,
+          state!.fold,
+        ]);
+      }
+      results.push({ seq, duplicate: false, event });
     }
     if (byRoom.size === 0) {
-      batch.forEach((item, i) => item.resolve(results[i]));
+      this.#settle(batch, results);
       return true;
     }
     const heads = new Map<string, RoomHead>();
     const budget = archiveBudget();
-    for (const [room, messages] of byRoom) {
+    for (const [room, events] of byRoom) {
       const tail = tails.get(room)!;
       atomic.check({ key: roomKey(room), versionstamp: tail.versionstamp });
-      const placed = placeMessages(tail.recent!, messages);
+      const placed = placeMessages(tail.recent!, events);
       for (const segment of placed.segments) {
         atomic.set(segmentKey(room, segment[0].seq), segment);
       }
       const head: RoomHead = {
-        seq: messages[messages.length - 1].seq,
+        seq: events[events.length - 1].seq,
         lastTs: ts,
         recent: placed.recent,
         archived: tail.archived,
@@ -244,7 +291,7 @@ export class AppendWriter {
       const unarchived = head.seq - tail.archived;
       if (unarchived >= ARCHIVE_EVERY) {
         const entries: IdEntry[] = tail.unarchivedIds();
-        for (const { user, id, seq } of messages) {
+        for (const { user, id, seq } of events) {
           entries.push({ userId: user.id, id, seq });
         }
         head.archived = archiveIds(atomic, room, entries, ts, budget) ??
@@ -253,14 +300,17 @@ export class AppendWriter {
       heads.set(room, head);
       atomic.set(roomKey(room), head);
     }
+    for (const [room, seq, fold] of folds.values()) {
+      atomic.set(foldKey(room, seq), fold);
+    }
     const outcome = await withBusyRetry(() => atomic.commit());
     if (!outcome.ok) return false;
-    for (const [room, messages] of byRoom) {
+    for (const [room, events] of byRoom) {
       const before = tails.get(room)!.seq;
       const { recent, archived } = heads.get(room)!;
       this.#tails.extend(
         room,
-        messages,
+        events,
         outcome.versionstamp,
         recent,
         archived,
@@ -268,17 +318,63 @@ export class AppendWriter {
       this.#trimIfDue(
         room,
         before,
-        messages[messages.length - 1].seq,
+        events[events.length - 1].seq,
         archived!,
       );
     }
-    batch.forEach((item, i) => item.resolve(results[i]));
-    for (const [room, messages] of byRoom) {
+    this.#settle(batch, results);
+    for (const [room, events] of byRoom) {
       for (const listener of this.#listeners) {
-        listener(room, messages, outcome.versionstamp);
+        listener(room, events, outcome.versionstamp);
       }
     }
     return true;
+  }
+
+  /** Answers each append of a batch with its result or its error. */
+  #settle(
+    batch: PendingAppend[],
+    results: Array<AppendResult | ProtocolError>,
+  ): void {
+    batch.forEach((item, i) => {
+      const result = results[i];
+      if (result instanceof ProtocolError) item.reject(result);
+      else item.resolve(result);
+    });
+  }
+
+  /**
+   * The messages the batch's updates and replies refer to, with their
+   * folds, as stored. Read after the tails: a commit checks the head
+   * versionstamp its tail was read at, and every write of a fold rewrites
+   * the head, so a commit that succeeds checked its updates against folds
+   * nobody changed in between. A target past the head or out of retention
+   * is left out (not found).
+   */
+  async #targetsOf(
+    batch: PendingAppend[],
+    tails: Map<string, RoomTail>,
+  ): Promise<Map<string, TargetState>> {
+    const wanted = new Map<string, [string, number]>();
+    for (const { room, input } of batch) {
+      const target = targetOf(input);
+      const tail = tails.get(room)!;
+      if (
+        target !== undefined && target <= tail.seq &&
+        target > tail.seq - this.#retain
+      ) {
+        wanted.set(targetKey(room, target), [room, target]);
+      }
+    }
+    const targets = new Map<string, TargetState>();
+    const reads = [...wanted].map(async ([key, [room, seq]]) => {
+      targets.set(
+        key,
+        await readTarget(this.#kv, room, seq, tails.get(room)!.recent!),
+      );
+    });
+    await Promise.all(reads);
+    return targets;
   }
 
   /**

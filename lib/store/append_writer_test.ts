@@ -1,7 +1,7 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import { serialize } from "node:v8";
 import { type AppendResult, AppendWriter } from "./append_writer.ts";
-import type { ChatMessage } from "../protocol/types.ts";
+import type { ChatMessage, RoomEvent } from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentsPrefix } from "./keys.ts";
 import { MessageStore } from "./message_store.ts";
 import { RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
@@ -35,7 +35,11 @@ Deno.test("appends to many rooms share commits and keep each room's seq contiguo
     const results = await Promise.all(
       Array.from(
         { length: 300 },
-        (_, i) => writer.append(`r${i % 30}`, alice, `m${i}`, `text ${i}`),
+        (_, i) =>
+          writer.append(`r${i % 30}`, alice, `m${i}`, {
+            type: "message",
+            text: `text ${i}`,
+          }),
       ),
     );
     for (let room = 0; room < 30; room++) {
@@ -65,14 +69,27 @@ Deno.test("two writers on one database never share or skip a seq", async () => {
     // the writers race however the two handles happen to be scheduled.
     for (const [writer, user] of [[a, alice], [b, bob]] as const) {
       for (let room = 0; room < 3; room++) {
-        const { seq } = await writer.append(`room${room}`, user, "w", "warm");
+        const { seq } = await writer.append(`room${room}`, user, "w", {
+          type: "message",
+          text: "warm",
+        });
         equal(seq, writer === a ? 1 : 2);
       }
     }
     const sends: Promise<AppendResult>[] = [];
     for (let i = 0; i < 200; i++) {
-      sends.push(a.append(`room${i % 3}`, alice, `a${i}`, "from a"));
-      sends.push(b.append(`room${i % 3}`, bob, `b${i}`, "from b"));
+      sends.push(
+        a.append(`room${i % 3}`, alice, `a${i}`, {
+          type: "message",
+          text: "from a",
+        }),
+      );
+      sends.push(
+        b.append(`room${i % 3}`, bob, `b${i}`, {
+          type: "message",
+          text: "from b",
+        }),
+      );
     }
     const results = await Promise.all(sends);
     for (let room = 0; room < 3; room++) {
@@ -96,11 +113,20 @@ Deno.test("a repeated id across writers finds its first seq", async () => {
   await twoHandles(async (kvA, kvB) => {
     const a = new AppendWriter(kvA, { retain: 100 });
     const b = new AppendWriter(kvB, { retain: 100 });
-    const first = await a.append("room", alice, "same", "hello");
-    await b.append("room", bob, "other", "hi");
-    const again = await a.append("room", alice, "same", "hello");
+    const first = await a.append("room", alice, "same", {
+      type: "message",
+      text: "hello",
+    });
+    await b.append("room", bob, "other", { type: "message", text: "hi" });
+    const again = await a.append("room", alice, "same", {
+      type: "message",
+      text: "hello",
+    });
     deepEqual(again, { seq: first.seq, duplicate: true });
-    const viaB = await b.append("room", alice, "same", "hello");
+    const viaB = await b.append("room", alice, "same", {
+      type: "message",
+      text: "hello",
+    });
     deepEqual(viaB, { seq: first.seq, duplicate: true });
   });
 });
@@ -109,19 +135,25 @@ Deno.test("messages learned from another writer avoid a conflicting commit", asy
   await twoHandles(async (kvA, kvB) => {
     const a = new AppendWriter(kvA, { retain: 100 });
     const b = new AppendWriter(kvB, { retain: 100 });
-    await b.append("room", bob, "b0", "warm b's cache");
-    let last: { messages: ChatMessage[]; vs: string } | undefined;
+    await b.append("room", bob, "b0", {
+      type: "message",
+      text: "warm b's cache",
+    });
+    let last: { messages: RoomEvent[]; vs: string } | undefined;
     a.onCommit((_room, messages, vs) => last = { messages, vs });
-    await a.append("room", alice, "a1", "from a");
+    await a.append("room", alice, "a1", { type: "message", text: "from a" });
     assert(last);
     b.learnCommit("room", last.messages, last.vs);
-    const result = await b.append("room", bob, "b1", "from b");
+    const result = await b.append("room", bob, "b1", {
+      type: "message",
+      text: "from b",
+    });
     equal(result.seq, 3);
     equal(b.conflicts, 0);
   });
 });
 
-const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const seqs = (messages: RoomEvent[]) => messages.map((m) => m.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
@@ -132,9 +164,9 @@ const range = (from: number, to: number) =>
 async function storedMessages(
   kv: Deno.Kv,
   room: string,
-): Promise<ChatMessage[]> {
-  const stored: ChatMessage[] = [];
-  const iter = kv.list<ChatMessage[]>({ prefix: segmentsPrefix(room) });
+): Promise<RoomEvent[]> {
+  const stored: RoomEvent[] = [];
+  const iter = kv.list<RoomEvent[]>({ prefix: segmentsPrefix(room) });
   for await (const { key, value } of iter) {
     equal(key[2], value[0].seq, `segment key of ${room}`);
     stored.push(...value);
@@ -157,7 +189,10 @@ Deno.test("the head row the writer writes stays small: recent within its budget,
       await Promise.all(Array.from({ length: count }, () => {
         n++;
         const user = n % 3 ? alice : bob;
-        return writer.append("general", user, `m${n}`, "x".repeat(n % 90));
+        return writer.append("general", user, `m${n}`, {
+          type: "message",
+          text: "x".repeat(n % 90),
+        });
       }));
       const { value: head } = await kv.get<RoomHead>(roomKey("general"));
       const recent = head!.recent ?? [];
@@ -187,7 +222,7 @@ Deno.test("writers that learn each other's commits write correct heads: every se
   await twoHandles(async (kvA, kvB) => {
     const stores = [new MessageStore(kvA, 1000), new MessageStore(kvB, 1000)];
     const users = [alice, bob];
-    const learned: Array<Array<[ChatMessage[], string]>> = [[], []];
+    const learned: Array<Array<[RoomEvent[], string]>> = [[], []];
     stores.forEach((store, i) =>
       store.onCommit((_room, messages, vs) => learned[i].push([messages, vs]))
     );
@@ -203,7 +238,10 @@ Deno.test("writers that learn each other's commits write correct heads: every se
       const count = Math.min(total - n, turn % 5 === 4 ? 3 : 1);
       const results = await Promise.all(Array.from({ length: count }, () => {
         n++;
-        return stores[w].append("room", users[w], `n${n}`, text(n));
+        return stores[w].append("room", users[w], `n${n}`, {
+          type: "message",
+          text: text(n),
+        });
       }));
       deepEqual(results.map((r) => r.seq), range(n - count + 1, n));
       for (const [messages, vs] of learned[w].splice(0)) {
@@ -216,7 +254,7 @@ Deno.test("writers that learn each other's commits write correct heads: every se
     deepEqual(stores.map((store) => store.conflicts), [0, 0]);
     const stored = await storedMessages(kvB, "room");
     deepEqual(
-      stored.map((m) => [m.seq, m.id, m.text]),
+      stored.map((m) => [m.seq, m.id, (m as ChatMessage).text]),
       range(1, total).map((n) => [n, `n${n}`, text(n)]),
     );
     for (const store of stores) {
@@ -260,7 +298,7 @@ Deno.test("a commit learned while the writer reads another room's tail is caught
     });
     const a = new AppendWriter(kvA, { retain: 100 });
     const b = new AppendWriter(viaB, { retain: 100 });
-    let commits = new Map<string, [ChatMessage[], string]>();
+    let commits = new Map<string, [RoomEvent[], string]>();
     a.onCommit((room, messages, vs) => commits.set(room, [messages, vs]));
     const learnAll = () => {
       for (const [room, [messages, vs]] of commits) {
@@ -268,22 +306,22 @@ Deno.test("a commit learned while the writer reads another room's tail is caught
       }
       commits = new Map();
     };
-    await b.append("r1", bob, "b1", "x");
-    await b.append("r2", bob, "b2", "x");
-    await a.append("r1", alice, "a1", "x");
-    await a.append("r2", alice, "a2", "x");
+    await b.append("r1", bob, "b1", { type: "message", text: "x" });
+    await b.append("r2", bob, "b2", { type: "message", text: "x" });
+    await a.append("r1", alice, "a1", { type: "message", text: "x" });
+    await a.append("r2", alice, "a2", { type: "message", text: "x" });
     learnAll();
     let learnedDuringRead = false;
     duringR2Read = async () => {
-      await a.append("r1", alice, "a3", "x");
+      await a.append("r1", alice, "a3", { type: "message", text: "x" });
       learnAll();
       learnedDuringRead = true;
     };
     // The first append keeps b busy, so that r1 and r2 share the next batch.
     const [, r1, r2] = await Promise.all([
-      b.append("r0", bob, "busy", "x"),
-      b.append("r1", bob, "b3", "x"),
-      b.append("r2", bob, "b4", "x"),
+      b.append("r0", bob, "busy", { type: "message", text: "x" }),
+      b.append("r1", bob, "b3", { type: "message", text: "x" }),
+      b.append("r2", bob, "b4", { type: "message", text: "x" }),
     ]);
     equal(learnedDuringRead, true, "A committed while B read r2's head");
     deepEqual([r1.seq, r2.seq], [4, 3]);

@@ -13,7 +13,11 @@ async function busy(writer: AppendWriter, room: string, count: number) {
     await Promise.all(
       Array.from(
         { length: Math.min(100, count - i) },
-        (_, j) => writer.append(room, bob, `other${i + j}`, "chatter"),
+        (_, j) =>
+          writer.append(room, bob, `other${i + j}`, {
+            type: "message",
+            text: "chatter",
+          }),
       ),
     );
   }
@@ -22,25 +26,43 @@ async function busy(writer: AppendWriter, room: string, count: number) {
 Deno.test("a repeated id after 1 500 newer messages of the room is still a duplicate", async () => {
   await withKv(async (kv) => {
     const writer = new AppendWriter(kv, { retain: 100 });
-    const first = await writer.append("room", alice, "x", "hello");
-    await busy(writer, "room", 1_500);
-    deepEqual(await writer.append("room", alice, "x", "hello"), {
-      seq: first.seq,
-      duplicate: true,
+    const first = await writer.append("room", alice, "x", {
+      type: "message",
+      text: "hello",
     });
+    await busy(writer, "room", 1_500);
+    deepEqual(
+      await writer.append("room", alice, "x", {
+        type: "message",
+        text: "hello",
+      }),
+      {
+        seq: first.seq,
+        duplicate: true,
+      },
+    );
   });
 });
 
 Deno.test("after a restart, a repeated id behind 3 000 newer messages is still a duplicate", async () => {
   await withKv(async (kv) => {
     const before = new MessageStore(kv, 100);
-    const first = await before.append("room", alice, "x", "hello");
+    const first = await before.append("room", alice, "x", {
+      type: "message",
+      text: "hello",
+    });
     await busy(new AppendWriter(kv, { retain: 100 }), "room", 3_000);
     const after = new MessageStore(kv, 100);
-    deepEqual(await after.append("room", alice, "x", "hello"), {
-      seq: first.seq,
-      duplicate: true,
-    });
+    deepEqual(
+      await after.append("room", alice, "x", {
+        type: "message",
+        text: "hello",
+      }),
+      {
+        seq: first.seq,
+        duplicate: true,
+      },
+    );
     equal((await after.meta("room")).seq, 3_001);
   });
 });
@@ -49,9 +71,16 @@ Deno.test("concurrent appends of one id in one batch: exactly one is stored", as
   await withKv(async (kv) => {
     const writer = new AppendWriter(kv, { retain: 100 });
     // Something in flight, so the repeats queue into one next batch.
-    const warm = writer.append("room", bob, "warm", "first");
+    const warm = writer.append("room", bob, "warm", {
+      type: "message",
+      text: "first",
+    });
     const repeats = await Promise.all(
-      Array.from({ length: 6 }, () => writer.append("room", alice, "x", "hi")),
+      Array.from(
+        { length: 6 },
+        () =>
+          writer.append("room", alice, "x", { type: "message", text: "hi" }),
+      ),
     );
     await warm;
     equal(repeats.filter((r) => !r.duplicate).length, 1);
@@ -63,9 +92,12 @@ Deno.test("concurrent appends of one id in one batch: exactly one is stored", as
 Deno.test("another user's id is not a duplicate of mine, however old", async () => {
   await withKv(async (kv) => {
     const writer = new AppendWriter(kv, { retain: 100 });
-    await writer.append("room", alice, "x", "hello");
+    await writer.append("room", alice, "x", { type: "message", text: "hello" });
     await busy(writer, "room", 1_200);
-    const theirs = await writer.append("room", bob, "x", "hello");
+    const theirs = await writer.append("room", bob, "x", {
+      type: "message",
+      text: "hello",
+    });
     assert(!theirs.duplicate);
     equal(theirs.seq, 1_202);
   });

@@ -4,7 +4,7 @@
  * - `["room", room]` → {@linkcode RoomHead}: the room's head `seq`, last
  *   time and latest messages (up to ~800 bytes of them). Every append checks
  *   and rewrites it, which is what serialises writers of one room.
- * - `["seg", room, firstSeq]` → `ChatMessage[]`: a segment, the messages
+ * - `["seg", room, firstSeq]` → `RoomEvent[]`: a segment, the events
  *   `firstSeq, firstSeq + 1, …` of one room that no longer fit the head.
  *   Segments of a room are contiguous, never overlap and end where the head's
  *   `recent` begins; at most one segment per room per commit instead of a row
@@ -13,6 +13,9 @@
  *   ids of one user's messages among the room's messages `firstSeq…`
  *   (up to the head's `archived`), moved there together every few hundred
  *   messages and expiring after a day (see `id_archive.ts`).
+ * - `["fold", room, seq]` → {@linkcode Fold}: what edits, a deletion and
+ *   reactions did to message `seq`, written in the commit of each update
+ *   (so a page is folded by one range read; see `lib/engine/fold.ts`).
  * - `["schema"]` → the layout version ({@linkcode SCHEMA_VERSION}).
  *
  * Idempotency: the ids of a room's messages up to `archived` are in the
@@ -21,7 +24,10 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import type { RoomEvent } from "../protocol/types.ts";
+import type { Fold } from "../engine/fold.ts";
+
+export type { Fold };
 
 /** A room's head: its last `seq` and when it was written. */
 export interface RoomMeta {
@@ -37,8 +43,8 @@ export interface RoomMeta {
  * append rewrites this one small row instead of adding a segment row.
  */
 export interface RoomHead extends RoomMeta {
-  /** Messages `seq - recent.length + 1 … seq`, oldest first (absent: none). */
-  recent?: ChatMessage[];
+  /** Events `seq - recent.length + 1 … seq`, oldest first (absent: none). */
+  recent?: RoomEvent[];
   /**
    * The ids of messages up to this `seq` are in `ids` rows; later ones only
    * in messages. Absent in heads written before `ids` rows existed (see
@@ -88,3 +94,11 @@ export const idArchivePrefix = (room: string, userId: string): Deno.KvKey => [
 ];
 /** The prefix of a room's segments. */
 export const segmentsPrefix = (room: string): Deno.KvKey => ["seg", room];
+/** The key of message `seq`'s fold. */
+export const foldKey = (room: string, seq: number): Deno.KvKey => [
+  "fold",
+  room,
+  seq,
+];
+/** The prefix of a room's folds. */
+export const foldsPrefix = (room: string): Deno.KvKey => ["fold", room];

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../protocol/types.ts";
+import {
+  type ChatMessage,
+  isMessage,
+  type RoomEvent,
+  type RoomUpdate,
+  type User,
+} from "../protocol/types.ts";
+import type { EventInput, Resume } from "../engine/engine.ts";
+import { foldPage } from "./folds.ts";
 import { type RoomHead, roomKey, type RoomMeta, ROOMS_PREFIX } from "./keys.ts";
 import { readBefore, readRange } from "./segments.ts";
 import {
@@ -20,8 +28,8 @@ export type { AppendResult, CommitListener };
 export interface SinceResult {
   /** The room's head `seq` when read. */
   head: number;
-  /** Messages after `since` up to `head`, or the latest page when not recovered. */
-  messages: ChatMessage[];
+  /** Events after `since` up to `head`, or the latest page when not recovered. */
+  messages: RoomEvent[];
   /** `false` when some messages after `since` are no longer retained. */
   recovered: boolean;
 }
@@ -47,31 +55,32 @@ export class MessageStore {
     this.#writer = new AppendWriter(kv, { retain, onError });
   }
 
-  /** Registers a listener for committed messages (fan-out hooks in here). */
+  /** Registers a listener for committed events (fan-out hooks in here). */
   onCommit(listener: CommitListener): void {
     this.#writer.onCommit(listener);
   }
 
   /**
-   * Stores a message, or finds the one stored earlier under the same
-   * (room, user, id). Resolves once the message is durable.
+   * Stores an event, or finds the one stored earlier under the same
+   * (room, user, id). Resolves once the event is durable; an update its
+   * target refuses rejects (see {@linkcode AppendWriter.append}).
    */
   append(
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult> {
-    return this.#writer.append(room, user, id, text);
+    return this.#writer.append(room, user, id, input);
   }
 
   /** Learns what another isolate committed, to avoid a conflicting commit. */
   learnCommit(
     room: string,
-    messages: ChatMessage[],
+    events: RoomEvent[],
     versionstamp: string,
   ): void {
-    this.#writer.learnCommit(room, messages, versionstamp);
+    this.#writer.learnCommit(room, events, versionstamp);
   }
 
   /** Commits retried after losing a race to another writer. */
@@ -95,32 +104,49 @@ export class MessageStore {
   }
 
   /**
-   * Messages with `after < seq ≤ upTo`, in order; only retained ones
-   * (expired messages may await deletion), also when `upTo` is below the
+   * Events with `after < seq ≤ upTo`, in order; only retained ones
+   * (expired events may await deletion), also when `upTo` is below the
    * head.
    */
   async range(
     room: string,
     after: number,
     upTo: number,
-  ): Promise<ChatMessage[]> {
+  ): Promise<RoomEvent[]> {
     const head = await this.#head(room);
     // Below the head, `upTo - retain` is not the floor: `head - retain` is.
     const floor = Math.max(after, head.seq - this.#retain);
     return readRange(this.#kv, room, floor, upTo, head.recent ?? []);
   }
 
-  /** The latest `limit` messages, oldest first, and the head. */
+  /**
+   * The events with `after < seq ≤ upTo`: the messages folded, the updates
+   * apart (a resume: `joined.messages` and `joined.updates`).
+   */
+  async resume(room: string, after: number, upTo: number): Promise<Resume> {
+    const messages: ChatMessage[] = [];
+    const updates: RoomUpdate[] = [];
+    for (const event of await this.range(room, after, upTo)) {
+      if (isMessage(event)) messages.push(event);
+      else updates.push(event);
+    }
+    return { messages: await foldPage(this.#kv, room, messages), updates };
+  }
+
+  /** The latest `limit` messages, folded, oldest first, and the head. */
   async latest(
     room: string,
     limit: number,
-  ): Promise<{ messages: ChatMessage[]; head: number }> {
+  ): Promise<{ messages: ChatMessage[]; head: RoomMeta }> {
     const head = await this.#head(room);
     const page = await this.#page(room, head, undefined, limit);
-    return { messages: page.messages, head: head.seq };
+    return {
+      messages: page.messages,
+      head: { seq: head.seq, lastTs: head.lastTs },
+    };
   }
 
-  /** A page of messages before `before` (or the latest), oldest first. */
+  /** A page of messages before `before` (or the latest), folded, oldest first. */
   async history(
     room: string,
     before: number | undefined,
@@ -129,15 +155,18 @@ export class MessageStore {
     return this.#page(room, await this.#head(room), before, limit);
   }
 
-  /** A page of retained messages: expired ones may await deletion. */
-  #page(
+  /**
+   * A page of retained messages (expired ones may await deletion), folded:
+   * the events of the page's range, then the folds of that range.
+   */
+  async #page(
     room: string,
     head: RoomHead,
     before: number | undefined,
     limit: number,
   ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
     const floor = Math.max(0, head.seq - this.#retain);
-    return readBefore(
+    const page = await readBefore(
       this.#kv,
       room,
       before,
@@ -145,6 +174,8 @@ export class MessageStore {
       floor,
       head.recent ?? [],
     );
+    const messages = await foldPage(this.#kv, room, page.messages);
+    return { messages, hasMore: page.hasMore };
   }
 
   /**

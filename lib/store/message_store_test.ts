@@ -1,12 +1,12 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { ChatMessage, RoomEvent, User } from "../protocol/types.ts";
 import { type AppendResult, MessageStore } from "./message_store.ts";
 import { type RoomHead, roomKey } from "./keys.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 
-const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const seqs = (messages: RoomEvent[]) => messages.map((m) => m.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -24,17 +24,23 @@ async function withStore(
 
 async function fill(store: MessageStore, room: string, count: number) {
   for (let i = 1; i <= count; i++) {
-    await store.append(room, alice, `m${i}`, `text ${i}`);
+    await store.append(room, alice, `m${i}`, {
+      type: "message",
+      text: `text ${i}`,
+    });
   }
 }
 
 Deno.test("seq starts at 1 and grows by 1; the message is stored as given", async () => {
   await withStore(100, async (store) => {
     const before = Date.now();
-    const first = await store.append("general", alice, "a1", "hello");
+    const first = await store.append("general", alice, "a1", {
+      type: "message",
+      text: "hello",
+    });
     equal(first.seq, 1);
     equal(first.duplicate, false);
-    const message = first.message!;
+    const message = first.event!;
     deepEqual({ ...message, ts: 0 }, {
       room: "general",
       seq: 1,
@@ -44,17 +50,37 @@ Deno.test("seq starts at 1 and grows by 1; the message is stored as given", asyn
       ts: 0,
     });
     assert(message.ts >= before && message.ts <= Date.now());
-    equal((await store.append("general", bob, "b1", "hi")).seq, 2);
-    equal((await store.append("general", alice, "a2", "again")).seq, 3);
+    equal(
+      (await store.append("general", bob, "b1", {
+        type: "message",
+        text: "hi",
+      })).seq,
+      2,
+    );
+    equal(
+      (await store.append("general", alice, "a2", {
+        type: "message",
+        text: "again",
+      })).seq,
+      3,
+    );
     // Rooms count separately.
-    equal((await store.append("other", alice, "a1", "elsewhere")).seq, 1);
+    equal(
+      (await store.append("other", alice, "a1", {
+        type: "message",
+        text: "elsewhere",
+      })).seq,
+      1,
+    );
     deepEqual(await store.meta("general"), {
       seq: 3,
       lastTs: (await store.range("general", 2, 3))[0].ts,
     });
     deepEqual(await store.meta("empty"), { seq: 0, lastTs: 0 });
     deepEqual(
-      (await store.range("general", 0, 3)).map((m) => [m.seq, m.id, m.text]),
+      (await store.range("general", 0, 3)).map((
+        m,
+      ) => [m.seq, m.id, (m as ChatMessage).text]),
       [[1, "a1", "hello"], [2, "b1", "hi"], [3, "a2", "again"]],
     );
   });
@@ -62,34 +88,70 @@ Deno.test("seq starts at 1 and grows by 1; the message is stored as given", asyn
 
 Deno.test("a repeated id from the same user gets the same seq and is not stored twice", async () => {
   await withStore(100, async (store) => {
-    const first = await store.append("general", alice, "x", "hello");
-    await store.append("general", bob, "y", "between");
-    const again = await store.append("general", alice, "x", "hello, edited");
+    const first = await store.append("general", alice, "x", {
+      type: "message",
+      text: "hello",
+    });
+    await store.append("general", bob, "y", {
+      type: "message",
+      text: "between",
+    });
+    const again = await store.append("general", alice, "x", {
+      type: "message",
+      text: "hello, edited",
+    });
     deepEqual(again, { seq: first.seq, duplicate: true });
     // Another user's identical id is a different message.
-    const bobs = await store.append("general", bob, "x", "mine");
+    const bobs = await store.append("general", bob, "x", {
+      type: "message",
+      text: "mine",
+    });
     deepEqual([bobs.seq, bobs.duplicate], [3, false]);
     // The same id in another room is a different message too.
-    equal((await store.append("other", alice, "x", "other")).duplicate, false);
+    equal(
+      (await store.append("other", alice, "x", {
+        type: "message",
+        text: "other",
+      })).duplicate,
+      false,
+    );
     const stored = await store.range("general", 0, 10);
-    deepEqual(stored.map((m) => [m.seq, m.user.id, m.id, m.text]), [
-      [1, "u_alice", "x", "hello"],
-      [2, "u_bob", "y", "between"],
-      [3, "u_bob", "x", "mine"],
-    ]);
+    deepEqual(
+      stored.map((m) => [m.seq, m.user.id, m.id, (m as ChatMessage).text]),
+      [
+        [1, "u_alice", "x", "hello"],
+        [2, "u_bob", "y", "between"],
+        [3, "u_bob", "x", "mine"],
+      ],
+    );
     equal((await store.meta("general")).seq, 3);
   });
 });
 
 Deno.test("a repeated id is recognised by a fresh store (another isolate, a restart)", async () => {
   await withStore(100, async (store, kv) => {
-    await store.append("general", alice, "x", "hello");
-    const fresh = new MessageStore(kv, 100);
-    deepEqual(await fresh.append("general", alice, "x", "hello"), {
-      seq: 1,
-      duplicate: true,
+    await store.append("general", alice, "x", {
+      type: "message",
+      text: "hello",
     });
-    equal((await fresh.append("general", alice, "y", "next")).seq, 2);
+    const fresh = new MessageStore(kv, 100);
+    deepEqual(
+      await fresh.append("general", alice, "x", {
+        type: "message",
+        text: "hello",
+      }),
+      {
+        seq: 1,
+        duplicate: true,
+      },
+    );
+    equal(
+      (await fresh.append("general", alice, "y", {
+        type: "message",
+        text: "next",
+      })).seq,
+      2,
+    );
   });
 });
 
@@ -98,12 +160,18 @@ Deno.test("duplicates within one batch share one seq", async () => {
     const commits: number[][] = [];
     store.onCommit((_room, messages) => commits.push(seqs(messages)));
     const results = await Promise.all([
-      store.append("general", alice, "one", "1"),
-      store.append("general", alice, "two", "2"),
-      store.append("general", alice, "one", "1 again"),
-      store.append("general", bob, "one", "bob's"),
-      store.append("general", alice, "two", "2 again"),
-      store.append("general", alice, "three", "3"),
+      store.append("general", alice, "one", { type: "message", text: "1" }),
+      store.append("general", alice, "two", { type: "message", text: "2" }),
+      store.append("general", alice, "one", {
+        type: "message",
+        text: "1 again",
+      }),
+      store.append("general", bob, "one", { type: "message", text: "bob's" }),
+      store.append("general", alice, "two", {
+        type: "message",
+        text: "2 again",
+      }),
+      store.append("general", alice, "three", { type: "message", text: "3" }),
     ]);
     deepEqual(results.map((r) => [r.seq, r.duplicate]), [
       [1, false],
@@ -126,13 +194,22 @@ Deno.test("duplicates within one batch share one seq", async () => {
 
 Deno.test("a batch holding an id stored earlier resolves it as a duplicate and stores the rest", async () => {
   await withStore(100, async (store) => {
-    await store.append("general", alice, "old", "first");
+    await store.append("general", alice, "old", {
+      type: "message",
+      text: "first",
+    });
     const results = await Promise.all([
-      store.append("general", alice, "new1", "a"),
-      store.append("general", alice, "old", "first again"),
-      store.append("general", alice, "new2", "b"),
-      store.append("general", alice, "old", "and again"),
-      store.append("general", alice, "new3", "c"),
+      store.append("general", alice, "new1", { type: "message", text: "a" }),
+      store.append("general", alice, "old", {
+        type: "message",
+        text: "first again",
+      }),
+      store.append("general", alice, "new2", { type: "message", text: "b" }),
+      store.append("general", alice, "old", {
+        type: "message",
+        text: "and again",
+      }),
+      store.append("general", alice, "new3", { type: "message", text: "c" }),
     ]);
     deepEqual(results.map((r) => [r.seq, r.duplicate]), [
       [2, false],
@@ -158,7 +235,12 @@ Deno.test("concurrent writers on two KV handles of one file never share a seq", 
     const pending: Promise<AppendResult>[] = [];
     for (let i = 0; i < 100; i++) {
       stores.forEach((store, s) =>
-        pending.push(store.append("general", alice, `s${s}-${i}`, `${s}/${i}`))
+        pending.push(
+          store.append("general", alice, `s${s}-${i}`, {
+            type: "message",
+            text: `${s}/${i}`,
+          }),
+        )
       );
     }
     const results = await Promise.all(pending);
@@ -198,7 +280,12 @@ Deno.test("concurrent retries of the same ids on two handles store each id once"
     const pending: Promise<AppendResult>[] = [];
     for (let i = 0; i < 50; i++) {
       for (const store of stores) {
-        pending.push(store.append("general", alice, `id${i}`, `text ${i}`));
+        pending.push(
+          store.append("general", alice, `id${i}`, {
+            type: "message",
+            text: `text ${i}`,
+          }),
+        );
       }
     }
     const results = await Promise.all(pending);
@@ -225,13 +312,17 @@ Deno.test("a burst of maximum-size messages is stored, in batches KV accepts", a
     const results = await Promise.all(
       Array.from(
         { length: 100 },
-        (_, i) => store.append("general", alice, `big${i}`, text),
+        (_, i) =>
+          store.append("general", alice, `big${i}`, {
+            type: "message",
+            text: text,
+          }),
       ),
     );
     deepEqual(results.map((r) => r.seq), range(1, 100));
     const stored = await store.range("general", 0, 100);
     equal(stored.length, 100);
-    assert(stored.every((m) => m.text === text));
+    assert(stored.every((m) => (m as ChatMessage).text === text));
   });
 });
 
@@ -324,7 +415,7 @@ Deno.test("latest returns the last messages and the head", async () => {
   await withStore(100, async (store) => {
     await fill(store, "general", 12);
     const { messages, head } = await store.latest("general", 5);
-    equal(head, 12);
+    equal(head.seq, 12);
     deepEqual(seqs(messages), range(8, 12));
   });
 });
@@ -363,12 +454,23 @@ Deno.test("onCommit gets every new message once, in seq order, per room", async 
     store.onCommit((room, messages) => second.push([room, seqs(messages)]));
     const pending: Promise<AppendResult>[] = [];
     for (let i = 0; i < 30; i++) {
-      pending.push(store.append("a", alice, `a${i}`, "x"));
-      if (i % 3 === 0) pending.push(store.append("b", bob, `b${i}`, "y"));
+      pending.push(
+        store.append("a", alice, `a${i}`, { type: "message", text: "x" }),
+      );
+      if (i % 3 === 0) {
+        pending.push(
+          store.append("b", bob, `b${i}`, { type: "message", text: "y" }),
+        );
+      }
     }
-    pending.push(store.append("a", alice, "a0", "duplicate"));
+    pending.push(
+      store.append("a", alice, "a0", { type: "message", text: "duplicate" }),
+    );
     await Promise.all(pending);
-    await store.append("a", alice, "a0", "duplicate, alone");
+    await store.append("a", alice, "a0", {
+      type: "message",
+      text: "duplicate, alone",
+    });
 
     for (const room of ["a", "b"]) {
       const flat = batches.filter(([r]) => r === room).flatMap(([, s]) => s);
@@ -404,7 +506,10 @@ Deno.test("meta and rooms give seq and lastTs only, not the head's recent messag
       { room: "beta", seq: 1, lastTs: first.ts },
     ]);
     // Nor once a message larger than the head's budget emptied it.
-    await store.append("alpha", alice, "big", "x".repeat(1000));
+    await store.append("alpha", alice, "big", {
+      type: "message",
+      text: "x".repeat(1000),
+    });
     deepEqual(await headRecent(kv, "alpha"), []);
     const [big] = await store.range("alpha", 3, 4);
     deepEqual(await store.meta("alpha"), { seq: 4, lastTs: big.ts });
@@ -431,7 +536,10 @@ Deno.test("reads before and after messages move from the head into a segment agr
     let spilled = false;
     while (!spilled) {
       head++;
-      await store.append("general", bob, `n${head}`, `text ${head}`);
+      await store.append("general", bob, `n${head}`, {
+        type: "message",
+        text: `text ${head}`,
+      });
       const now = await headRecent(kv, "general");
       spilled = now.length === 0 || now[0] > recent[0];
       recent = now;

@@ -1,5 +1,5 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
 import {
   roomKey,
   type RoomMeta,
@@ -14,11 +14,11 @@ import { withKv } from "./test_support.ts";
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 
-const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const seqs = (messages: RoomEvent[]) => messages.map((m) => m.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
-function legacyMessage(room: string, seq: number, text?: string): ChatMessage {
+function legacyMessage(room: string, seq: number, text?: string): RoomEvent {
   return {
     room,
     seq,
@@ -37,8 +37,8 @@ async function writeLayout1(
   kv: Deno.Kv,
   rooms: Record<string, number[]>,
   text?: (room: string, seq: number) => string,
-): Promise<Map<string, ChatMessage[]>> {
-  const written = new Map<string, ChatMessage[]>();
+): Promise<Map<string, RoomEvent[]>> {
+  const written = new Map<string, RoomEvent[]>();
   for (const [room, roomSeqs] of Object.entries(rooms)) {
     const messages = roomSeqs.map((seq) =>
       legacyMessage(room, seq, text?.(room, seq))
@@ -68,9 +68,9 @@ async function countRows(kv: Deno.Kv, prefix: Deno.KvKey): Promise<number> {
 async function segmentMessages(
   kv: Deno.Kv,
   room: string,
-): Promise<ChatMessage[]> {
-  const messages: ChatMessage[] = [];
-  const iter = kv.list<ChatMessage[]>({ prefix: segmentsPrefix(room) });
+): Promise<RoomEvent[]> {
+  const messages: RoomEvent[] = [];
+  const iter = kv.list<RoomEvent[]>({ prefix: segmentsPrefix(room) });
   for await (const { key, value } of iter) {
     assert(value.length > 0, `segment ${String(key[2])} of ${room} is empty`);
     equal(key[2], value[0].seq, `segment key of ${room}`);
@@ -149,12 +149,30 @@ Deno.test("after the move appends continue at the head and migrated ids are stil
     await writeLayout1(kv, LAYOUT_1);
     await migrateLayout(kv);
     const store = new MessageStore(kv, 1000);
-    const next = await store.append("general", alice, "new", "after");
+    const next = await store.append("general", alice, "new", {
+      type: "message",
+      text: "after",
+    });
     deepEqual([next.seq, next.duplicate], [251, false]);
-    equal((await store.append("random", bob, "new", "after")).seq, 101);
-    equal((await store.append("fresh", bob, "new", "first")).seq, 1);
+    equal(
+      (await store.append("random", bob, "new", {
+        type: "message",
+        text: "after",
+      })).seq,
+      101,
+    );
+    equal(
+      (await store.append("fresh", bob, "new", {
+        type: "message",
+        text: "first",
+      })).seq,
+      1,
+    );
     // A resend of a message stored by the old server is recognised.
-    const resent = await store.append("general", alice, "general-250", "x");
+    const resent = await store.append("general", alice, "general-250", {
+      type: "message",
+      text: "x",
+    });
     deepEqual(resent, { seq: 250, duplicate: true });
     deepEqual(seqs(await store.range("general", 248, 260)), [249, 250, 251]);
     equal((await store.meta("general")).seq, 251);

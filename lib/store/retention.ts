@@ -7,13 +7,15 @@
  */
 import { segmentKey, segmentsPrefix } from "./keys.ts";
 import { withBusyRetry } from "./busy_retry.ts";
+import { expiredFoldKeys } from "./folds.ts";
 
 /** Mutations per atomic delete (KV allows 1000). */
 const DELETES_PER_COMMIT = 500;
 
 /**
  * Deletes every segment of `room` that ends before `keepFrom`, the oldest
- * `seq` to keep; returns how many were deleted. Safe to run alongside
+ * `seq` to keep, and the folds of the messages before it; returns how many
+ * segments were deleted. Safe to run alongside
  * writers (they only add segments after the head) and other trims.
  */
 export async function trimSegments(
@@ -31,6 +33,8 @@ export async function trimSegments(
   );
   for await (const entry of iter) keys.push(entry.key);
   keys.pop();
+  const segments = keys.length;
+  keys.push(...await expiredFoldKeys(kv, room, keepFrom));
   for (let i = 0; i < keys.length; i += DELETES_PER_COMMIT) {
     const atomic = kv.atomic();
     for (const key of keys.slice(i, i + DELETES_PER_COMMIT)) {
@@ -38,5 +42,5 @@ export async function trimSegments(
     }
     await withBusyRetry(() => atomic.commit());
   }
-  return keys.length;
+  return segments;
 }

@@ -1,5 +1,5 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
 import { trimSegments } from "./retention.ts";
 import { RECENT_BUDGET_BYTES } from "./segments.ts";
@@ -17,11 +17,11 @@ const SEGMENT_RUN = Math.floor(RECENT_BUDGET_BYTES / 96) + 1;
 
 const alice: User = { id: "u_alice", name: "alice" };
 
-const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const seqs = (messages: RoomEvent[]) => messages.map((m) => m.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
-function message(room: string, seq: number): ChatMessage {
+function message(room: string, seq: number): RoomEvent {
   return {
     room,
     seq,
@@ -53,7 +53,7 @@ async function segmentSpans(
   room: string,
 ): Promise<Array<[number, number]>> {
   const spans: Array<[number, number]> = [];
-  const iter = kv.list<ChatMessage[]>({ prefix: segmentsPrefix(room) });
+  const iter = kv.list<RoomEvent[]>({ prefix: segmentsPrefix(room) });
   for await (const { value } of iter) {
     spans.push([value[0].seq, value.at(-1)!.seq]);
   }
@@ -71,7 +71,7 @@ async function headRecent(kv: Deno.Kv, room: string): Promise<number[]> {
  */
 async function storedSeqs(kv: Deno.Kv, room: string): Promise<number[]> {
   const all: number[] = [];
-  const iter = kv.list<ChatMessage[]>({ prefix: segmentsPrefix(room) });
+  const iter = kv.list<RoomEvent[]>({ prefix: segmentsPrefix(room) });
   for await (const entry of iter) all.push(...seqs(entry.value));
   return [...all, ...await headRecent(kv, room)];
 }
@@ -170,7 +170,10 @@ Deno.test("the writer trims expired segments in the background; reads never show
     const bound = retain + TRIM_EVERY + SEGMENT_RUN;
     const total = 1100;
     for (let i = 1; i <= total; i++) {
-      const { seq } = await writer.append("general", alice, `m${i}`, `${i}`);
+      const { seq } = await writer.append("general", alice, `m${i}`, {
+        type: "message",
+        text: `${i}`,
+      });
       equal(seq, i);
       if (i % 100 === 0) {
         await waitFor(
@@ -243,7 +246,9 @@ Deno.test("reads cut a segment that straddles the retention floor", async () => 
     // wait and share a commit, too many for the head: all 50 move into one
     // segment.
     await Promise.all(
-      range(1, 50).map((i) => writer.append("general", alice, `m${i}`, "x")),
+      range(1, 50).map((i) =>
+        writer.append("general", alice, `m${i}`, { type: "message", text: "x" })
+      ),
     );
     deepEqual(await segmentSpans(kv, "general"), [[1, 50]]);
     deepEqual(await headRecent(kv, "general"), []);
@@ -268,7 +273,10 @@ Deno.test("reads cut the head's recent messages at the retention floor", async (
     const writer = new AppendWriter(kv, { retain });
     const store = new MessageStore(kv, retain);
     for (let i = 1; i <= 4; i++) {
-      await writer.append("general", alice, `m${i}`, "x");
+      await writer.append("general", alice, `m${i}`, {
+        type: "message",
+        text: "x",
+      });
     }
     // All four are in the head, none in a segment; 1 has expired.
     deepEqual(await headRecent(kv, "general"), [1, 2, 3, 4]);
@@ -290,8 +298,16 @@ Deno.test("rooms are trimmed separately", async () => {
   await withKv(async (kv) => {
     const writer = new AppendWriter(kv, { retain: 10 });
     for (let i = 1; i <= TRIM_EVERY; i++) {
-      await writer.append("busy", alice, `m${i}`, "x");
-      if (i <= 30) await writer.append("quiet", alice, `m${i}`, "x");
+      await writer.append("busy", alice, `m${i}`, {
+        type: "message",
+        text: "x",
+      });
+      if (i <= 30) {
+        await writer.append("quiet", alice, `m${i}`, {
+          type: "message",
+          text: "x",
+        });
+      }
     }
     // busy's head reached 256: kept from 247, the segment holding it on.
     await waitFor(

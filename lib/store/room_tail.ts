@@ -20,7 +20,7 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import type { RoomEvent } from "../protocol/types.ts";
 import { type RoomHead, roomKey } from "./keys.ts";
 import { readRange } from "./segments.ts";
 import { withBusyRetry } from "./busy_retry.ts";
@@ -54,7 +54,7 @@ export class RoomTail {
   /** The head record's versionstamp; `null` while the room has none. */
   versionstamp: string | null;
   /** The head's `recent` messages; `null` when not known (see above). */
-  recent: ChatMessage[] | null;
+  recent: RoomEvent[] | null;
   /** The ids of messages up to this `seq` are in `ids` rows. */
   archived: number;
   /** Ids of the messages after `archived`: user id + client id → entry, oldest first. */
@@ -115,9 +115,9 @@ export class RoomTail {
    * and archived ids up to `archived`, if known).
    */
   extend(
-    messages: ChatMessage[],
+    messages: RoomEvent[],
     versionstamp: string,
-    recent: ChatMessage[] | null = null,
+    recent: RoomEvent[] | null = null,
     archived?: number,
   ): void {
     this.#remember(messages);
@@ -131,7 +131,7 @@ export class RoomTail {
     if (archived !== undefined) this.#archiveUpTo(archived);
   }
 
-  #remember(messages: ChatMessage[]): void {
+  #remember(messages: RoomEvent[]): void {
     for (const { user, id, seq } of messages) {
       this.#unarchived.set(idKey(user.id, id), { userId: user.id, id, seq });
     }
@@ -310,9 +310,9 @@ export class RoomTails {
    */
   extend(
     room: string,
-    messages: ChatMessage[],
+    messages: RoomEvent[],
     versionstamp: string,
-    recent: ChatMessage[] | null = null,
+    recent: RoomEvent[] | null = null,
     archived?: number,
   ): void {
     const tail = this.#tails.get(room);

@@ -1,5 +1,5 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
 import {
   type RoomHead,
   roomKey,
@@ -22,11 +22,11 @@ function message(
   seq: number,
   id = `m${seq}`,
   user: User = alice,
-): ChatMessage {
+): RoomEvent {
   return { room, seq, id, user, text: `text ${seq}`, ts: 1_000 + seq };
 }
 
-const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const seqs = (messages: RoomEvent[]) => messages.map((m) => m.seq);
 
 /** The first seq of each of `room`'s segments, in order. */
 async function segmentStarts(kv: Deno.Kv, room: string): Promise<number[]> {
@@ -74,7 +74,10 @@ async function appendMany(
   user: User = alice,
 ) {
   for (let i = 0; i < count; i++) {
-    await writer.append(room, user, `${prefix}${i}`, `${prefix} ${i}`);
+    await writer.append(room, user, `${prefix}${i}`, {
+      type: "message",
+      text: `${prefix} ${i}`,
+    });
   }
 }
 
@@ -138,19 +141,31 @@ Deno.test("an id is a duplicate for a day however many messages follow, then sto
   await withKv(async (kv) => {
     let now = 1_000_000;
     const writer = new AppendWriter(kv, { retain: 100, now: () => now });
-    await writer.append("general", alice, "x", "first");
+    await writer.append("general", alice, "x", {
+      type: "message",
+      text: "first",
+    });
     await appendMany(writer, "general", 2 * ARCHIVE_EVERY, "b", bob);
     const tail = await RoomTail.load(kv, "general");
     assert(tail.archived >= ARCHIVE_EVERY, "the ids were archived");
     now += ID_TTL_MS - 1;
     const fresh = new AppendWriter(kv, { retain: 100, now: () => now });
-    deepEqual(await fresh.append("general", alice, "x", "again"), {
-      seq: 1,
-      duplicate: true,
-    });
+    deepEqual(
+      await fresh.append("general", alice, "x", {
+        type: "message",
+        text: "again",
+      }),
+      {
+        seq: 1,
+        duplicate: true,
+      },
+    );
     now += 2 * 60 * 60 * 1000;
     const dayLater = new AppendWriter(kv, { retain: 100, now: () => now });
-    const stored = await dayLater.append("general", alice, "x", "again");
+    const stored = await dayLater.append("general", alice, "x", {
+      type: "message",
+      text: "again",
+    });
     deepEqual([stored.seq, stored.duplicate], [2 * ARCHIVE_EVERY + 2, false]);
   });
 });
@@ -170,10 +185,17 @@ Deno.test("RoomTail.load reads the head and the unarchived ids from the messages
     await Promise.all(
       Array.from(
         { length: 1205 },
-        (_, i) => writer.append("general", alice, `m${i + 1}`, "x"),
+        (_, i) =>
+          writer.append("general", alice, `m${i + 1}`, {
+            type: "message",
+            text: "x",
+          }),
       ),
     );
-    await writer.append("other", bob, "m9999", "elsewhere");
+    await writer.append("other", bob, "m9999", {
+      type: "message",
+      text: "elsewhere",
+    });
     const head = await kv.get<RoomHead>(roomKey("general"));
     const tail = await RoomTail.load(kv, "general");
     equal(tail.seq, 1205);
@@ -200,18 +222,30 @@ Deno.test("a room written before ids were archived keeps its old tail's ids", as
     }
     await kv.set(roomKey("general"), { seq: 1200, lastTs: 2_200 });
     const writer = new AppendWriter(kv, { retain: 10_000 });
-    deepEqual(await writer.append("general", alice, "m300", "again"), {
-      seq: 300,
-      duplicate: true,
-    });
+    deepEqual(
+      await writer.append("general", alice, "m300", {
+        type: "message",
+        text: "again",
+      }),
+      {
+        seq: 300,
+        duplicate: true,
+      },
+    );
     await appendMany(writer, "general", ARCHIVE_EVERY, "n", bob);
     const head = await kv.get<RoomHead>(roomKey("general"));
     assert(head.value!.archived! > 1200, "the old tail was archived");
     const fresh = new AppendWriter(kv, { retain: 10_000 });
-    deepEqual(await fresh.append("general", alice, "m201", "again"), {
-      seq: 201,
-      duplicate: true,
-    });
+    deepEqual(
+      await fresh.append("general", alice, "m201", {
+        type: "message",
+        text: "again",
+      }),
+      {
+        seq: 201,
+        duplicate: true,
+      },
+    );
   });
 });
 
@@ -309,7 +343,10 @@ Deno.test("RoomTail.catchUp reads messages from the head's recent and learns how
     equal(tail.find("u_bob", "b1"), 4);
 
     // Once a commit moved them into a segment, the tail learns an empty head.
-    await b.append("general", bob, "big", "x".repeat(400));
+    await b.append("general", bob, "big", {
+      type: "message",
+      text: "x".repeat(400),
+    });
     deepEqual(await segmentStarts(kvA, "general"), [1]);
     equal(await tail.catchUp(kvA, "general"), true);
     deepEqual([tail.seq, tail.recent], [5, []]);

@@ -1,5 +1,6 @@
 /**
- * Segments: a room's messages stored as runs of consecutive `seq`s, one KV
+ * Segments: a room's events (messages, edits, deletions, reactions) stored
+ * as runs of consecutive `seq`s, one KV
  * row per run (`["seg", room, firstSeq]`), followed by the latest few in the
  * room's head record (`recent`). Writing decides what stays in the head and
  * packs the rest into segments under KV's value size limit; reading takes
@@ -8,7 +9,12 @@
  *
  * @module
  */
-import type { ChatMessage } from "../protocol/types.ts";
+import {
+  type ChatMessage,
+  type EventBase,
+  isMessage,
+  type RoomEvent,
+} from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 
@@ -22,15 +28,23 @@ const SEGMENT_BUDGET_BYTES = 60 * 1024;
 export const RECENT_BUDGET_BYTES = 800;
 
 /**
- * An upper bound of a message's size inside a segment: V8 serialises a
- * string in at most 2 bytes per UTF-16 unit, plus tags, lengths and numbers.
+ * An upper bound of an event's size inside a segment: V8 serialises a
+ * string in at most 2 bytes per UTF-16 unit, plus tags, lengths and numbers
+ * (and, for an update or a reply, its type, target and flag).
  */
 export function storedSize(
-  message: Pick<ChatMessage, "room" | "id" | "user" | "text">,
+  event: Pick<EventBase, "room" | "id" | "user"> & {
+    text?: string;
+    emoji?: string;
+    target?: number;
+    replyTo?: number;
+  },
 ): number {
-  const units = message.text.length + message.id.length +
-    message.user.id.length + message.user.name.length + message.room.length;
-  return 2 * units + 96;
+  const units = (event.text?.length ?? 0) + (event.emoji?.length ?? 0) +
+    event.id.length + event.user.id.length + event.user.name.length +
+    event.room.length;
+  const refers = event.target !== undefined || event.replyTo !== undefined;
+  return 2 * units + 96 + (refers ? 40 : 0);
 }
 
 /**
@@ -39,9 +53,9 @@ export function storedSize(
  * otherwise they all move to segments and the head keeps none.
  */
 export function placeMessages(
-  recent: ChatMessage[],
-  added: ChatMessage[],
-): { recent: ChatMessage[]; segments: ChatMessage[][] } {
+  recent: RoomEvent[],
+  added: RoomEvent[],
+): { recent: RoomEvent[]; segments: RoomEvent[][] } {
   const all = recent.length === 0 ? added : recent.concat(added);
   let bytes = 0;
   for (const message of all) bytes += storedSize(message);
@@ -54,9 +68,9 @@ export function placeMessages(
  * Splits consecutive messages of one room into segments that each fit a KV
  * value; most commits give one.
  */
-export function packSegments(messages: ChatMessage[]): ChatMessage[][] {
-  const segments: ChatMessage[][] = [];
-  let current: ChatMessage[] = [];
+export function packSegments(messages: RoomEvent[]): RoomEvent[][] {
+  const segments: RoomEvent[][] = [];
+  let current: RoomEvent[] = [];
   let bytes = 0;
   for (const message of messages) {
     const size = storedSize(message);
@@ -73,7 +87,7 @@ export function packSegments(messages: ChatMessage[]): ChatMessage[][] {
 }
 
 /** The head's `recent` messages (read first: see {@linkcode readRange}). */
-async function readRecent(kv: Deno.Kv, room: string): Promise<ChatMessage[]> {
+async function readRecent(kv: Deno.Kv, room: string): Promise<RoomEvent[]> {
   const head = await withBusyRetry(() => kv.get<RoomHead>(roomKey(room)));
   return head.value?.recent ?? [];
 }
@@ -92,8 +106,8 @@ export async function readRange(
   room: string,
   after: number,
   upTo: number,
-  recent?: ChatMessage[],
-): Promise<ChatMessage[]> {
+  recent?: RoomEvent[],
+): Promise<RoomEvent[]> {
   if (upTo <= after) return [];
   recent ??= await readRecent(kv, room);
   const segmentsUpTo = Math.min(upTo, (recent[0]?.seq ?? Infinity) - 1);
@@ -111,20 +125,20 @@ async function readSegmentRange(
   room: string,
   after: number,
   upTo: number,
-): Promise<ChatMessage[]> {
+): Promise<RoomEvent[]> {
   // The segment holding `after + 1` may start before it: it is the last one
   // starting at or before it. The rest start inside the range.
   const [first, rest] = await Promise.all([
-    collect(kv.list<ChatMessage[]>(
+    collect(kv.list<RoomEvent[]>(
       { prefix: segmentsPrefix(room), end: segmentKey(room, after + 2) },
       { reverse: true, limit: 1 },
     )),
-    upTo < after + 2 ? [] : collect(kv.list<ChatMessage[]>(
+    upTo < after + 2 ? [] : collect(kv.list<RoomEvent[]>(
       { start: segmentKey(room, after + 2), end: segmentKey(room, upTo + 1) },
       { batchSize: Math.min(100, upTo - after) },
     )),
   ]);
-  const messages: ChatMessage[] = [];
+  const messages: RoomEvent[] = [];
   for (const segment of [...first, ...rest]) {
     for (const message of segment) {
       if (message.seq > after && message.seq <= upTo) messages.push(message);
@@ -136,8 +150,9 @@ async function readSegmentRange(
 /**
  * Up to `limit` of the latest messages of `room` with `floor < seq < before`
  * (`before` omitted: no upper bound), oldest first, and whether more such
- * messages exist. Takes the head's `recent` first, as {@linkcode readRange}
- * does.
+ * messages exist. Other events in between are passed over: a page costs the
+ * events of its `seq` range, not more. Takes the head's `recent` first, as
+ * {@linkcode readRange} does.
  */
 export async function readBefore(
   kv: Deno.Kv,
@@ -145,20 +160,21 @@ export async function readBefore(
   before: number | undefined,
   limit: number,
   floor = 0,
-  recent?: ChatMessage[],
+  recent?: RoomEvent[],
 ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
   recent ??= await readRecent(kv, room);
   const newestFirst: ChatMessage[] = [];
   let hasMore = false;
-  /** Whether `message` ends the page; otherwise it is taken if eligible. */
-  const take = (message: ChatMessage): boolean => {
-    if (before !== undefined && message.seq >= before) return false;
-    if (message.seq <= floor) return true;
+  /** Whether `event` ends the page; otherwise it is taken if eligible. */
+  const take = (event: RoomEvent): boolean => {
+    if (before !== undefined && event.seq >= before) return false;
+    if (event.seq <= floor) return true;
+    if (!isMessage(event)) return false;
     if (newestFirst.length === limit) {
       hasMore = true;
       return true;
     }
-    newestFirst.push(message);
+    newestFirst.push(event);
     return false;
   };
   for (let i = recent.length - 1; i >= 0; i--) {
@@ -168,9 +184,9 @@ export async function readBefore(
   const selector: Deno.KvListSelector = end === Infinity
     ? { prefix: segmentsPrefix(room) }
     : { prefix: segmentsPrefix(room), end: segmentKey(room, end) };
-  const iter = kv.list<ChatMessage[]>(selector, {
+  const iter = kv.list<RoomEvent[]>(selector, {
     reverse: true,
-    // A segment holds one message or many: fetch a few at a time.
+    // A segment holds one event or many: fetch a few at a time.
     batchSize: Math.min(limit + 1, 20),
   });
   scan: for await (const { value: segment } of iter) {

@@ -1,5 +1,5 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
-import type { ChatMessage, User } from "../protocol/types.ts";
+import type { RoomEvent, User } from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
 import {
   packSegments,
@@ -19,7 +19,7 @@ const SEGMENT_BUDGET = 60 * 1024;
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
 
-const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+const seqs = (messages: RoomEvent[]) => messages.map((m) => m.seq);
 const range = (from: number, to: number) =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
@@ -28,7 +28,7 @@ function message(
   seq: number,
   text = `text ${seq}`,
   user: User = seq % 2 ? alice : bob,
-): ChatMessage {
+): RoomEvent {
   return { room, seq, id: `m${seq}`, user, text, ts: 1_700_000_000_000 + seq };
 }
 
@@ -82,7 +82,7 @@ Deno.test("storedSize is an upper bound for worst-case shapes: every packed segm
   await withKv(async (kv) => {
     const longRoom = "r".repeat(64);
     const id64 = "i".repeat(64);
-    const shapes: Array<(seq: number) => ChatMessage> = [
+    const shapes: Array<(seq: number) => RoomEvent> = [
       // Overhead-dominated: tiny strings, seqs and timestamps that are not
       // small integers, a distinct user object per message.
       (seq) => ({
@@ -332,20 +332,20 @@ Deno.test("readBefore pages through many one-message segments", async () => {
 // --- The head's `recent` messages -----------------------------------------
 
 /** A message of "general" whose {@linkcode storedSize} is exactly `bytes`. */
-function sized(seq: number, bytes: number): ChatMessage {
+function sized(seq: number, bytes: number): RoomEvent {
   const base = storedSize(message("general", seq, ""));
   assert(bytes >= base && (bytes - base) % 2 === 0, `${bytes} bytes`);
   return message("general", seq, "x".repeat((bytes - base) / 2));
 }
 
-const bytesOf = (messages: ChatMessage[]) =>
+const bytesOf = (messages: RoomEvent[]) =>
   messages.reduce((sum, m) => sum + storedSize(m), 0);
 
 /** Checks one placement: what it returns is `recent` + `added`, in order. */
 function checkPlacement(
-  recent: ChatMessage[],
-  added: ChatMessage[],
-  placed: { recent: ChatMessage[]; segments: ChatMessage[][] },
+  recent: RoomEvent[],
+  added: RoomEvent[],
+  placed: { recent: RoomEvent[]; segments: RoomEvent[][] },
   label: string,
 ) {
   const all = [...recent, ...added];
@@ -375,7 +375,7 @@ function checkPlacement(
 Deno.test("placeMessages keeps messages in the head while they fit the budget", () => {
   equal(RECENT_BUDGET_BYTES, 800);
   // One commit at a time: four 200-byte messages fill the budget exactly.
-  let recent: ChatMessage[] = [];
+  let recent: RoomEvent[] = [];
   for (let seq = 1; seq <= 4; seq++) {
     const added = [sized(seq, 200)];
     const placed = placeMessages(recent, added);
@@ -440,8 +440,8 @@ Deno.test("placeMessages over many commits: every message stored once, in order,
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
     return state % n;
   };
-  const segments: ChatMessage[][] = [];
-  let recent: ChatMessage[] = [];
+  const segments: RoomEvent[][] = [];
+  let recent: RoomEvent[] = [];
   let seq = 0;
   let spills = 0;
   let kept = 0;

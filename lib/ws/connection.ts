@@ -23,8 +23,9 @@ import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { TokenBucket } from "../throttle/rate_limiter.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
-import { OutgoingMessage } from "../rooms/outgoing.ts";
+import { OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import type { ChatPort, JoinResult } from "../rooms/chat_port.ts";
+import { type EventFrame, inputOf } from "../rooms/event_input.ts";
 import type { Sessions } from "../auth/sessions.ts";
 import { CloseCode, type CloseReason } from "../protocol/close_codes.ts";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
@@ -366,6 +367,9 @@ export class Connection implements EventListenerObject, IdleWatched {
       case "leave":
         return this.#leave(frame.room);
       case "send":
+      case "edit":
+      case "delete":
+      case "react":
         return this.#post(frame, user);
       case "typing":
         if (!this.#subscription(frame.room)) {
@@ -418,7 +422,7 @@ export class Connection implements EventListenerObject, IdleWatched {
     this.#send({ type: "joined", ...reply, messages: first });
     // The rest follow as message events, in order, before any live one.
     for (let i = JOINED_CHUNK; i < messages.length; i++) {
-      this.#sender.push(new OutgoingMessage(messages[i]).frame);
+      this.#sender.push(new OutgoingRoomEvent(messages[i]).frame);
     }
   }
 
@@ -430,7 +434,8 @@ export class Connection implements EventListenerObject, IdleWatched {
     this.#send({ type: "left", room });
   }
 
-  #post(frame: Extract<ClientFrame, { type: "send" }>, user: User): void {
+  /** Stores a send, edit, delete or react frame and acks it with its `seq`. */
+  #post(frame: EventFrame, user: User): void {
     if (!this.#subscription(frame.room)) {
       return this.#notJoined(frame.room, frame.id);
     }
@@ -446,7 +451,7 @@ export class Connection implements EventListenerObject, IdleWatched {
         }),
       );
     }
-    this.#options.chat.post(frame.room, user, frame.id, frame.text).then(
+    this.#options.chat.post(frame.room, user, frame.id, inputOf(frame)).then(
       ({ seq }) => {
         if (this.state.phase !== "closed") {
           this.#send({ type: "ack", id: frame.id, room: frame.room, seq });

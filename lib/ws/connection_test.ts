@@ -291,7 +291,7 @@ Deno.test("join answers joined with the room's history; since resumes after it, 
   await withHarness(async (h) => {
     const bob: User = { id: "u_bob", name: "bob" };
     for (const text of ["one", "two", "three"]) {
-      await h.core.chat.post("r", bob, `id-${text}`, text);
+      await h.core.chat.post("r", bob, `id-${text}`, { type: "message", text });
     }
     const ann = await h.client("ann");
     ann.socket.receive({ type: "join", room: "r" });

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
+import type { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import type { SubscriptionSink } from "../rooms/room_subscription.ts";
 
 /** What the sender needs of a socket. */
@@ -75,9 +75,9 @@ export class FrameSender implements SubscriptionSink {
     }
   }
 
-  /** Queues a room's chat message (as a subscription's sink). */
-  message(message: OutgoingMessage): void {
-    this.push(message.frame);
+  /** Queues a room's event (as a subscription's sink). */
+  roomEvent(outgoing: OutgoingRoomEvent): void {
+    this.push(outgoing.frame);
   }
 
   /** Queues a room's presence or typing event (as a subscription's sink). */

@@ -1,6 +1,6 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
-import { OutgoingEvent, OutgoingMessage } from "../rooms/outgoing.ts";
+import { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 
 /** A WebSocket stand-in: the three members the sender uses, and a record. */
@@ -134,7 +134,7 @@ Deno.test("as a subscription's sink it queues the room's frames like push", asyn
   const user = { id: "u_alice", name: "alice" };
   const subscription = new RoomSubscription("general", user, sender);
   const message = (seq: number) =>
-    new OutgoingMessage({
+    new OutgoingRoomEvent({
       room: "general",
       seq,
       id: `m${seq}`,
@@ -142,12 +142,12 @@ Deno.test("as a subscription's sink it queues the room's frames like push", asyn
       text: `text ${seq}`,
       ts: 1_700_000_000_000 + seq,
     });
-  subscription.deliverMessage(message(1)); // held until start
+  subscription.deliverRoomEvent(message(1)); // held until start
   subscription.start(0);
   subscription.deliverEvent(
     new OutgoingEvent({ type: "typing", room: "general", user }),
   );
-  subscription.deliverMessage(message(2));
+  subscription.deliverRoomEvent(message(2));
   await nextTask();
   equal(socket.sent.length, 1);
   deepEqual(
@@ -200,7 +200,7 @@ Deno.test("a subscription that lost messages closes the socket like a slow one",
   const subscription = new RoomSubscription("general", null, sender);
   subscription.start(0);
   const message = (seq: number) =>
-    new OutgoingMessage({
+    new OutgoingRoomEvent({
       room: "general",
       seq,
       id: `m${seq}`,
@@ -208,8 +208,8 @@ Deno.test("a subscription that lost messages closes the socket like a slow one",
       text: "hi",
       ts: 0,
     });
-  subscription.deliverMessage(message(1));
-  subscription.deliverMessage(message(5));
+  subscription.deliverRoomEvent(message(1));
+  subscription.deliverRoomEvent(message(5));
   equal(slow, 1);
   await nextTask();
   equal(socket.sent.length, 1); // message 1 only

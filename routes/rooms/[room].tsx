@@ -139,7 +139,10 @@ export const handler: Handlers = {
           },
         );
       }
-      const { seq } = await ctx.app.chat.post(room, user, id, clean);
+      const { seq } = await ctx.app.chat.post(room, user, id, {
+        type: "message",
+        text: clean,
+      });
       return seeOther(`/rooms/${room}#m-${seq}`, headers);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;

@@ -7,10 +7,14 @@
  * - `chat:{room}:h` hash: `seq` (the head), `ts` (of the last event),
  *   `epoch` (created with the room's first read or write)
  * - `chat:{room}:s` stream: one entry per event, id `<seq>-0`, field `m` the
- *   message JSON; trimmed to the history limit
+ *   event JSON; trimmed to the history limit
+ * - `chat:{room}:o` hash: field `<seq>` the fold of message `seq` (what
+ *   edits, a deletion and reactions did to it) as JSON, written by the
+ *   append of each update; a message's field goes when it leaves the stream
  * - `chat:{room}:i:<user>:<id>` string: the `seq` stored for that
  *   (user, client id), expiring after 24 h (idempotency)
  * - `chat:{room}:f` channel: the room's live feed, `{"epoch","messages"}`
+ *   (`messages`: the stored events)
  * - `chat:rooms` set: rooms with at least one event (the lobby)
  * - `chat:bus` channel: the node bus (presence, typing, heartbeats)
  * - `chat:secret` string: the token secret, when `CHAT_SECRET` is unset
@@ -23,12 +27,18 @@ export interface RoomKeys {
   head: string;
   stream: string;
   feed: string;
+  folds: string;
 }
 
 /** The keys of `room` (a valid room name: no braces). */
 export function roomKeys(room: string): RoomKeys {
   const tag = `chat:{${room}}`;
-  return { head: `${tag}:h`, stream: `${tag}:s`, feed: `${tag}:f` };
+  return {
+    head: `${tag}:h`,
+    stream: `${tag}:s`,
+    feed: `${tag}:f`,
+    folds: `${tag}:o`,
+  };
 }
 
 /** The idempotency key of (room, user, client id). */

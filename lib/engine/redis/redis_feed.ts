@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { ChatMessage } from "../../protocol/types.ts";
+import type { RoomEvent } from "../../protocol/types.ts";
 import type { FeedSink, RoomFeed } from "../engine.ts";
 import type { RedisConnection } from "./connection.ts";
 import { roomKeys, roomOfFeed } from "./keys.ts";
@@ -81,7 +81,7 @@ export class RedisFeed implements RoomFeed {
   }
 
   /** Records what this node stored itself (it is handed to the sink too). */
-  stored(room: string, epoch: string, message: ChatMessage): void {
+  stored(room: string, epoch: string, message: RoomEvent): void {
     this.#saw(room, epoch, message.seq);
     this.#sink.events(room, epoch, [message]);
   }
@@ -119,7 +119,7 @@ export class RedisFeed implements RoomFeed {
   #received(text: string, channel: string): void {
     const room = roomOfFeed(channel);
     if (room === undefined || !this.#open.has(room)) return;
-    let event: { epoch: string; messages: ChatMessage[] };
+    let event: { epoch: string; messages: RoomEvent[] };
     try {
       event = JSON.parse(text);
     } catch {

@@ -5,15 +5,32 @@
  *
  * @module
  */
-import type { ChatMessage, User } from "../../protocol/types.ts";
+import {
+  type ChatMessage,
+  isMessage,
+  type RoomEvent,
+  type RoomUpdate,
+  type User,
+} from "../../protocol/types.ts";
 import {
   type AppendResult,
   EngineUnavailableError,
+  type EventInput,
   type EventLog,
   type HistoryPage,
+  type Resume,
   type RoomHead,
   type StoredRoom,
 } from "../engine.ts";
+import {
+  eventOf,
+  type Fold,
+  foldMessages,
+  MAX_EMOJI_PER_MESSAGE,
+  MAX_REACTIONS_PER_MESSAGE,
+  refusal,
+  targetOf,
+} from "../fold.ts";
 import type { RedisConnection } from "./connection.ts";
 import { idempotencyKey, roomKeys, ROOMS_KEY } from "./keys.ts";
 import { APPEND, freshEpoch, HEAD } from "./scripts.ts";
@@ -21,11 +38,11 @@ import { APPEND, freshEpoch, HEAD } from "./scripts.ts";
 /** How long a (user, client id) pair is remembered: the contract's 24 h. */
 const IDEMPOTENCY_TTL_S = 24 * 60 * 60;
 
-/** Called with each message this node stored (for its own subscribers). */
+/** Called with each event this node stored (for its own subscribers). */
 export type StoredListener = (
   room: string,
   epoch: string,
-  message: ChatMessage,
+  event: RoomEvent,
 ) => void;
 
 /** Room events in Redis. */
@@ -53,15 +70,14 @@ export class RedisLog implements EventLog {
     room: string,
     user: User,
     id: string,
-    text: string,
+    input: EventInput,
   ): Promise<AppendResult> {
     const keys = roomKeys(room);
     const ts = Date.now();
-    // The message's JSON in the contract's field order, split at the seq.
-    const before = `{"room":${JSON.stringify(room)},"seq":`;
-    const after = `,"id":${JSON.stringify(id)},"user":${
-      JSON.stringify(user)
-    },"text":${JSON.stringify(text)},"ts":${ts}}`;
+    // The event's JSON split at its seq (room names need no escaping, so
+    // the first `,"seq":0,` is the field).
+    const json = JSON.stringify(eventOf(room, 0, id, user, ts, input));
+    const at = json.indexOf(',"seq":0,') + ',"seq":'.length;
     const reply = await this.#run(() =>
       this.#redis.script(
         APPEND,
@@ -70,29 +86,44 @@ export class RedisLog implements EventLog {
           keys.stream,
           idempotencyKey(room, user.id, id),
           keys.feed,
+          keys.folds,
         ],
         [
-          before,
-          after,
+          json.slice(0, at),
+          json.slice(at + 1),
           String(ts),
           freshEpoch(),
           String(this.#retain),
           String(IDEMPOTENCY_TTL_S),
           this.#redis.cluster ? "1" : "0",
+          input.type,
+          String(targetOf(input) ?? 0),
+          user.id,
+          input.type === "edit"
+            ? input.text
+            : input.type === "reaction"
+            ? input.emoji
+            : "",
+          input.type === "reaction" && input.on ? "1" : "0",
+          String(MAX_EMOJI_PER_MESSAGE),
+          String(MAX_REACTIONS_PER_MESSAGE),
         ],
       )
-    ) as [number, number, string];
-    const [stored, seq, epoch] = reply;
+    ) as [number, number, string, string?];
+    const [stored, seq, epoch, refused] = reply;
+    if (stored === -1) {
+      throw refusal(refused as "not_found" | "forbidden", input, id);
+    }
     if (stored !== 1) return { seq: Number(seq), duplicate: true };
-    const message: ChatMessage = { room, seq, id, user, text, ts };
+    const event = eventOf(room, seq, id, user, ts, input);
     if (seq === 1) {
       // The lobby's list; best effort (a lost add shows up with the next room).
       this.#redis.command(ROOMS_KEY, ["SADD", ROOMS_KEY, room]).catch(
         () => {},
       );
     }
-    this.#onStored(room, epoch, message);
-    return { seq, duplicate: false, message };
+    this.#onStored(room, epoch, event);
+    return { seq, duplicate: false, event };
   }
 
   async head(room: string): Promise<RoomHead> {
@@ -107,7 +138,7 @@ export class RedisLog implements EventLog {
     room: string,
     after: number,
     upTo: number,
-  ): Promise<ChatMessage[]> {
+  ): Promise<RoomEvent[]> {
     if (upTo <= after) return [];
     const { stream } = roomKeys(room);
     const entries = await this.#run(() =>
@@ -118,7 +149,17 @@ export class RedisLog implements EventLog {
         `${upTo}-0`,
       ])
     );
-    return messagesOf(entries);
+    return eventsOf(entries);
+  }
+
+  async resume(room: string, after: number, upTo: number): Promise<Resume> {
+    const messages: ChatMessage[] = [];
+    const updates: RoomUpdate[] = [];
+    for (const event of await this.range(room, after, upTo)) {
+      if (isMessage(event)) messages.push(event);
+      else updates.push(event);
+    }
+    return { messages: await this.#fold(room, messages), updates };
   }
 
   async before(
@@ -126,24 +167,34 @@ export class RedisLog implements EventLog {
     before: number | undefined,
     limit: number,
   ): Promise<HistoryPage> {
-    if (before !== undefined && before <= 1) {
-      return { messages: [], hasMore: false };
-    }
     const { stream } = roomKeys(room);
-    const end = before === undefined ? "+" : `${before - 1}-0`;
-    const entries = await this.#run(() =>
-      this.#redis.command(stream, [
-        "XREVRANGE",
-        stream,
-        end,
-        "-",
-        "COUNT",
-        String(limit + 1),
-      ])
-    );
-    const newestFirst = messagesOf(entries);
+    const newestFirst: ChatMessage[] = [];
+    let end = before === undefined ? "+" : `${before - 1}-0`;
+    // Updates in between are passed over: read on until the page has one
+    // message more than it shows (there are more), or the stream ends.
+    while (newestFirst.length <= limit && end !== "0-0") {
+      const count = limit + 1 - newestFirst.length;
+      const at = end;
+      const entries = await this.#run(() =>
+        this.#redis.command(stream, [
+          "XREVRANGE",
+          stream,
+          at,
+          "-",
+          "COUNT",
+          String(count),
+        ])
+      );
+      const events = eventsOf(entries);
+      for (const event of events) {
+        if (isMessage(event)) newestFirst.push(event);
+      }
+      if (events.length < count) break;
+      end = `${events[events.length - 1].seq - 1}-0`;
+    }
     const hasMore = newestFirst.length > limit;
-    return { messages: newestFirst.slice(0, limit).reverse(), hasMore };
+    const page = newestFirst.slice(0, limit).reverse();
+    return { messages: await this.#fold(room, page), hasMore };
   }
 
   async latest(
@@ -153,6 +204,24 @@ export class RedisLog implements EventLog {
     const head = await this.head(room);
     const { messages } = await this.before(room, head.seq + 1, limit);
     return { messages, head };
+  }
+
+  /** Folds a page with one `HMGET` of its messages' folds. */
+  async #fold(room: string, messages: ChatMessage[]): Promise<ChatMessage[]> {
+    if (messages.length === 0) return messages;
+    const { folds } = roomKeys(room);
+    const raw = await this.#run(() =>
+      this.#redis.command(folds, [
+        "HMGET",
+        folds,
+        ...messages.map((m) => String(m.seq)),
+      ])
+    ) as Array<string | null>;
+    const found = new Map<number, Fold>();
+    raw.forEach((json, i) => {
+      if (json !== null) found.set(messages[i].seq, JSON.parse(json));
+    });
+    return found.size === 0 ? messages : foldMessages(messages, found);
   }
 
   async rooms(): Promise<StoredRoom[]> {
@@ -200,14 +269,14 @@ function isConnectionError(error: unknown): boolean {
     .test(name + " " + message);
 }
 
-/** Messages of `XRANGE`/`XREVRANGE` entries (`[id, ["m", json]]`). */
-function messagesOf(entries: unknown): ChatMessage[] {
-  const messages: ChatMessage[] = [];
+/** Events of `XRANGE`/`XREVRANGE` entries (`[id, ["m", json]]`). */
+function eventsOf(entries: unknown): RoomEvent[] {
+  const events: RoomEvent[] = [];
   for (const entry of entries as Array<[string, string[]]>) {
     const fields = entry[1];
     for (let i = 0; i + 1 < fields.length; i += 2) {
-      if (fields[i] === "m") messages.push(JSON.parse(fields[i + 1]));
+      if (fields[i] === "m") events.push(JSON.parse(fields[i + 1]));
     }
   }
-  return messages;
+  return events;
 }

@@ -13,15 +13,22 @@ export interface LuaScript {
 }
 
 /**
- * Appends one message, or finds the one stored under the same idempotency
- * key. The message JSON is built around the `seq` here: `ARGV[1] .. seq ..
- * ARGV[2]`, so the node need not know the `seq` in advance.
+ * Appends one event, or finds the one stored under the same idempotency
+ * key. The event JSON is built around the `seq` here: `ARGV[1] .. seq ..
+ * ARGV[2]`, so the node need not know the `seq` in advance. An update (or a
+ * reply) is first checked against its target as `lib/engine/fold.ts` does,
+ * and an update rewrites the target's fold in the same script, so the check
+ * and the write are one atomic step.
  *
- * KEYS: head hash, stream, idempotency key, feed channel.
+ * KEYS: head hash, stream, idempotency key, feed channel, folds hash.
  * ARGV: JSON before the seq, JSON after it, ts, a fresh epoch (used only
  * when the room has none), history limit, idempotency TTL in seconds,
- * `1` to publish on a sharded channel (cluster).
- * Returns `{stored (1|0), seq, epoch}`.
+ * `1` to publish on a sharded channel (cluster), the input's type
+ * (`message`, `edit`, `delete`, `reaction`), its target `seq` (`0`: none),
+ * the user id, the edit's text or the reaction's emoji, `1` for a reaction
+ * on, the most distinct emoji and the most reactions per message.
+ * Returns `{stored (1|0), seq, epoch}`, or `{-1, 0, epoch, code}` when the
+ * target refuses the event (`not_found`, `forbidden`): nothing is written.
  */
 export const APPEND: LuaScript = {
   source: `
@@ -32,16 +39,65 @@ if not epoch then
 end
 local prior = redis.call('GET', KEYS[3])
 if prior then return {0, tonumber(prior), epoch} end
+local kind = ARGV[8]
+local target = tonumber(ARGV[9])
+local fold = nil
+if target > 0 then
+  local found = redis.call('XRANGE', KEYS[2], target .. '-0', target .. '-0')
+  local message = found[1] and cjson.decode(found[1][2][2])
+  local raw = redis.call('HGET', KEYS[5], ARGV[9])
+  fold = raw and cjson.decode(raw) or {}
+  if not message or message.type ~= nil or fold.deleted then
+    return {-1, 0, epoch, 'not_found'}
+  end
+  -- Issue 13 (moderators): a moderator may delete any message.
+  if (kind == 'edit' or kind == 'delete') and message.user.id ~= ARGV[10] then
+    return {-1, 0, epoch, 'forbidden'}
+  end
+  if kind == 'edit' then
+    fold.text = ARGV[11]
+    fold.edited = tonumber(ARGV[3])
+  elseif kind == 'delete' then
+    fold = {deleted = true}
+  elseif kind == 'reaction' then
+    local reactions = fold.reactions or {}
+    local users = {}
+    local had = false
+    for _, id in ipairs(reactions[ARGV[11]] or {}) do
+      if id == ARGV[10] then had = true else users[#users + 1] = id end
+    end
+    if ARGV[12] == '1' and not had then
+      local kinds, total = 0, 0
+      for _, ids in pairs(reactions) do
+        kinds = kinds + 1
+        total = total + #ids
+      end
+      if (not reactions[ARGV[11]] and kinds >= tonumber(ARGV[13]))
+        or total >= tonumber(ARGV[14]) then
+        return {-1, 0, epoch, 'forbidden'}
+      end
+    end
+    if ARGV[12] == '1' then users[#users + 1] = ARGV[10] end
+    if #users > 0 then reactions[ARGV[11]] = users else reactions[ARGV[11]] = nil end
+    if next(reactions) then fold.reactions = reactions else fold.reactions = nil end
+  else
+    fold = nil
+  end
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'ts', ARGV[3])
-local message = ARGV[1] .. seq .. ARGV[2]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], seq .. '-0', 'm', message)
+local event = ARGV[1] .. seq .. ARGV[2]
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], seq .. '-0', 'm', event)
 redis.call('SET', KEYS[3], seq, 'EX', ARGV[6])
-local event = '{"epoch":"' .. epoch .. '","messages":[' .. message .. ']}'
+if fold then redis.call('HSET', KEYS[5], ARGV[9], cjson.encode(fold)) end
+-- The message that just left the stream takes its fold along.
+local expired = seq - tonumber(ARGV[5])
+if expired > 0 then redis.call('HDEL', KEYS[5], tostring(expired)) end
+local published = '{"epoch":"' .. epoch .. '","messages":[' .. event .. ']}'
 if ARGV[7] == '1' then
-  redis.call('SPUBLISH', KEYS[4], event)
+  redis.call('SPUBLISH', KEYS[4], published)
 else
-  redis.call('PUBLISH', KEYS[4], event)
+  redis.call('PUBLISH', KEYS[4], published)
 end
 return {1, seq, epoch}
 `,

@@ -1,6 +1,10 @@
 /**
  * `/api/rooms/:room/messages`: history pages (`?before=&limit=`), the long
- * poll (`?since=N&wait=S`, optionally `&epoch=E`), and posting (`POST {"id","text"}`).
+ * poll (`?since=N&wait=S`, optionally `&epoch=E`), and posting: a message
+ * (`POST {"id","text","replyTo?"}`), or, with `type` as over the WebSocket,
+ * an edit (`{"type":"edit","id","target","text"}`), a deletion
+ * (`{"type":"delete","id","target"}`) or a reaction
+ * (`{"type":"react","id","target","emoji","on"}`).
  *
  * @module
  */
@@ -12,11 +16,15 @@ import { json } from "../../../../lib/http/responses.ts";
 import { ProtocolError } from "../../../../lib/protocol/errors.ts";
 import { LIMITS } from "../../../../lib/protocol/limits.ts";
 import {
-  parseClientId,
-  parseMessageText,
   parseQueryInt,
   parseRoomName,
 } from "../../../../lib/protocol/validate.ts";
+import { validateClientFrame } from "../../../../lib/protocol/codec.ts";
+import {
+  EVENT_FRAME_TYPES,
+  type EventFrame,
+  inputOf,
+} from "../../../../lib/rooms/event_input.ts";
 import {
   epochParam,
   optionalUser,
@@ -71,15 +79,28 @@ export const handler: Handlers = {
     const room = parseRoomName(ctx.params.room);
     const user = await requireUser(req, ctx);
     const body = await readJsonObject(req);
-    const id = parseClientId(body.id);
-    const text = parseMessageText(body.text, id);
+    const type = body.type ?? "send";
+    if (typeof type !== "string" || !EVENT_FRAME_TYPES.has(type)) {
+      throw new ProtocolError(
+        "bad_request",
+        '"type" must be "send" (the default), "edit", "delete" or "react"',
+      );
+    }
+    // The same fields and rules as the WebSocket frame of that type.
+    const frame = validateClientFrame({ ...body, type, room }) as EventFrame;
     const wait = ctx.app.httpSendLimiter.take(user.id);
     if (wait > 0) {
       throw new ProtocolError("rate_limited", "Sending too fast", {
         retryAfterMs: wait,
       });
     }
-    const { seq, duplicate } = await ctx.app.chat.post(room, user, id, text);
+    const { id } = frame;
+    const { seq, duplicate } = await ctx.app.chat.post(
+      room,
+      user,
+      id,
+      inputOf(frame),
+    );
     return json({ room, seq, id }, duplicate ? 200 : 201);
   },
 };
