@@ -10,7 +10,8 @@ import { Metrics } from "../server/metrics.ts";
 import { Logger } from "../server/logger.ts";
 import { startRedis, type TestRedis } from "../../tests/helpers/redis.ts";
 import { waitUntil } from "../../tests/helpers/wait.ts";
-import type { Engine, EventLog, FeedSink } from "./engine.ts";
+import type { Engine, EventInput, EventLog, FeedSink } from "./engine.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 import { embeddedEngine } from "./embedded.ts";
 import { kvOnlyEngine } from "./kv_only.ts";
 import { loadEpoch } from "../store/epoch.ts";
@@ -303,6 +304,124 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
     const all = await a.log.range("old", 0, HISTORY_LIMIT + 20);
     equal(all.length, HISTORY_LIMIT);
     equal(all[0].seq, 21);
+  });
+
+  test("edits, deletions and reactions take the next seq and fold pages", async ({ a, b }) => {
+    const msg = (text: string, replyTo?: number) =>
+      replyTo === undefined
+        ? { type: "message" as const, text }
+        : { type: "message" as const, text, replyTo };
+    equal((await a.log.append("u", alice, "m1", msg("hello"))).seq, 1);
+    equal((await b.log.append("u", bob, "m2", msg("hi", 1))).seq, 2);
+    const edit = await b.log.append("u", alice, "e1", {
+      type: "edit",
+      target: 1,
+      text: "hello!",
+    });
+    equal(edit.seq, 3);
+    deepEqual(edit.event, { ...edit.event, type: "edit", target: 1 });
+    const react = {
+      type: "reaction" as const,
+      target: 1,
+      emoji: "👍",
+      on: true,
+    };
+    equal((await a.log.append("u", bob, "r1", react)).seq, 4);
+    equal((await b.log.append("u", alice, "r2", react)).seq, 5);
+    equal(
+      (await a.log.append("u", bob, "r3", { ...react, on: false })).seq,
+      6,
+    );
+    equal(
+      (await a.log.append("u", bob, "d1", { type: "delete", target: 2 })).seq,
+      7,
+    );
+    // A repeated id is the same event, not a second one.
+    deepEqual(
+      await b.log.append("u", alice, "e1", {
+        type: "edit",
+        target: 1,
+        text: "other",
+      }),
+      { seq: 3, duplicate: true },
+    );
+    for (const node of [a, b]) {
+      const page = await node.log.before("u", undefined, 10);
+      deepEqual(page.messages.map((m) => m.seq), [1, 2]);
+      const [first, second] = page.messages;
+      equal(first.text, "hello!");
+      equal(first.edited, (edit.event as { ts: number }).ts);
+      deepEqual(first.reactions, { "👍": [alice.id] });
+      equal(second.deleted, true);
+      equal(second.text, "");
+      equal(second.replyTo, 1);
+      const latest = await node.log.latest("u", 1);
+      equal(latest.head.seq, 7, "the head is the last event, of any kind");
+      deepEqual(latest.messages.map((m) => m.seq), [2]);
+      const resume = await node.log.resume("u", 1, 7);
+      deepEqual(resume.messages.map((m) => [m.seq, m.deleted]), [[2, true]]);
+      deepEqual(resume.updates.map((u) => [u.seq, u.type]), [
+        [3, "edit"],
+        [4, "reaction"],
+        [5, "reaction"],
+        [6, "reaction"],
+        [7, "delete"],
+      ]);
+      deepEqual((await node.log.range("u", 0, 7)).map((e) => e.seq), [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+      ]);
+    }
+  });
+
+  test("refused updates change nothing: forbidden, not_found", async ({ a, b }) => {
+    await a.log.append("x", alice, "m1", { type: "message", text: "mine" });
+    await a.log.append("x", alice, "m2", { type: "message", text: "gone" });
+    await a.log.append("x", alice, "d", { type: "delete", target: 2 });
+    const refused = async (
+      node: Engine,
+      input: EventInput,
+      code: string,
+    ) => {
+      await assert.rejects(
+        () => node.log.append("x", bob, `bad-${code}-${input.type}`, input),
+        (error: unknown) => {
+          assert(error instanceof ProtocolError, String(error));
+          equal(error.code, code);
+          return true;
+        },
+      );
+    };
+    await refused(
+      b,
+      { type: "edit", target: 1, text: "not yours" },
+      "forbidden",
+    );
+    await refused(a, { type: "delete", target: 1 }, "forbidden");
+    await refused(b, { type: "edit", target: 9, text: "nothing" }, "not_found");
+    await refused(
+      a,
+      { type: "edit", target: 3, text: "an event" },
+      "not_found",
+    );
+    await refused(b, {
+      type: "reaction",
+      target: 2,
+      emoji: "👍",
+      on: true,
+    }, "not_found");
+    await refused(a, { type: "message", text: "re", replyTo: 42 }, "not_found");
+    equal((await b.log.head("x")).seq, 3, "nothing was stored");
+    const page = await b.log.before("x", undefined, 10);
+    deepEqual(page.messages.map((m) => [m.seq, m.text]), [[1, "mine"], [
+      2,
+      "",
+    ]]);
   });
 
   test("a lost history gets a new epoch; seq restarts under it", async ({ a, lose }) => {
