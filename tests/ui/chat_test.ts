@@ -240,14 +240,24 @@ Deno.test({
           "Yes, right after lunch. Release notes: https://docs.deno.com/runtime/",
         ],
         [
+          bob,
+          "The migration is the only **risky** part:\n```sql\nALTER TABLE rooms ADD COLUMN epoch text;\n```",
+        ],
+        [
           carol,
-          "I'll keep an eye on the dashboards.\nPing me here if anything looks off.",
+          "> the only risky part\n\nI'll keep an eye on the dashboards. Ping me here if `p99` looks off.",
         ],
         [alice, "Thanks both. <b>Markup</b> stays text, by the way."],
+        [alice, "_Back after lunch._"],
       ];
-      for (const [who, text] of lines) {
+      // Markdown changes what shows, so wait for each by count, in order.
+      for (const [i, [who, text]] of lines.entries()) {
         await send(who.page, text);
-        await waitForMessage(alice.page, text);
+        await waitFor(
+          alice.page,
+          `message ${i + 1}`,
+          async () => (await messageTexts(alice.page)).length === i + 1,
+        );
       }
       // The server relays one typing signal per second and person.
       await new Promise((r) => setTimeout(r, 1_100));
@@ -258,7 +268,7 @@ Deno.test({
         "typing",
         async () => (await alice.page.locator(".typing").innerText()) !== "",
       );
-      await alice.page.setViewportSize({ width: 1000, height: 600 });
+      await alice.page.setViewportSize({ width: 1280, height: 800 });
       await alice.page.screenshot({
         path: new URL("../../docs/screenshot.png", import.meta.url).pathname,
       });
