@@ -5,6 +5,12 @@
  * hydrated: connects with {@linkcode ChatClient}, resumes after the last
  * rendered `seq`, and shows delivery states of the person's own messages.
  *
+ * The island holds only what the person does here (the draft, the name,
+ * the scroll position's "new messages" count); everything the chat knows
+ * (messages folded with their edits, deletions and reactions, who is
+ * online, who is typing, what is still on its way, the connection) it reads
+ * from the client through {@linkcode useChat}.
+ *
  * @module
  */
 import type { JSX } from "preact";
@@ -16,14 +22,13 @@ import {
   useRef,
   useState,
 } from "preact/hooks";
-import { ChatClient } from "../lib/client/client.ts";
+import { ChatClient, type ClientEvent } from "../lib/client/client.ts";
 import {
   autoTransport,
   transportFromQuery,
 } from "../lib/client/transports/select.ts";
-import type { OutboxEntry } from "../lib/client/outbox.ts";
 import { requestSession } from "../lib/client/session.ts";
-import { mergeMessages, storedIdsOf } from "../lib/client/timeline.ts";
+import { useChat } from "../lib/client/use_chat.ts";
 import { ProtocolError } from "../lib/protocol/errors.ts";
 import type { ChatMessage, User } from "../lib/protocol/types.ts";
 import {
@@ -31,10 +36,7 @@ import {
   parseMessageText,
 } from "../lib/protocol/validate.ts";
 import { Composer } from "../lib/ui/composer.tsx";
-import {
-  type BannerStatus,
-  ConnectionBanner,
-} from "../lib/ui/connection_banner.tsx";
+import { ConnectionBanner } from "../lib/ui/connection_banner.tsx";
 import type { MessageView } from "../lib/ui/message_item.tsx";
 import { MessageList } from "../lib/ui/message_list.tsx";
 import { OnlineList } from "../lib/ui/online_list.tsx";
@@ -68,18 +70,12 @@ export interface RoomChatProps {
   draftName?: string;
 }
 
-/** Typing signals shown this long after the last one. */
-const TYPING_SHOWN_MS = 4_000;
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 48;
 /** Load older messages when scrolled this close to the top. */
 const TOP_SLACK_PX = 200;
-
-interface Pending {
-  entry: OutboxEntry;
-  /** Known once acked, before the message itself arrives. */
-  seq?: number;
-}
+/** Screens where Enter adds a line: touch-first or narrow (phones). */
+const PHONE_QUERY = "(pointer: coarse), (max-width: 600px)";
 
 function errorText(err: unknown): string {
   if (err instanceof ProtocolError || err instanceof Error) return err.message;
@@ -89,18 +85,8 @@ function errorText(err: unknown): string {
 /** The room island. */
 export default function RoomChat(props: RoomChatProps): JSX.Element {
   const { room } = props;
-  const [messages, setMessages] = useState(props.messages);
-  const [hasMore, setHasMore] = useState(props.hasMore);
-  const [online, setOnline] = useState(props.online);
-  const [user, setUser] = useState(props.user);
-  const [meId, setMeId] = useState(props.user?.id);
-  const [status, setStatus] = useState<BannerStatus>("static");
-  const [retryIn, setRetryIn] = useState<number | undefined>();
-  const [transport, setTransport] = useState<string | undefined>();
-  const [pending, setPending] = useState<Map<string, Pending>>(() => new Map());
-  const [typing, setTyping] = useState<User[]>([]);
+  const [named, setNamed] = useState(props.user);
   const [now, setNow] = useState(props.now);
-  const [live, setLive] = useState(false);
   const [unseen, setUnseen] = useState(0);
   const [firstUnseen, setFirstUnseen] = useState<number | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -108,22 +94,17 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [text, setText] = useState(props.draft ?? "");
   const [name, setName] = useState(props.draftName ?? "");
   const [busy, setBusy] = useState(false);
+  const [enterSends, setEnterSends] = useState(true);
 
-  const clientRef = useRef<ChatClient | null>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const textRef = useRef<HTMLTextAreaElement | null>(null);
   const nameRef = useRef<HTMLInputElement | null>(null);
-  const typingTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const atBottomRef = useRef(true);
   const stickToBottom = useRef(false);
 
   // The log scroller is `flex-direction: column-reverse`: scrollTop is 0 at
   // the bottom and negative above it, and the page opens at the bottom even
   // without JavaScript.
-  const isAtBottom = () => {
-    const el = scrollerRef.current;
-    return !el || el.scrollTop > -BOTTOM_SLACK_PX;
-  };
   const scrollToBottom = () => {
     const el = scrollerRef.current;
     if (el) el.scrollTop = 0;
@@ -131,140 +112,78 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     setUnseen(0);
   };
 
-  const stopTyping = useCallback((userId: string) => {
-    clearTimeout(typingTimers.current.get(userId));
-    typingTimers.current.delete(userId);
-    setTyping((list) =>
-      list.some((u) => u.id === userId)
-        ? list.filter((u) => u.id !== userId)
-        : list
-    );
-  }, []);
+  /** New messages: follow them at the bottom, else count others' as unseen. */
+  const onArrived = (incoming: readonly ChatMessage[], me?: string) => {
+    if (incoming.length === 0) return;
+    if (atBottomRef.current) {
+      stickToBottom.current = true;
+      setFirstUnseen(null);
+      return;
+    }
+    const others = incoming.filter((m) => m.user.id !== me);
+    if (others.length > 0) {
+      setUnseen((n) => n + others.length);
+      setFirstUnseen((f) => f ?? others[0].seq);
+    }
+  };
 
-  const syncPending = useCallback((entries: OutboxEntry[]) => {
-    setPending((prev) => {
-      const next = new Map<string, Pending>();
-      for (const entry of entries) {
-        next.set(entry.id, { entry, seq: prev.get(entry.id)?.seq });
-      }
-      // Acked but not yet seen in the log: keep showing them, as stored.
-      for (const [id, p] of prev) {
-        if (!next.has(id) && p.seq !== undefined) next.set(id, p);
-      }
-      return next;
-    });
-  }, []);
+  const onEvent = (event: ClientEvent, c: ChatClient) => {
+    switch (event.type) {
+      case "message":
+        return onArrived([event.message], c.user?.id);
+      case "joined":
+        if (event.room === room) onArrived(event.messages, c.user?.id);
+        return;
+      case "welcome":
+        // A named session (not the guest identity a nameless page gets).
+        setNamed((u) => (u ? event.user : u));
+        return;
+      case "error":
+        if (event.ref === "join") setError(event.message);
+        return;
+    }
+  };
 
-  const onNewMessages = useCallback(
-    (incoming: ChatMessage[], fromLive: boolean) => {
-      if (incoming.length === 0) return;
-      setMessages((prev) => mergeMessages(prev, incoming));
-      for (const m of incoming) stopTyping(m.user.id);
-      setPending((prev) => {
-        if (!incoming.some((m) => prev.has(m.id))) return prev;
-        const next = new Map(prev);
-        for (const m of incoming) {
-          if (next.get(m.id)?.entry.room === m.room) next.delete(m.id);
-        }
-        return next;
-      });
-      if (!fromLive) return;
-      if (atBottomRef.current) {
-        stickToBottom.current = true;
-        setFirstUnseen(null);
-      } else {
-        const others = incoming.filter((m) =>
-          m.user.id !== clientRef.current?.user?.id
-        );
-        if (others.length > 0) {
-          setUnseen((n) => n + others.length);
-          setFirstUnseen((f) => f ?? others[0].seq);
-        }
-      }
-    },
-    [stopTyping],
-  );
-
-  // Connect once hydrated.
-  useEffect(() => {
-    // WebSocket, else SSE, else long polling; `?transport=` pins one.
-    const client = new ChatClient({
+  const client = useChat(() => {
+    const made = new ChatClient({
       token: props.token,
+      // WebSocket, else SSE, else long polling; `?transport=` pins one.
       transport: autoTransport({ force: transportFromQuery(location.search) }),
     });
-    clientRef.current = client;
-    setLive(true);
-    setNow(Date.now());
-    const off = client.on((event) => {
-      switch (event.type) {
-        case "status":
-          setStatus(event.status);
-          setRetryIn(event.retryInMs);
-          if (event.transport) setTransport(event.transport);
-          return;
-        case "welcome":
-          setMeId(event.user.id);
-          // A named session (not the guest identity a nameless page gets).
-          setUser((u) => (u ? event.user : u));
-          return;
-        case "joined":
-          setOnline(event.online);
-          if (!event.recovered) {
-            // Too far behind: the server sent its latest page instead.
-            setMessages(event.messages);
-            setHasMore(true);
-          } else {
-            onNewMessages(event.messages, true);
-          }
-          return;
-        case "message":
-          onNewMessages([event.message], true);
-          return;
-        case "presence":
-          if (event.room === room) setOnline(event.online);
-          return;
-        case "typing": {
-          if (event.room !== room) return;
-          const id = event.user.id;
-          clearTimeout(typingTimers.current.get(id));
-          typingTimers.current.set(
-            id,
-            setTimeout(() => stopTyping(id), TYPING_SHOWN_MS),
-          );
-          setTyping((list) => [...list.filter((u) => u.id !== id), event.user]);
-          return;
-        }
-        case "ack":
-          setPending((prev) => {
-            const p = prev.get(event.id);
-            if (!p) return prev;
-            const next = new Map(prev);
-            next.set(event.id, { ...p, seq: event.seq });
-            return next;
-          });
-          return;
-        case "outbox":
-          if (event.room === room) syncPending(event.entries);
-          return;
-        case "error":
-          if (event.ref === "join") setError(event.message);
-          return;
-      }
+    made.join(room, {
+      since: Math.max(props.head, props.messages.at(-1)?.seq ?? 0),
+      epoch: props.epoch,
+      messages: props.messages,
+      hasMore: props.hasMore,
+      online: props.online,
     });
-    syncPending(client.outbox.list(room));
-    client.join(
-      room,
-      Math.max(props.head, props.messages.at(-1)?.seq ?? 0),
-      props.epoch,
-    );
-    client.start();
-    const clock = setInterval(() => setNow(Date.now()), 15_000);
-    return () => {
-      clearInterval(clock);
-      off();
-      client.stop();
-      for (const t of typingTimers.current.values()) clearTimeout(t);
-    };
+    return made;
+  }, onEvent);
+
+  const live = client !== null;
+  const link = client?.link;
+  const view = client?.view(room);
+  const messages = view?.messages ?? props.messages;
+  const hasMore = view?.hasMore ?? props.hasMore;
+  const meId = client?.user?.id ?? props.user?.id;
+
+  // The clock: every second while a countdown runs, else for relative times.
+  const waiting = link?.phase === "waiting";
+  useEffect(() => {
+    if (!client) return;
+    const tick = () => setNow(client.clock.now());
+    tick();
+    const timer = setInterval(tick, waiting ? 1_000 : 15_000);
+    return () => clearInterval(timer);
+  }, [client, waiting]);
+
+  // Phones: Enter adds a line (their keyboards have no Shift+Enter).
+  useEffect(() => {
+    const query = matchMedia(PHONE_QUERY);
+    const update = () => setEnterSends(!query.matches);
+    update();
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
   }, []);
 
   // Keep the view at the bottom for new messages when the reader was there.
@@ -276,25 +195,22 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   });
 
   const loadOlder = useCallback(async () => {
-    const client = clientRef.current;
     const oldest = messages[0]?.seq;
     if (!client || loadingOlder || !hasMore || oldest === undefined) return;
     setLoadingOlder(true);
     try {
-      const page = await client.history(room, oldest);
-      setMessages((prev) => mergeMessages(prev, page.messages));
-      setHasMore(page.hasMore);
+      await client.history(room, oldest); // merged into the room's view
     } catch {
       // Leave the button; the next scroll or click tries again.
     } finally {
       setLoadingOlder(false);
     }
-  }, [messages, hasMore, loadingOlder]);
+  }, [client, messages, hasMore, loadingOlder]);
 
   const onScroll = () => {
     const el = scrollerRef.current;
     if (!el) return;
-    atBottomRef.current = isAtBottom();
+    atBottomRef.current = el.scrollTop > -BOTTOM_SLACK_PX;
     if (atBottomRef.current && unseen > 0) setUnseen(0);
     if (el.scrollHeight - el.clientHeight + el.scrollTop < TOP_SLACK_PX) {
       void loadOlder();
@@ -303,11 +219,12 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
 
   const onText = (value: string) => {
     setText(value);
-    if (value.trim() !== "" && user) clientRef.current?.typing(room);
+    // An error about the text is stale once the text is gone.
+    if (value === "") setError(undefined);
+    if (value.trim() !== "" && named) client?.typing(room);
   };
 
   const onSubmit = async (event: SubmitEvent) => {
-    const client = clientRef.current;
     if (!client) return; // not hydrated yet: the form posts the classic way
     event.preventDefault();
     if (busy) return;
@@ -319,7 +236,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       textRef.current?.focus();
       return;
     }
-    if (!user) {
+    if (!named) {
       let chosen: string;
       try {
         chosen = parseDisplayName(name);
@@ -331,8 +248,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       setBusy(true);
       try {
         const session = await requestSession(chosen, client.token);
-        setUser(session.user);
-        setMeId(session.user.id);
+        setNamed(session.user);
         client.setToken(session.token);
       } catch (err) {
         setError(errorText(err));
@@ -355,15 +271,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   };
 
   const views = useMemo(() => {
-    const mine = storedIdsOf(messages, meId);
     const list: MessageView[] = messages.map((m) => (
       m.user.id === meId ? { ...m, delivery: "stored" } : m
     ));
-    const me: User = user ?? { id: meId ?? "", name: name.trim() || "You" };
-    const waiting = [...pending.values()]
-      .filter((p) => !mine.has(p.entry.id))
-      .sort((a, b) => a.entry.createdAt - b.entry.createdAt);
-    for (const { entry, seq } of waiting) {
+    const me: User = named ?? { id: meId ?? "", name: name.trim() || "You" };
+    for (const { entry, seq } of view?.pending ?? []) {
       list.push({
         id: entry.id,
         seq,
@@ -375,13 +287,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       });
     }
     return list;
-  }, [messages, pending, meId, user, name]);
+  }, [messages, view?.pending, meId, named, name]);
 
-  const retry = useCallback((id: string) => clientRef.current?.retry(id), []);
-  const discard = useCallback(
-    (id: string) => clientRef.current?.discard(id),
-    [],
-  );
+  const retry = useCallback((id: string) => client?.retry(id), [client]);
+  const discard = useCallback((id: string) => client?.discard(id), [client]);
+  const reconnect = useCallback(() => client?.reconnectNow(), [client]);
   const oldest = messages[0]?.seq;
 
   return (
@@ -392,9 +302,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         </a>
         <h1>#{room}</h1>
         <ConnectionBanner
-          status={status}
-          retryInMs={retryIn}
-          transport={transport}
+          status={client?.status ?? "static"}
+          link={link}
+          now={now}
+          transport={client?.transport}
+          onReconnect={reconnect}
         />
       </header>
       <div class="room-body">
@@ -413,7 +325,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
                 class="older"
                 href={`/rooms/${room}?before=${oldest}`}
                 onClick={(e) => {
-                  if (!clientRef.current) return;
+                  if (!client) return;
                   e.preventDefault();
                   void loadOlder();
                 }}
@@ -442,19 +354,24 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
             <span aria-hidden="true">↓</span>
           </button>
         )}
-        <OnlineList online={online} meId={meId} />
+        <OnlineList
+          online={view?.online ?? props.online}
+          meId={meId}
+          stale={live && view?.onlineStale}
+        />
       </div>
       <footer class="room-footer">
-        <TypingLine users={typing} />
+        <TypingLine users={view?.typing ?? []} />
         <Composer
           room={room}
           formId={props.formId}
-          needsName={!user}
+          needsName={!named}
           name={name}
           text={text}
           error={error}
           busy={busy}
           live={live}
+          enterSends={enterSends}
           onName={setName}
           onText={onText}
           onSubmit={onSubmit}

@@ -66,7 +66,7 @@ Deno.test({
               `ann-${kind}`,
             );
             cleanup.push(() => client.stop());
-            client.join(room, 0);
+            client.join(room);
             client.start();
             await waitUntil("connected", () => client.status === "connected");
             const status = events.findLast((e) => e.type === "status");
@@ -131,7 +131,7 @@ Deno.test({
           });
           const { client, events } = recordingClient(auto, "nows");
           cleanup.push(() => client.stop());
-          client.join("auto", 0);
+          client.join("auto");
           client.start();
           await waitUntil("connected", () => client.status === "connected");
           const status = events.findLast((e) => e.type === "status");
@@ -149,7 +149,7 @@ Deno.test({
             "olga",
           );
           cleanup.push(() => client.stop());
-          client.join(room, 0);
+          client.join(room);
           client.start();
           await waitUntil("connected", () => client.status === "connected");
           client.send(room, "before");

@@ -1,49 +1,54 @@
 /**
- * The chat client the islands use: one connection (over a pluggable
- * {@linkcode Transport}), `hello` with the session, joined rooms resumed with
- * `since` after every reconnect, reconnects with exponential backoff and
- * jitter, and an {@linkcode Outbox} that sends what was written while
- * disconnected once the room is joined again, with the original ids.
+ * The chat client the islands use: the manager over three state machines.
+ * The {@linkcode Link} keeps one connection (transport choice, `hello`,
+ * heartbeat, backoff); a {@linkcode RoomSync} per joined room keeps its
+ * cursor and folded messages and resumes it after every reconnect; the
+ * {@linkcode OutboxSender} sends what was written, offline too, with the
+ * original ids. This class routes events between them and keeps a
+ * snapshot per room ({@linkcode RoomView}) that the page renders.
  *
- * Delivery to listeners: per room, every message once and in `seq` order.
- * A gap (a `seq` that skips ahead) makes the client re-join with `since`.
+ * Delivery to listeners: per room, every event once and in `seq` order.
  *
  * @module
  */
+import { errorRule, LATER_MS } from "../protocol/close_codes.ts";
+import { LIMITS } from "../protocol/limits.ts";
 import type {
   ChatMessage,
-  ClientFrame,
+  RoomUpdate,
   ServerEvent,
   User,
 } from "../protocol/types.ts";
-import { LIMITS } from "../protocol/limits.ts";
 import { parseMessageText, parseRoomName } from "../protocol/validate.ts";
-import { Backoff, type BackoffOptions } from "./backoff.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import { watchBrowser } from "./browser_events.ts";
+import { type Clock, systemClock, type TimerId } from "./clock.ts";
+import { type HistoryPage, HistoryRequests } from "./history_requests.ts";
 import { newMessageId } from "./ids.ts";
+import { Link, type LinkState } from "./link.ts";
 import {
   Outbox,
   OUTBOX_KEY,
   type OutboxEntry,
   type StorageLike,
 } from "./outbox.ts";
-import type {
-  Transport,
-  TransportClose,
-  TransportFactory,
-} from "./transport.ts";
+import { OutboxSender } from "./outbox_sender.ts";
+import { type JoinedEvent, messageOf, RoomSync } from "./room_sync.ts";
+import type { TransportFactory } from "./transport.ts";
+import { TypingTracker } from "./typing.ts";
 import { webSocketTransport } from "./ws_transport.ts";
 
-/** The connection as the person should see it. */
+/** The connection as one word, for listeners that need no more. */
 export type ConnectionStatus =
   /** First connection attempt under way. */
   | "connecting"
   /** Connected and greeted. */
   | "connected"
-  /** Lost; trying again (after `retryInMs`). */
+  /** Lost; trying again. */
   | "reconnecting"
   /** The browser says there is no network; waiting for it. */
   | "offline"
-  /** {@linkcode ChatClient.stop} was called. */
+  /** Stopped, or refused by the server: not reconnecting by itself. */
   | "stopped";
 
 /** What the client tells its listeners. */
@@ -51,6 +56,8 @@ export type ClientEvent =
   | {
     type: "status";
     status: ConnectionStatus;
+    /** The link's full state (the countdown's `retryAt`, a refusal's code). */
+    link: LinkState;
     retryInMs?: number;
     transport?: string;
   }
@@ -61,15 +68,13 @@ export type ClientEvent =
     /** Messages not delivered before (after `since`), oldest first. */
     messages: ChatMessage[];
     online: User[];
-    /**
-     * `false` when the server no longer had everything after `since`: the
-     * room's timeline should be replaced by `messages`.
-     */
+    /** `false`: the server's latest page replaced the room's messages. */
     recovered: boolean;
-    /** The room's head `seq` as of this reply. */
+    /** The room's cursor after this reply. */
     seq: number;
   }
   | { type: "message"; message: ChatMessage }
+  | { type: "update"; update: RoomUpdate }
   | {
     type: "presence";
     room: string;
@@ -80,10 +85,45 @@ export type ClientEvent =
   | { type: "typing"; room: string; user: User }
   | { type: "outbox"; room: string; entries: OutboxEntry[] }
   | { type: "ack"; room: string; id: string; seq: number }
-  | { type: "error"; code: string; message: string; ref?: string };
+  | { type: "error"; code: string; message: string; ref?: string }
+  /** Something else in the room's {@linkcode RoomView} changed. */
+  | { type: "view"; room: string };
 
 /** A listener of {@linkcode ClientEvent}s. */
 export type ClientListener = (event: ClientEvent) => void;
+
+/** One of the person's messages not yet seen stored in the room. */
+export interface PendingMessage {
+  entry: OutboxEntry;
+  /** Its `seq` once acked (the message itself may come later). */
+  seq?: number;
+}
+
+/** A room as the page shows it: a new object whenever anything changed. */
+export interface RoomView {
+  /** Folded messages, ascending by `seq`. */
+  readonly messages: readonly ChatMessage[];
+  readonly hasMore: boolean;
+  readonly online: readonly User[];
+  /** The online list may be out of date: the room is not joined right now. */
+  readonly onlineStale: boolean;
+  /** The person's messages on their way, oldest first. */
+  readonly pending: readonly PendingMessage[];
+  /** Who is typing (never the person). */
+  readonly typing: readonly User[];
+}
+
+/** What the room page rendered, to continue from. */
+export interface JoinOptions {
+  /** The last `seq` the page accounts for (0: none). */
+  since?: number;
+  /** The epoch `since` counts in. */
+  epoch?: string;
+  /** The messages the page shows. */
+  messages?: readonly ChatMessage[];
+  hasMore?: boolean;
+  online?: readonly User[];
+}
 
 /** Options of {@linkcode ChatClient}. */
 export interface ChatClientOptions {
@@ -97,33 +137,20 @@ export interface ChatClientOptions {
   storage?: StorageLike | null;
   /** Reconnect delays. */
   backoff?: BackoffOptions;
+  /** Time (the real clock by default). */
+  clock?: Clock;
+  /** Whether the browser believes it is online (default `navigator.onLine`). */
+  isOnline?: () => boolean;
   /** A sent message without an ack after this long is marked failed (default 10 s). */
   ackTimeoutMs?: number;
-  /** How often to ping an idle connection (default 25 s). */
+  /** How often to ping an idle connection (default 20 s). */
   pingIntervalMs?: number;
-  /** A connection silent this long after a ping is dropped (default 10 s). */
+  /** A connection silent this long after a ping is dropped (default 5 s). */
   pongTimeoutMs?: number;
   /** Least time between two `typing` signals per room (default 2.5 s). */
   typingIntervalMs?: number;
   /** Base URL for HTTP fallbacks (history while disconnected); this origin by default. */
   httpBase?: string;
-}
-
-interface RoomState {
-  /** Last `seq` delivered to listeners (0: none). */
-  seq: number;
-  /** The epoch `seq` counts in (unknown before the first `joined`). */
-  epoch?: string;
-  joined: boolean;
-  /** A re-join is in flight: live messages wait for its reply. */
-  resyncing: boolean;
-  online: Map<string, User>;
-}
-
-interface PendingHistory {
-  resolve(page: { messages: ChatMessage[]; hasMore: boolean }): void;
-  reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
 }
 
 function defaultStorage(): StorageLike | null {
@@ -134,8 +161,24 @@ function defaultStorage(): StorageLike | null {
   }
 }
 
-function isOnline(): boolean {
-  return typeof navigator === "undefined" || navigator.onLine !== false;
+/** The one-word status of a link state. */
+export function statusOf(
+  state: LinkState,
+  everOpen: boolean,
+): ConnectionStatus {
+  switch (state.phase) {
+    case "idle":
+    case "closed":
+      return "stopped";
+    case "connecting":
+      return everOpen ? "reconnecting" : "connecting";
+    case "open":
+      return "connected";
+    case "waiting":
+      return "reconnecting";
+    case "offline":
+      return "offline";
+  }
 }
 
 /**
@@ -145,65 +188,127 @@ function isOnline(): boolean {
  * ```ts ignore
  * import { ChatClient } from "./client.ts";
  * const client = new ChatClient({ token });
- * client.on((event) => console.log(event));
- * client.join("general", 0);
+ * client.on(() => render(client.view("general")));
+ * client.join("general", { since: 0 });
  * client.start();
  * client.send("general", "hello");
  * ```
  */
 export class ChatClient {
   readonly outbox: Outbox;
-  readonly #factory: TransportFactory;
-  readonly #backoff: Backoff;
-  readonly #listeners = new Set<ClientListener>();
-  readonly #rooms = new Map<string, RoomState>();
-  readonly #history = new Map<string, PendingHistory[]>();
-  readonly #ackTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  readonly #lastTyping = new Map<string, number>();
   readonly #options: ChatClientOptions;
-  #transport: Transport | null = null;
-  #status: ConnectionStatus = "stopped";
-  #greeted = false;
-  #user: User | null = null;
-  #token: string | null;
-  #name: string | undefined;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #pongTimer: ReturnType<typeof setTimeout> | undefined;
-  #everConnected = false;
+  readonly #clock: Clock;
+  readonly #link: Link;
+  readonly #sender: OutboxSender;
+  readonly #history: HistoryRequests;
+  readonly #typing: TypingTracker;
+  readonly #listeners = new Set<ClientListener>();
+  readonly #rooms = new Map<string, RoomSync>();
+  /** Acked messages not yet seen in their room, by room and id. */
+  readonly #sent = new Map<string, Map<string, PendingMessage>>();
+  readonly #views = new Map<string, RoomView>();
+  readonly #lastTyping = new Map<string, number>();
+  #everOpen = false;
+  #joinRetry: TimerId | undefined;
+  #unwatch: (() => void) | undefined;
 
   constructor(options: ChatClientOptions = {}) {
     this.#options = options;
-    this.#factory = options.transport ?? webSocketTransport();
-    this.#backoff = new Backoff(options.backoff);
-    this.#token = options.token ?? null;
-    this.#name = options.name;
+    this.#clock = options.clock ?? systemClock;
     this.outbox = new Outbox(
       options.storage === undefined ? defaultStorage() : options.storage,
     );
+    this.#link = new Link({
+      transport: options.transport ?? webSocketTransport(),
+      clock: this.#clock,
+      backoff: options.backoff,
+      token: options.token,
+      name: options.name,
+      pingIntervalMs: options.pingIntervalMs,
+      pongTimeoutMs: options.pongTimeoutMs,
+      isOnline: options.isOnline,
+    }, {
+      onWelcome: (user, token) => this.#onWelcome(user, token),
+      onEvents: (events) => this.#onEvents(events),
+      onDown: () => this.#onDown(),
+      onState: (state) => this.#onLinkState(state),
+    });
+    const send = this.#link.send.bind(this.#link);
+    this.#sender = new OutboxSender({
+      outbox: this.outbox,
+      clock: this.#clock,
+      send,
+      joined: (room) => this.#rooms.get(room)?.phase === "live",
+      rejoin: (room) => this.#sendJoin(room),
+      onChange: (room) => this.#outboxChanged(room),
+      ackTimeoutMs: options.ackTimeoutMs,
+      backoff: options.backoff,
+    });
+    this.#history = new HistoryRequests({ clock: this.#clock, send });
+    this.#typing = new TypingTracker(
+      this.#clock,
+      (room) => this.#changed(room),
+    );
   }
 
-  /** The connection status. */
+  /** The connection status, in one word. */
   get status(): ConnectionStatus {
-    return this.#status;
+    return statusOf(this.#link.state, this.#everOpen);
+  }
+
+  /** The link's state: what the connection banner shows. */
+  get link(): LinkState {
+    return this.#link.state;
+  }
+
+  /** The transport in use (`websocket`, `sse`, `longpoll`), when connected. */
+  get transport(): string | undefined {
+    return this.#link.transportKind;
   }
 
   /** The user the server greeted us as (after `welcome`). */
   get user(): User | null {
-    return this.#user;
+    return this.#link.user;
   }
 
   /** The current session token (the server may issue a new one in `welcome`). */
   get token(): string | null {
-    return this.#token;
+    return this.#link.token;
+  }
+
+  /** The clock the client runs on (the page's countdown uses it too). */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /** Who is online in `room`, as last reported. */
   online(room: string): User[] {
-    return [...(this.#rooms.get(room)?.online.values() ?? [])];
+    return this.#rooms.get(room)?.online ?? [];
   }
 
-  /** Subscribes to events; returns the unsubscribe function. */
+  /** `room` as the page shows it (the same object until something changes). */
+  view(room: string): RoomView {
+    let view = this.#views.get(room);
+    if (!view) {
+      const sync = this.#rooms.get(room);
+      const sent = [...(this.#sent.get(room)?.values() ?? [])];
+      const waiting = this.outbox.list(room).map((entry) => ({ entry }));
+      view = {
+        messages: sync?.messages ?? [],
+        hasMore: sync?.hasMore ?? false,
+        online: sync?.online ?? [],
+        onlineStale: sync?.onlineStale ?? true,
+        pending: [...sent, ...waiting].sort((a, b) =>
+          a.entry.createdAt - b.entry.createdAt
+        ),
+        typing: this.#typing.list(room),
+      };
+      this.#views.set(room, view);
+    }
+    return view;
+  }
+
+  /** Subscribes to events (any change to a view comes with one). */
   on(listener: ClientListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -211,48 +316,54 @@ export class ChatClient {
 
   /** Connects (and keeps reconnecting until {@linkcode stop}). */
   start(): void {
-    if (this.#status !== "stopped") return;
-    if (typeof addEventListener === "function") {
-      addEventListener("online", this.#onOnline);
-      addEventListener("offline", this.#onOffline);
+    if (typeof addEventListener === "function" && !this.#unwatch) {
       addEventListener("storage", this.#onStorage);
+      const unwatch = watchBrowser(
+        this.#link,
+        globalThis,
+        typeof document === "undefined" ? undefined : document,
+      );
+      this.#unwatch = () => {
+        removeEventListener("storage", this.#onStorage);
+        unwatch();
+      };
     }
-    this.#connect();
+    this.#link.start();
   }
 
   /** Disconnects for good. */
   stop(): void {
-    if (typeof removeEventListener === "function") {
-      removeEventListener("online", this.#onOnline);
-      removeEventListener("offline", this.#onOffline);
-      removeEventListener("storage", this.#onStorage);
-    }
-    clearTimeout(this.#retryTimer);
-    this.#setStatus("stopped");
-    this.#transport?.close(1000, "bye");
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.#clock.clearTimeout(this.#joinRetry);
+    this.#link.stop();
+  }
+
+  /** Tries to connect at once (the banner's "Reconnect now"). */
+  reconnectNow(): void {
+    this.#link.reconnectNow();
   }
 
   /**
-   * Joins `room` now or on the next connection, and after every reconnect.
-   * `since` is the last `seq` the page already shows (0: none), in `epoch`
-   * (the room's epoch when the page was rendered); only later messages are
-   * delivered.
+   * Joins `room` now or on the next connection, and after every reconnect,
+   * continuing from what the page rendered (`since`, in `epoch`): only
+   * later events are delivered.
    */
-  join(room: string, since = 0, epoch?: string): void {
+  join(room: string, options: JoinOptions = {}): void {
     parseRoomName(room);
-    const state = this.#rooms.get(room);
-    if (state) {
-      state.seq = Math.max(state.seq, since);
-      return;
-    }
-    this.#rooms.set(room, {
-      seq: since,
-      epoch,
-      joined: false,
-      resyncing: false,
-      online: new Map(),
-    });
-    if (this.#greeted) this.#sendJoin(room);
+    if (this.#rooms.has(room)) return;
+    this.#rooms.set(
+      room,
+      new RoomSync(room, {
+        cursor: options.since ?? 0,
+        epoch: options.epoch,
+        messages: options.messages,
+        hasMore: options.hasMore,
+        online: options.online,
+      }),
+    );
+    this.#views.delete(room);
+    if (this.#link.state.phase === "open") this.#sendJoin(room);
   }
 
   /**
@@ -260,8 +371,7 @@ export class ChatClient {
    * reconnecting with it. Joined rooms and the outbox carry over.
    */
   setToken(token: string): void {
-    this.#token = token;
-    if (this.#transport) this.#transport.close(4000, "new session");
+    this.#link.setToken(token);
   }
 
   /**
@@ -278,86 +388,65 @@ export class ChatClient {
       room,
       id: newMessageId(),
       text: clean,
-      createdAt: Date.now(),
+      createdAt: this.#clock.now(),
     });
-    this.join(room, this.#rooms.get(room)?.seq ?? 0);
+    this.join(room);
     // Others stop showing "typing" when the message arrives: the next
     // keystroke may signal again at once.
     this.#lastTyping.delete(room);
-    this.#trySend(entry);
-    this.#emitOutbox(room);
+    this.#outboxChanged(room);
+    this.#sender.flush(room);
     return this.outbox.get(entry.id) ?? entry;
   }
 
   /** Sends a failed message again, with its original id. */
   retry(id: string): void {
-    const entry = this.outbox.get(id);
-    if (!entry) return;
-    this.outbox.setState(id, "queued");
-    this.#trySend(this.outbox.get(id)!);
-    this.#emitOutbox(entry.room);
+    this.#sender.retry(id);
   }
 
   /** Drops a message from the outbox without sending it. */
   discard(id: string): void {
-    const entry = this.outbox.get(id);
-    if (!entry) return;
-    this.#clearAckTimer(id);
-    this.outbox.remove(id);
-    this.#emitOutbox(entry.room);
+    this.#sender.discard(id);
   }
 
   /** Tells the room we are typing (throttled). */
   typing(room: string): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const interval = this.#options.typingIntervalMs ?? 2_500;
     if (now - (this.#lastTyping.get(room) ?? -Infinity) < interval) return;
-    if (!this.#rooms.get(room)?.joined) return;
+    if (this.#rooms.get(room)?.phase !== "live") return;
     this.#lastTyping.set(room, now);
-    this.#send({ type: "typing", room });
+    this.#link.send({ type: "typing", room });
   }
 
   /**
-   * An older page of `room`'s history (before `before`), oldest first: over
-   * the connection when it is up, else over HTTP.
+   * An older page of `room`'s history (before `before`), oldest first, also
+   * merged into the room's view: over the connection when it is up, else
+   * over HTTP.
    */
-  history(
+  async history(
     room: string,
     before: number | undefined,
     limit: number = LIMITS.historyDefault,
-  ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    if (this.#greeted && this.#rooms.get(room)?.joined) {
-      return new Promise((resolve, reject) => {
-        const queue = this.#history.get(room) ?? [];
-        this.#history.set(room, queue);
-        const pending: PendingHistory = {
-          resolve,
-          reject,
-          timer: setTimeout(() => {
-            const i = queue.indexOf(pending);
-            if (i !== -1) queue.splice(i, 1);
-            reject(new Error("History request timed out"));
-          }, 10_000),
-        };
-        queue.push(pending);
-        const frame: ClientFrame = before === undefined
-          ? { type: "history", room, limit }
-          : { type: "history", room, before, limit };
-        if (!this.#send(frame)) {
-          queue.pop();
-          clearTimeout(pending.timer);
-          reject(new Error("Not connected"));
-        }
-      });
+  ): Promise<HistoryPage> {
+    const live = this.#link.state.phase === "open" &&
+      this.#rooms.get(room)?.phase === "live";
+    const page = live
+      ? await this.#history.request(room, before, limit)
+      : await this.#httpHistory(room, before, limit);
+    const sync = this.#rooms.get(room);
+    if (sync) {
+      sync.addOlder(page.messages, page.hasMore);
+      this.#changed(room);
     }
-    return this.#httpHistory(room, before, limit);
+    return page;
   }
 
   async #httpHistory(
     room: string,
     before: number | undefined,
     limit: number,
-  ): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+  ): Promise<HistoryPage> {
     const base = this.#options.httpBase ?? location.origin;
     const url = new URL(
       `/api/rooms/${encodeURIComponent(room)}/messages`,
@@ -374,127 +463,43 @@ export class ChatClient {
     return { messages: body.messages ?? [], hasMore: body.hasMore === true };
   }
 
-  // --- connection lifecycle -------------------------------------------------
+  // --- the link's reports -----------------------------------------------
 
-  #connect(): void {
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#setStatus(this.#everConnected ? "reconnecting" : "connecting");
-    let transport: Transport | null = null;
-    const current = () => transport !== null && this.#transport === transport;
-    let closed = false;
-    const handlers = {
-      onOpen: () => {
-        if (current()) this.#hello();
-      },
-      onEvents: (events: ServerEvent[]) => {
-        if (current()) this.#onEvents(events);
-      },
-      onClose: (info: TransportClose) => {
-        if (closed) return;
-        closed = true;
-        if (this.#transport === transport || transport === null) {
-          this.#onClose(info);
-        }
-      },
-    };
-    try {
-      transport = this.#factory(handlers);
-    } catch (err) {
-      // E.g. a URL the browser refuses: retry like any failed attempt.
-      handlers.onClose({ code: 1006, reason: String(err), wasOpen: false });
-      return;
-    }
-    if (!closed) this.#transport = transport;
+  #onLinkState(state: LinkState): void {
+    if (state.phase === "open") this.#everOpen = true;
+    this.#emit({
+      type: "status",
+      status: statusOf(state, this.#everOpen),
+      link: state,
+      retryInMs: state.phase === "waiting"
+        ? state.retryAt - this.#clock.now()
+        : undefined,
+      transport: state.phase === "open" ? state.transport : undefined,
+    });
   }
 
-  #hello(): void {
-    const frame: ClientFrame = this.#token
-      ? { type: "hello", token: this.#token }
-      : this.#name
-      ? { type: "hello", name: this.#name }
-      : { type: "hello" };
-    this.#send(frame);
+  #onWelcome(user: User, token: string): void {
+    this.#emit({ type: "welcome", user, token });
+    for (const room of this.#rooms.keys()) this.#sendJoin(room);
   }
 
-  #onClose(info: TransportClose): void {
-    this.#transport = null;
-    this.#greeted = false;
-    clearInterval(this.#pingTimer);
-    clearTimeout(this.#pongTimer);
-    for (const state of this.#rooms.values()) {
-      state.joined = false;
-      state.resyncing = false;
-    }
-    for (const [room, queue] of this.#history) {
-      for (const p of queue.splice(0)) {
-        clearTimeout(p.timer);
-        p.reject(new Error("Connection lost"));
-      }
-      this.#history.delete(room);
-    }
-    for (const id of [...this.#ackTimers.keys()]) this.#clearAckTimer(id);
-    const touched = new Set<string>();
-    for (const e of this.outbox.list()) {
-      if (e.state === "sending") {
-        this.outbox.setState(e.id, "queued");
-        touched.add(e.room);
-      }
-    }
-    for (const room of touched) this.#emitOutbox(room);
-    if (this.#status === "stopped") return;
-    if (info.code === 1008 && info.wasOpen) {
-      this.#emit({
-        type: "error",
-        code: "forbidden",
-        message: info.reason || "Refused by the server",
-      });
-    }
-    let delay = this.#backoff.next();
-    if (info.code === 1013) delay = Math.max(delay, 5_000); // overloaded: later
-    if (info.code === 4000) delay = 0; // our own reconnect (new token, dead link)
-    if (!isOnline()) {
-      this.#setStatus("offline");
-      return; // the "online" event reconnects
-    }
-    this.#setStatus("reconnecting", delay);
-    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  #onDown(): void {
+    this.#clock.clearTimeout(this.#joinRetry);
+    for (const sync of this.#rooms.values()) sync.down();
+    this.#history.down();
+    this.#sender.down();
+    this.#typing.clear();
+    for (const room of this.#rooms.keys()) this.#views.delete(room);
   }
-
-  readonly #onOnline = (): void => {
-    if (this.#status === "offline" || this.#status === "reconnecting") {
-      this.#backoff.reset();
-      this.#connect();
-    }
-  };
-
-  readonly #onOffline = (): void => {
-    if (this.#status === "reconnecting") this.#setStatus("offline");
-  };
 
   readonly #onStorage = (event: StorageEvent): void => {
     if (event.key !== OUTBOX_KEY) return;
     this.outbox.reload();
-    for (const room of this.#rooms.keys()) this.#emitOutbox(room);
-    if (this.#greeted) this.#flush();
+    for (const room of this.#rooms.keys()) this.#outboxChanged(room);
+    this.#sender.flush();
   };
 
-  #startPing(): void {
-    clearInterval(this.#pingTimer);
-    this.#pingTimer = setInterval(() => {
-      if (!this.#send({ type: "ping" })) return;
-      clearTimeout(this.#pongTimer);
-      this.#pongTimer = setTimeout(
-        () => this.#transport?.close(4000, "no reply to ping"),
-        this.#options.pongTimeoutMs ?? 10_000,
-      );
-    }, this.#options.pingIntervalMs ?? 25_000);
-  }
-
-  // --- server events --------------------------------------------------------
-
   #onEvents(events: ServerEvent[]): void {
-    clearTimeout(this.#pongTimer);
     for (const event of events) {
       try {
         this.#onEvent(event);
@@ -506,151 +511,118 @@ export class ChatClient {
 
   #onEvent(event: ServerEvent): void {
     switch (event.type) {
-      case "welcome":
-        this.#user = event.user;
-        this.#token = event.token;
-        this.#greeted = true;
-        this.#everConnected = true;
-        this.#backoff.reset();
-        this.#setStatus("connected");
-        this.#emit({ type: "welcome", user: event.user, token: event.token });
-        this.#startPing();
-        for (const room of this.#rooms.keys()) this.#sendJoin(room);
-        return;
       case "joined":
         return this.#onJoined(event);
-      case "message": {
-        const { type: _, ...message } = event;
-        return this.#onMessage(message);
-      }
+      case "message":
+      case "edit":
+      case "delete":
+      case "reaction":
+        return this.#onLive(event);
       case "ack":
         return this.#onAck(event.room, event.id, event.seq);
       case "presence": {
-        const state = this.#rooms.get(event.room);
-        if (!state) return;
-        for (const u of event.leaves) state.online.delete(u.id);
-        for (const u of event.joins) state.online.set(u.id, u);
+        const sync = this.#rooms.get(event.room);
+        if (!sync) return;
+        sync.onPresence(event.joins, event.leaves);
+        this.#views.delete(event.room);
         this.#emit({
           type: "presence",
           room: event.room,
-          online: [...state.online.values()],
+          online: sync.online,
           joins: event.joins,
           leaves: event.leaves,
         });
         return;
       }
       case "typing":
-        if (event.user.id !== this.#user?.id) this.#emit(event);
+        if (event.user.id === this.user?.id) return;
+        this.#typing.signal(event.room, event.user);
+        this.#emit(event);
         return;
-      case "history": {
-        const p = this.#history.get(event.room)?.shift();
-        if (p) {
-          clearTimeout(p.timer);
-          p.resolve({ messages: event.messages, hasMore: event.hasMore });
-        }
+      case "history":
+        this.#history.onHistory(event);
         return;
-      }
       case "error":
         return this.#onError(event);
+      case "welcome":
       case "left":
       case "pong":
         return;
     }
   }
 
-  #onJoined(event: Extract<ServerEvent, { type: "joined" }>): void {
-    const state = this.#rooms.get(event.room);
-    if (!state) return;
-    state.joined = true;
-    state.resyncing = false;
-    state.epoch = event.epoch;
-    state.online = new Map(event.online.map((u) => [u.id, u]));
-    const fresh = event.recovered
-      ? event.messages.filter((m) => m.seq > state.seq)
-      : event.messages;
-    state.seq = Math.max(
-      event.recovered ? state.seq : 0,
-      event.seq,
-      ...fresh.map((m) => m.seq),
-    );
+  #onJoined(event: JoinedEvent): void {
+    const sync = this.#rooms.get(event.room);
+    if (!sync) return;
+    const fresh = sync.onJoined(event);
+    if (!event.recovered) this.#sent.delete(event.room);
+    this.#views.delete(event.room);
     this.#emit({
       type: "joined",
       room: event.room,
       messages: fresh,
-      online: event.online,
+      online: sync.online,
       recovered: event.recovered,
-      seq: state.seq,
+      seq: sync.cursor,
     });
-    for (const m of fresh) this.#settleOwn(m);
-    this.#flush(event.room);
+    for (const update of event.updates ?? []) {
+      this.#emit({ type: "update", update });
+    }
+    for (const m of fresh) this.#seen(m);
+    this.#sender.flush(event.room);
   }
 
-  #onMessage(message: ChatMessage): void {
-    const state = this.#rooms.get(message.room);
-    if (!state || state.resyncing) return;
-    if (message.seq <= state.seq) return; // already delivered
-    if (message.seq > state.seq + 1) {
-      // A gap: ask for exactly what is missing (the reply carries it in order).
-      state.resyncing = true;
-      this.#sendJoin(message.room);
+  #onLive(event: Parameters<RoomSync["onLive"]>[0]): void {
+    const sync = this.#rooms.get(event.room);
+    if (!sync) return;
+    const result = sync.onLive(event);
+    if (result === "gap") {
+      // Ask for exactly what is missing: the reply carries it in order.
+      this.#link.send(sync.joinFrame());
       return;
     }
-    state.seq = message.seq;
-    this.#emit({ type: "message", message });
-    this.#settleOwn(message);
+    if (result !== "applied") return;
+    this.#views.delete(event.room);
+    if (event.type === "message") {
+      const message = messageOf(event);
+      this.#typing.stop(message.room, message.user.id);
+      this.#emit({ type: "message", message });
+      this.#seen(message);
+    } else {
+      this.#emit({ type: "update", update: event });
+    }
   }
 
-  /** A stored message of ours settles its outbox entry, ack or not. */
-  #settleOwn(message: ChatMessage): void {
-    if (message.user.id !== this.#user?.id) return;
+  /** A stored message: ours settles its outbox entry, ack or not. */
+  #seen(message: ChatMessage): void {
+    const sent = this.#sent.get(message.room);
+    if (sent?.delete(message.id)) this.#views.delete(message.room);
+    if (message.user.id !== this.user?.id) return;
     if (this.outbox.get(message.id)?.room !== message.room) return;
-    this.#onAck(message.room, message.id, message.seq);
+    this.#sender.settle(message.id);
   }
 
   #onAck(room: string, id: string, seq: number): void {
-    this.#clearAckTimer(id);
-    if (!this.outbox.remove(id)) return;
+    const entry = this.#sender.settle(id);
+    if (!entry) return;
+    const sync = this.#rooms.get(room);
+    // Not in the room's messages yet: shown as sent until it arrives.
+    if (!sync?.messages.some((m) => m.id === id && m.room === room)) {
+      let sent = this.#sent.get(room);
+      if (!sent) this.#sent.set(room, sent = new Map());
+      sent.set(id, { entry, seq });
+      this.#views.delete(room);
+    }
     this.#emit({ type: "ack", room, id, seq });
-    this.#emitOutbox(room);
   }
 
   #onError(event: Extract<ServerEvent, { type: "error" }>): void {
-    const entry = event.ref ? this.outbox.get(event.ref) : undefined;
-    if (entry) {
-      this.#clearAckTimer(entry.id);
-      if (event.code === "rate_limited") {
-        const wait = Math.max(250, event.retryAfterMs ?? 1_000);
-        this.outbox.setState(entry.id, "queued");
-        setTimeout(() => {
-          const now = this.outbox.get(entry.id);
-          if (now?.state === "queued") this.#trySend(now);
-        }, wait);
-      } else if (event.code === "not_joined") {
-        // The server lost our subscription: join again; the entry follows.
-        this.outbox.setState(entry.id, "queued");
-        const state = this.#rooms.get(entry.room);
-        if (state) {
-          state.joined = false;
-          this.#sendJoin(entry.room);
-        }
-      } else {
-        this.outbox.setState(entry.id, "failed", event.message, event.code);
-      }
-      this.#emitOutbox(entry.room);
-    } else if (event.ref === "hello" && event.code === "unauthenticated") {
-      // The token is no longer valid (e.g. the signing key changed): start a
-      // new identity with the same name rather than failing for good.
-      this.#token = null;
-      this.#name = this.#user?.name ?? this.#name;
-      this.#hello();
-    } else if (event.ref === "history") {
-      for (const queue of this.#history.values()) {
-        const p = queue.shift();
-        if (p) {
-          clearTimeout(p.timer);
-          p.reject(new Error(event.message));
-          break;
-        }
+    if (!this.#sender.onError(event)) {
+      if (event.ref === "history") {
+        this.#history.onError(event.message);
+      } else if (event.ref === "join") {
+        const rule = errorRule(event.code);
+        if (rule === "backoff" || rule === "later") this.#retryJoins();
       }
     }
     this.#emit({
@@ -661,84 +633,36 @@ export class ChatClient {
     });
   }
 
-  // --- sending ----------------------------------------------------------------
-
-  #send(frame: ClientFrame): boolean {
-    return this.#transport?.send(frame) ?? false;
+  /**
+   * A join the server could not serve just now (`unavailable`): the reply
+   * does not say which room, so every room still joining asks again.
+   */
+  #retryJoins(): void {
+    this.#clock.clearTimeout(this.#joinRetry);
+    this.#joinRetry = this.#clock.setTimeout(() => {
+      for (const sync of this.#rooms.values()) {
+        if (sync.phase === "joining") this.#sendJoin(sync.room);
+      }
+    }, LATER_MS / 5);
   }
+
+  // --- sending ----------------------------------------------------------
 
   #sendJoin(room: string): void {
-    const state = this.#rooms.get(room)!;
-    const frame: ClientFrame = { type: "join", room };
-    if (state.seq > 0) {
-      frame.since = state.seq;
-      if (state.epoch !== undefined) frame.epoch = state.epoch;
-    }
-    this.#send(frame);
+    const sync = this.#rooms.get(room);
+    if (sync) this.#link.send(sync.joinFrame());
   }
 
-  /** Sends every sendable outbox entry of `room` (all joined rooms if omitted). */
-  #flush(room?: string): void {
-    for (const entry of this.outbox.list(room)) {
-      const retryable = entry.state === "queued" ||
-        (entry.state === "failed" && entry.code === "timeout");
-      if (retryable && this.#rooms.get(entry.room)?.joined) {
-        if (entry.state === "failed") this.outbox.setState(entry.id, "queued");
-        this.#trySend(this.outbox.get(entry.id)!);
-      }
-    }
-    if (room) this.#emitOutbox(room);
-  }
+  // --- listeners --------------------------------------------------------
 
-  #trySend(entry: OutboxEntry): void {
-    if (entry.state !== "queued" || !this.#greeted) return;
-    if (!this.#rooms.get(entry.room)?.joined) return;
-    if (
-      !this.#send({
-        type: "send",
-        room: entry.room,
-        id: entry.id,
-        text: entry.text,
-      })
-    ) return;
-    this.outbox.setState(entry.id, "sending");
-    this.#clearAckTimer(entry.id);
-    this.#ackTimers.set(
-      entry.id,
-      setTimeout(() => {
-        this.#ackTimers.delete(entry.id);
-        if (this.outbox.get(entry.id)?.state !== "sending") return;
-        this.outbox.setState(
-          entry.id,
-          "failed",
-          "No confirmation from the server",
-          "timeout",
-        );
-        this.#emitOutbox(entry.room);
-      }, this.#options.ackTimeoutMs ?? 10_000),
-    );
-  }
-
-  #clearAckTimer(id: string): void {
-    clearTimeout(this.#ackTimers.get(id));
-    this.#ackTimers.delete(id);
-  }
-
-  // --- listeners --------------------------------------------------------------
-
-  #setStatus(status: ConnectionStatus, retryInMs?: number): void {
-    if (this.#status === status && retryInMs === undefined) return;
-    this.#status = status;
-    this.#emit({
-      type: "status",
-      status,
-      retryInMs,
-      transport: this.#transport?.kind,
-    });
-  }
-
-  #emitOutbox(room: string): void {
+  #outboxChanged(room: string): void {
+    this.#views.delete(room);
     this.#emit({ type: "outbox", room, entries: this.outbox.list(room) });
+  }
+
+  #changed(room: string): void {
+    this.#views.delete(room);
+    this.#emit({ type: "view", room });
   }
 
   #emit(event: ClientEvent): void {

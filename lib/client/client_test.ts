@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { ChatMessage, ServerEvent, User } from "../protocol/types.ts";
 import { ChatClient, type ClientEvent } from "./client.ts";
 import { OUTBOX_KEY } from "./outbox.ts";
+import { FakeClock } from "./fake_clock.ts";
 import { fakeTransport, MemoryStorage } from "./testing.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
@@ -33,7 +34,7 @@ const joined = (
   seq: number,
   messages: ChatMessage[] = [],
   recovered = true,
-): ServerEvent => ({
+): Extract<ServerEvent, { type: "joined" }> => ({
   type: "joined",
   room: "general",
   seq,
@@ -45,9 +46,12 @@ const joined = (
 
 function setup(options: { storage?: MemoryStorage; token?: string } = {}) {
   const fake = fakeTransport();
+  const clock = new FakeClock(0);
   const storage = options.storage ?? new MemoryStorage();
   const client = new ChatClient({
     transport: fake.factory,
+    clock,
+    isOnline: () => true,
     token: options.token ?? "tok",
     storage,
     backoff: { baseMs: 1, maxMs: 4, random: () => 0 },
@@ -64,14 +68,12 @@ function setup(options: { storage?: MemoryStorage; token?: string } = {}) {
         ? e.messages.map((m) => m.seq)
         : []
     );
-  return { client, fake, storage, events, delivered };
+  return { client, clock, fake, storage, events, delivered };
 }
-
-const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 
 Deno.test("hello with the token, then join with since once welcomed", () => {
   const { client, fake, events } = setup();
-  client.join("general", 7);
+  client.join("general", { since: 7 });
   client.start();
   assert.equal(client.status, "connecting");
   const c = fake.connections[0];
@@ -90,7 +92,7 @@ Deno.test("hello with the token, then join with since once welcomed", () => {
 
 Deno.test("array frames are handled in order; duplicates dropped; gaps re-join with since", () => {
   const { client, fake, delivered } = setup();
-  client.join("general", 0);
+  client.join("general");
   client.start();
   const c = fake.connections[0];
   c.open();
@@ -117,9 +119,9 @@ Deno.test("array frames are handled in order; duplicates dropped; gaps re-join w
   client.stop();
 });
 
-Deno.test("a message written while disconnected is persisted, then sent once with its id", async () => {
-  const { client, fake, storage, events } = setup();
-  client.join("general", 0);
+Deno.test("a message written while disconnected is persisted, then sent once with its id", () => {
+  const { client, clock, fake, storage, events } = setup();
+  client.join("general");
   client.start();
   fake.connections[0].drop(1006); // the server is down
   const entry = client.send("general", "hello while down  \n");
@@ -131,7 +133,7 @@ Deno.test("a message written while disconnected is persisted, then sent once wit
   assert.equal(client.outbox.get(entry.id)?.state, "queued");
   assert.match(storage.getItem(OUTBOX_KEY)!, /hello while down/);
 
-  await tick();
+  clock.advance(10_000);
   const c = fake.connections.at(-1)!;
   assert.notEqual(c, fake.connections[0], "reconnected");
   c.open();
@@ -155,9 +157,9 @@ Deno.test("a message written while disconnected is persisted, then sent once wit
   client.stop();
 });
 
-Deno.test("after a drop, unacked sends are resent with the same id and resumed with since", async () => {
-  const { client, fake, delivered } = setup();
-  client.join("general", 0);
+Deno.test("after a drop, unacked sends are resent with the same id and resumed with since", () => {
+  const { client, clock, fake, delivered } = setup();
+  client.join("general");
   client.start();
   const c1 = fake.connections[0];
   c1.open();
@@ -168,7 +170,7 @@ Deno.test("after a drop, unacked sends are resent with the same id and resumed w
   assert.equal(client.status, "reconnecting");
   assert.equal(client.outbox.get(entry.id)?.state, "queued");
 
-  await tick();
+  clock.advance(10_000);
   const c2 = fake.connections[1];
   c2.open();
   c2.deliver(welcome(alice, "tok2"));
@@ -189,16 +191,16 @@ Deno.test("after a drop, unacked sends are resent with the same id and resumed w
   client.stop();
 });
 
-Deno.test("the outbox survives a reload: a new client sends what the old one could not", async () => {
+Deno.test("the outbox survives a reload: a new client sends what the old one could not", () => {
   const storage = new MemoryStorage();
   const first = setup({ storage });
-  first.client.join("general", 0);
+  first.client.join("general");
   first.client.start();
   const entry = first.client.send("general", "written offline");
   first.client.stop();
 
   const second = setup({ storage });
-  second.client.join("general", 10);
+  second.client.join("general", { since: 10 });
   second.client.start();
   const c = second.fake.connections[0];
   c.open();
@@ -208,12 +210,11 @@ Deno.test("the outbox survives a reload: a new client sends what the old one cou
   c.deliver({ type: "ack", id: entry.id, room: "general", seq: 9 });
   assert.equal(second.client.outbox.list().length, 0);
   second.client.stop();
-  await tick();
 });
 
 Deno.test("a refused message fails; retry sends it again with the same id", () => {
   const { client, fake } = setup();
-  client.join("general", 0);
+  client.join("general");
   client.start();
   const c = fake.connections[0];
   c.open();
@@ -244,7 +245,7 @@ Deno.test("send validates like the contract, before storing anything", () => {
 
 Deno.test("recovered:false replaces the timeline; presence and typing are reported", () => {
   const { client, fake, events } = setup();
-  client.join("general", 3);
+  client.join("general", { since: 3 });
   client.start();
   const c = fake.connections[0];
   c.open();
@@ -275,35 +276,38 @@ Deno.test("recovered:false replaces the timeline; presence and typing are report
   client.stop();
 });
 
-Deno.test("a server restart: reconnect attempts back off until the server is back", async () => {
-  const { client, fake, events } = setup();
-  client.join("general", 0);
+Deno.test("a server restart: reconnect attempts back off until the server is back", () => {
+  const { client, clock, fake, events } = setup();
+  client.join("general");
   client.start();
   fake.connections[0].open();
   fake.connections[0].deliver(welcome(), joined(0));
   fake.connections[0].drop(1012);
-  await tick();
+  clock.advance(10_000);
   fake.connections[1].drop(1006); // refused: still down
-  await tick();
+  clock.advance(10_000);
   fake.connections[2].open();
   fake.connections[2].deliver(welcome(), joined(0));
   assert.equal(client.status, "connected");
-  const statuses = events.filter((e) => e.type === "status").map((e) =>
-    e.type === "status" && e.status
+  const phases = events.flatMap((e) =>
+    e.type === "status" ? [`${e.status}/${e.link.phase}`] : []
   );
-  // One "reconnecting" per scheduled retry, each with its delay.
-  assert.deepEqual(statuses, [
-    "connecting",
-    "connected",
-    "reconnecting",
-    "reconnecting",
-    "connected",
+  // Each loss waits (the countdown), then tries.
+  assert.deepEqual(phases, [
+    "connecting/connecting",
+    "connected/open",
+    "reconnecting/waiting",
+    "reconnecting/connecting",
+    "reconnecting/waiting",
+    "reconnecting/connecting",
+    "connected/open",
   ]);
   client.stop();
 });
 
-Deno.test("a transport that fails to open is retried like a failed attempt", async () => {
+Deno.test("a transport that fails to open is retried like a failed attempt", () => {
   const fake = fakeTransport();
+  const clock = new FakeClock(0);
   let attempts = 0;
   const client = new ChatClient({
     transport: (handlers) => {
@@ -311,14 +315,197 @@ Deno.test("a transport that fails to open is retried like a failed attempt", asy
       return fake.factory(handlers);
     },
     token: "tok",
+    clock,
+    isOnline: () => true,
     storage: new MemoryStorage(),
     backoff: { baseMs: 1, maxMs: 4, random: () => 0 },
   });
   client.start();
   assert.equal(client.status, "reconnecting");
-  await tick();
+  clock.advance(10_000);
   fake.connections[0].open();
   fake.connections[0].deliver(welcome());
   assert.equal(client.status, "connected");
+  client.stop();
+});
+
+Deno.test("the room view: folded messages, pending states, typing, the online list stale while disconnected", () => {
+  const { client, clock, fake } = setup();
+  client.join("general", {
+    since: 2,
+    epoch: "e1",
+    messages: [msg(1), msg(2)],
+    online: [alice],
+  });
+  const before = client.view("general");
+  assert.equal(before.onlineStale, true);
+  assert.equal(client.view("general"), before, "same object until a change");
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(2));
+  assert.equal(client.view("general").onlineStale, false);
+  const entry = client.send("general", "mine");
+  assert.deepEqual(
+    client.view("general").pending.map((p) => [p.entry.text, p.entry.state]),
+    [["mine", "sending"]],
+  );
+  c.deliver({ type: "ack", id: entry.id, room: "general", seq: 3 });
+  assert.deepEqual(client.view("general").pending.map((p) => p.seq), [3]);
+  c.deliver(
+    asEvent(msg(3, alice, entry.id)),
+    {
+      type: "edit",
+      room: "general",
+      seq: 4,
+      id: "e4",
+      user: bob,
+      ts: 9,
+      target: 2,
+      text: "two, edited",
+    },
+    { type: "typing", room: "general", user: bob },
+  );
+  const view = client.view("general");
+  assert.deepEqual(view.pending, []);
+  assert.deepEqual(view.messages.map((m) => m.text), [
+    "text 1",
+    "two, edited",
+    "text 3",
+  ]);
+  assert.deepEqual(view.typing, [bob]);
+  clock.advance(4_000);
+  assert.deepEqual(client.view("general").typing, []);
+  c.drop(1006);
+  assert.equal(client.view("general").onlineStale, true);
+  assert.deepEqual(client.view("general").online, [alice]);
+  client.stop();
+});
+
+Deno.test("a resume after a disconnect applies the messages and changes made meanwhile", () => {
+  const { client, clock, fake, events } = setup();
+  client.join("general", { since: 2, epoch: "e1", messages: [msg(1), msg(2)] });
+  client.start();
+  fake.connections[0].open();
+  fake.connections[0].deliver(welcome(), joined(2));
+  fake.connections[0].drop(1006);
+  clock.advance(10_000);
+  const c = fake.connections[1];
+  c.open();
+  c.deliver(welcome());
+  assert.deepEqual(c.sentOf("join")[0], {
+    type: "join",
+    room: "general",
+    since: 2,
+    epoch: "e1",
+  });
+  c.deliver({
+    ...joined(5, [msg(3)]),
+    updates: [
+      {
+        type: "delete",
+        room: "general",
+        seq: 4,
+        id: "d4",
+        user: bob,
+        ts: 9,
+        target: 1,
+      },
+      {
+        type: "reaction",
+        room: "general",
+        seq: 5,
+        id: "r5",
+        user: alice,
+        ts: 9,
+        target: 3,
+        emoji: "🎉",
+        on: true,
+      },
+    ],
+  });
+  const view = client.view("general");
+  assert.deepEqual(view.messages.map((m) => [m.seq, m.text, m.deleted]), [
+    [1, "", true],
+    [2, "text 2", undefined],
+    [3, "text 3", undefined],
+  ]);
+  assert.deepEqual(view.messages[2].reactions, { "🎉": [alice.id] });
+  assert.equal(events.filter((e) => e.type === "update").length, 2);
+  // The next live event continues after the updates.
+  c.deliver(asEvent(msg(6)));
+  assert.equal(client.view("general").messages.at(-1)?.seq, 6);
+  client.stop();
+});
+
+Deno.test("history over the connection: an error answers the room that asked, and the page merges into the view", async () => {
+  const { client, fake } = setup();
+  client.join("alpha", { since: 50, messages: [msg(50, bob, "a50", "alpha")] });
+  client.join("beta", { since: 80 });
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), { ...joined(50), room: "alpha" }, {
+    ...joined(80),
+    room: "beta",
+  });
+  const a = client.history("alpha", 50);
+  const b = client.history("beta", 80);
+  c.deliver({
+    type: "history",
+    room: "alpha",
+    messages: [msg(49, bob, "a49", "alpha")],
+    hasMore: false,
+  });
+  assert.deepEqual((await a).messages.map((m) => m.seq), [49]);
+  assert.deepEqual(client.view("alpha").messages.map((m) => m.seq), [49, 50]);
+  c.deliver({
+    type: "error",
+    code: "internal",
+    message: "beta's history failed",
+    ref: "history",
+  });
+  await assert.rejects(b, /beta's history failed/);
+  client.stop();
+});
+
+Deno.test("unavailable: the message is sent again by itself with the same id", () => {
+  const { client, clock, fake } = setup();
+  client.join("general");
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(0));
+  const entry = client.send("general", "during a storage hiccup");
+  c.deliver({
+    type: "error",
+    code: "unavailable",
+    message: "Storage is briefly unreachable",
+    ref: entry.id,
+  });
+  assert.equal(client.outbox.get(entry.id)?.state, "queued");
+  clock.advance(10_000);
+  assert.deepEqual(c.sentOf("send").map((s) => s.id), [entry.id, entry.id]);
+  c.deliver({ type: "ack", id: entry.id, room: "general", seq: 1 });
+  assert.equal(client.outbox.list().length, 0);
+  client.stop();
+});
+
+Deno.test("refused with 1008: stopped, no retries, until the person reconnects", () => {
+  const { client, clock, fake } = setup();
+  client.start();
+  fake.connections[0].open();
+  fake.connections[0].deliver(welcome());
+  fake.connections[0].drop(1008, "origin not allowed");
+  assert.equal(client.status, "stopped");
+  assert.deepEqual(client.link, {
+    phase: "closed",
+    code: 1008,
+    reason: "origin not allowed",
+  });
+  clock.advance(120_000);
+  assert.equal(fake.connections.length, 1);
+  client.reconnectNow();
+  assert.equal(fake.connections.length, 2);
   client.stop();
 });

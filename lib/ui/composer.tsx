@@ -20,6 +20,12 @@ export interface ComposerProps {
   busy?: boolean;
   /** The island is running (Enter sends); without it, only the button does. */
   live?: boolean;
+  /**
+   * Enter sends (Shift+Enter adds a line). `false` on phones and other
+   * touch-first screens, whose keyboards have no Shift+Enter: there Enter
+   * adds a line and the Send button sends.
+   */
+  enterSends?: boolean;
   onName?: (value: string) => void;
   onText?: (value: string) => void;
   onSubmit?: (event: SubmitEvent) => void;
@@ -30,7 +36,7 @@ export interface ComposerProps {
 const ON_SERVER = typeof document === "undefined";
 
 /** Enter sends; Shift+Enter (or an IME composition) keeps editing. */
-function onKeyDown(event: KeyboardEvent): void {
+function sendOnEnter(event: KeyboardEvent): void {
   if (
     event.key !== "Enter" || event.shiftKey || event.isComposing ||
     event.altKey ||
@@ -38,6 +44,20 @@ function onKeyDown(event: KeyboardEvent): void {
   ) return;
   event.preventDefault();
   (event.currentTarget as HTMLTextAreaElement).form?.requestSubmit();
+}
+
+/** The hint under the text box. */
+export function composerHint(
+  props: Pick<ComposerProps, "text" | "live" | "enterSends">,
+): string {
+  const over = [...props.text].length - LIMITS.maxTextChars;
+  if (over > 0) {
+    return `${over} characters too long (at most ${LIMITS.maxTextChars}).`;
+  }
+  if (!props.live) return "";
+  return props.enterSends === false
+    ? ""
+    : "Enter sends, Shift+Enter adds a line.";
 }
 
 /** The composer form. */
@@ -85,7 +105,9 @@ export function Composer(props: ComposerProps): JSX.Element {
           ref={props.textRef}
           onInput={(e) =>
             props.onText?.((e.currentTarget as HTMLTextAreaElement).value)}
-          onKeyDown={onKeyDown}
+          onKeyDown={props.live && props.enterSends !== false
+            ? sendOnEnter
+            : undefined}
           aria-describedby="composer-help"
           aria-invalid={over > 0 ? "true" : undefined}
         >
@@ -93,13 +115,7 @@ export function Composer(props: ComposerProps): JSX.Element {
         </textarea>
         <button type="submit" class="send">Send</button>
       </div>
-      <p id="composer-help" class="hint">
-        {over > 0
-          ? `${over} characters too long (at most ${LIMITS.maxTextChars}).`
-          : props.live
-          ? "Enter sends, Shift+Enter adds a line."
-          : ""}
-      </p>
+      <p id="composer-help" class="hint">{composerHint(props)}</p>
       {props.error && <p class="composer-error" role="alert">{props.error}</p>}
     </form>
   );

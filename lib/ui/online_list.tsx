@@ -6,16 +6,25 @@
 import type { JSX } from "preact";
 import type { User } from "../protocol/types.ts";
 
-/** The list of people online, the person themself marked "(you)". */
+/**
+ * The list of people online, the person themself marked "(you)". `stale`:
+ * the page is disconnected, so the list is only the last one known.
+ */
 export function OnlineList(
-  props: { online: readonly User[]; meId?: string },
+  props: { online: readonly User[]; meId?: string; stale?: boolean },
 ): JSX.Element {
   const sorted = [...props.online].sort((a, b) =>
     a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1)
   );
   return (
-    <section class="online" aria-labelledby="online-heading">
-      <h2 id="online-heading">Online ({sorted.length})</h2>
+    <section
+      class="online"
+      aria-labelledby="online-heading"
+      data-stale={props.stale ? "" : undefined}
+    >
+      <h2 id="online-heading">
+        Online ({sorted.length}){props.stale && ", last known"}
+      </h2>
       <ul aria-live="polite">
         {sorted.map((u) => (
           <li key={u.id} data-user-id={u.id}>

@@ -5,7 +5,12 @@
  *
  * @module
  */
-import type { ChatMessage, ErrorCode, User } from "../../protocol/types.ts";
+import type {
+  ChatMessage,
+  ErrorCode,
+  RoomUpdate,
+  User,
+} from "../../protocol/types.ts";
 
 /** A `fetch` (replaceable in tests). */
 export type Fetch = typeof fetch;
@@ -43,6 +48,8 @@ export interface PollReply {
   seq: number;
   epoch: string;
   messages: ChatMessage[];
+  /** Edits, deletions and reactions after `since`, in `seq` order. */
+  updates?: RoomUpdate[];
   recovered?: false;
   online?: User[];
 }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { User } from "../../protocol/types.ts";
+import type { ServerEvent, User } from "../../protocol/types.ts";
 import type { TransportFactory, TransportHandlers } from "../transport.ts";
 import { HttpError, type PollReply } from "./http_api.ts";
 import { HttpTransport, type HttpTransportOptions } from "./http_transport.ts";
@@ -100,6 +100,7 @@ class LongPollTransport extends HttpTransport {
         seq: first.seq,
         epoch: first.epoch,
         messages: [...page.messages, ...first.messages],
+        updates: first.updates ?? [],
         online: [...loop.online.values()],
         recovered: first.recovered !== false,
       });
@@ -115,6 +116,7 @@ class LongPollTransport extends HttpTransport {
         seq: first.seq,
         epoch: first.epoch,
         messages: first.messages,
+        updates: first.updates ?? [],
         online: [...loop.online.values()],
         recovered: first.recovered !== false,
       });
@@ -138,13 +140,17 @@ class LongPollTransport extends HttpTransport {
           seq: reply.seq,
           epoch: reply.epoch,
           messages: reply.messages,
+          updates: reply.updates ?? [],
           online: [...loop.online.values()],
           recovered: false,
         });
       } else {
-        this.emit(
+        // Messages and updates share the room's `seq`: delivered in its order.
+        const events: ServerEvent[] = [
           ...reply.messages.map((m) => ({ type: "message" as const, ...m })),
-        );
+          ...(reply.updates ?? []),
+        ];
+        this.emit(...events.sort((a, b) => seqOf(a) - seqOf(b)));
         this.#presence(room, loop, reply.online);
       }
       seq = reply.seq;
@@ -167,6 +173,10 @@ class LongPollTransport extends HttpTransport {
       this.emit({ type: "presence", room, joins, leaves });
     }
   }
+}
+
+function seqOf(event: ServerEvent): number {
+  return "seq" in event ? event.seq : 0;
 }
 
 /** A transport factory for long polling + HTTP POST. */

@@ -3,16 +3,22 @@
  * `GET /api/rooms/:room/events` (token in `?token=`, since `EventSource`
  * cannot set headers), HTTP `POST` for everything the client sends.
  *
- * The stream's `joined` event and the backlog that follows it become one
- * WebSocket-style `joined` event with `messages`, so the client handles
- * both transports alike. A stream error closes the whole transport (1006)
+ * The stream's `joined` event and the backlog that follows it (messages,
+ * and the `edit`, `delete` and `reaction` events after the cursor) become
+ * one WebSocket-style `joined` event with `messages` and `updates`, so the
+ * client handles both transports alike. A stream error closes the whole transport (1006)
  * instead of letting `EventSource` reconnect by itself: the client then
  * reconnects with backoff and resumes every room with `since`, as it does
  * after a dropped socket.
  *
  * @module
  */
-import type { ChatMessage, ServerEvent, User } from "../../protocol/types.ts";
+import type {
+  ChatMessage,
+  RoomUpdate,
+  ServerEvent,
+  User,
+} from "../../protocol/types.ts";
 import type { TransportFactory, TransportHandlers } from "../transport.ts";
 import { HttpTransport, type HttpTransportOptions } from "./http_transport.ts";
 
@@ -38,7 +44,9 @@ interface JoinedData {
 interface RoomStream {
   source: EventSource;
   /** The `joined` event, while its backlog is still arriving. */
-  pending: { joined: JoinedData; messages: ChatMessage[] } | null;
+  pending:
+    | { joined: JoinedData; messages: ChatMessage[]; updates: RoomUpdate[] }
+    | null;
   started: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
@@ -93,7 +101,7 @@ class SseTransport extends HttpTransport {
       clearTimeout(stream.timer);
       stream.started = true;
       const cursor = Number((event as MessageEvent).lastEventId);
-      stream.pending = { joined, messages: [] };
+      stream.pending = { joined, messages: [], updates: [] };
       if (!(cursor < joined.seq)) this.#release(stream);
     });
     source.addEventListener("message", (event) => {
@@ -106,6 +114,20 @@ class SseTransport extends HttpTransport {
         this.emit({ type: "message", ...message });
       }
     });
+    for (const type of ["edit", "delete", "reaction"]) {
+      source.addEventListener(type, (event) => {
+        const data = parse(event) as Omit<RoomUpdate, "type"> | null;
+        if (typeof data?.target !== "number") return;
+        // The event's name is its type, whether or not the data repeats it.
+        const update = { ...data, type } as RoomUpdate;
+        if (stream.pending) {
+          stream.pending.updates.push(update);
+          if (update.seq >= stream.pending.joined.seq) this.#release(stream);
+        } else if (stream.started) {
+          this.emit(update);
+        }
+      });
+    }
     for (const type of ["presence", "typing"]) {
       source.addEventListener(type, (event) => {
         const data = parse(event) as ServerEvent | null;
@@ -149,6 +171,7 @@ class SseTransport extends HttpTransport {
       seq: pending.joined.seq,
       epoch: pending.joined.epoch,
       messages: pending.messages,
+      updates: pending.updates,
       online: pending.joined.online,
       recovered: pending.joined.recovered,
     });

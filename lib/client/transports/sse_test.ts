@@ -106,6 +106,57 @@ Deno.test("SSE transport: joined and its backlog become one joined event", async
   transport.close();
 });
 
+Deno.test("SSE transport: edits, deletions and reactions join the backlog, then arrive live", async () => {
+  const { transport, events } = await connect();
+  transport.send({ type: "join", room: "r", since: 1 });
+  const source = FakeEventSource.opened[0];
+  source.emit("joined", {
+    type: "joined",
+    room: "r",
+    seq: 4,
+    online: [user],
+    recovered: true,
+  }, "1");
+  source.emit("message", message(2), "2");
+  source.emit("edit", {
+    room: "r",
+    seq: 3,
+    id: "e3",
+    user,
+    ts: 3,
+    target: 2,
+    text: "fixed",
+  }, "3");
+  source.emit("delete", {
+    type: "delete",
+    room: "r",
+    seq: 4,
+    id: "d4",
+    user,
+    ts: 4,
+    target: 1,
+  }, "4");
+  source.emit("reaction", {
+    type: "reaction",
+    room: "r",
+    seq: 5,
+    id: "r5",
+    user,
+    ts: 5,
+    target: 2,
+    emoji: "👍",
+    on: true,
+  }, "5");
+  deepEqual(events.slice(1).map((e) => e.type), ["joined", "reaction"]);
+  const joined = events[1] as Extract<ServerEvent, { type: "joined" }>;
+  deepEqual(joined.messages.map((m) => m.seq), [2]);
+  deepEqual(joined.updates?.map((u) => [u.type, u.seq]), [["edit", 3], [
+    "delete",
+    4,
+  ]]);
+  transport.close();
+});
+
 Deno.test("SSE transport: a joined with nothing after it is released at once", async () => {
   const { transport, events } = await connect();
   transport.send({ type: "join", room: "r" });
