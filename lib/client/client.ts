@@ -58,7 +58,6 @@ export type ClientEvent =
     status: ConnectionStatus;
     /** The link's full state (the countdown's `retryAt`, a refusal's code). */
     link: LinkState;
-    retryInMs?: number;
     transport?: string;
   }
   | { type: "welcome"; user: User; token: string }
@@ -471,9 +470,6 @@ export class ChatClient {
       type: "status",
       status: statusOf(state, this.#everOpen),
       link: state,
-      retryInMs: state.phase === "waiting"
-        ? state.retryAt - this.#clock.now()
-        : undefined,
       transport: state.phase === "open" ? state.transport : undefined,
     });
   }

@@ -1,6 +1,5 @@
 /**
- * Pure helpers for a room's message list: merging pages and live messages by
- * `seq`, and pairing the person's unacknowledged messages with stored ones.
+ * Merging a room's message list with pages and live messages by `seq`.
  *
  * @module
  */
@@ -40,15 +39,4 @@ export function mergeMessages(
   }
   if (!added) return current;
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
-
-/** The ids of `userId`'s stored messages (to hide their pending copies). */
-export function storedIdsOf(
-  messages: readonly ChatMessage[],
-  userId: string | undefined,
-): Set<string> {
-  const ids = new Set<string>();
-  if (!userId) return ids;
-  for (const m of messages) if (m.user.id === userId) ids.add(m.id);
-  return ids;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ChatMessage } from "../protocol/types.ts";
-import { mergeMessages, storedIdsOf } from "./timeline.ts";
+import { mergeMessages } from "./timeline.ts";
 
 const m = (seq: number, user = "u1"): ChatMessage => ({
   room: "r",
@@ -25,12 +25,4 @@ Deno.test("mergeMessages appends live messages, prepends older pages, drops dupl
   assert.equal(mergeMessages(base, [m(5)]), base, "nothing new: same array");
   assert.equal(mergeMessages(base, []), base);
   assert.deepEqual(seqs(mergeMessages([], [m(2), m(1)])), [1, 2]);
-});
-
-Deno.test("storedIdsOf lists one user's message ids", () => {
-  assert.deepEqual([...storedIdsOf([m(1, "a"), m(2, "b"), m(3, "a")], "a")], [
-    "id1",
-    "id3",
-  ]);
-  assert.equal(storedIdsOf([m(1)], undefined).size, 0);
 });
