@@ -11,8 +11,9 @@ import * as $5 from "../../routes/api/session.ts";
 import * as $6 from "../../routes/healthz.ts";
 import * as $7 from "../../routes/metrics.ts";
 import * as $8 from "../../routes/rooms/[room].tsx";
-import * as $9 from "../../routes/static/[...path].ts";
-import * as $10 from "../../routes/ws.ts";
+import * as $9 from "../../routes/rooms/[room]/messages/[seq].tsx";
+import * as $10 from "../../routes/static/[...path].ts";
+import * as $11 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
   { pattern: "/", module: $0 },
@@ -24,8 +25,9 @@ export const routes: RouteEntry[] = [
   { pattern: "/healthz", module: $6 },
   { pattern: "/metrics", module: $7 },
   { pattern: "/rooms/:room", module: $8 },
-  { pattern: "/static/:path*", module: $9 },
-  { pattern: "/ws", module: $10 },
+  { pattern: "/rooms/:room/messages/:seq", module: $9 },
+  { pattern: "/static/:path*", module: $10 },
+  { pattern: "/ws", module: $11 },
 ];
 
 export const islands: string[] = ["Lobby", "RoomChat"];
