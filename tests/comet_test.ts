@@ -398,6 +398,7 @@ Deno.test({
             seq: 0,
             epoch: body.epoch,
             messages: [],
+            updates: [],
             online: [],
           });
           assert(elapsed >= 950, `answered after ${elapsed} ms`);
@@ -410,6 +411,7 @@ Deno.test({
             seq: 0,
             epoch: body.epoch,
             messages: [],
+            updates: [],
             online: [],
           });
           assert(performance.now() - quick < 500);
