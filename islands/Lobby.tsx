@@ -241,8 +241,12 @@ export default function Lobby(props: LobbyProps): JSX.Element {
             aria-describedby="lobby-room-hint"
           />
           <span id="lobby-room-hint" class="hint">
-            {roomError ??
-              'Lower case a–z, 0–9, "_" and "-". A new name creates the room.'}
+            {
+              // Said once: not here as well when the alert below says it.
+              roomError && roomError !== error
+                ? roomError
+                : 'Lower case a–z, 0–9, "_" and "-". A new name creates the room.'
+            }
           </span>
         </div>
         <button type="submit">Join room</button>
