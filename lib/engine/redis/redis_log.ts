@@ -35,6 +35,9 @@ import type { RedisConnection } from "./connection.ts";
 import { idempotencyKey, roomKeys, ROOMS_KEY } from "./keys.ts";
 import { APPEND, freshEpoch, HEAD } from "./scripts.ts";
 
+/** Most stream entries one history read asks for. */
+const MAX_STREAM_READ = 1_000;
+
 /** How long a (user, client id) pair is remembered: the contract's 24 h. */
 const IDEMPOTENCY_TTL_S = 24 * 60 * 60;
 
@@ -171,9 +174,10 @@ export class RedisLog implements EventLog {
     const newestFirst: ChatMessage[] = [];
     let end = before === undefined ? "+" : `${before - 1}-0`;
     // Updates in between are passed over: read on until the page has one
-    // message more than it shows (there are more), or the stream ends.
+    // message more than it shows (there are more), or the stream ends,
+    // asking for twice as many entries each time a read falls short.
+    let count = limit + 1;
     while (newestFirst.length <= limit && end !== "0-0") {
-      const count = limit + 1 - newestFirst.length;
       const at = end;
       const entries = await this.#run(() =>
         this.#redis.command(stream, [
@@ -191,6 +195,7 @@ export class RedisLog implements EventLog {
       }
       if (events.length < count) break;
       end = `${events[events.length - 1].seq - 1}-0`;
+      count = Math.min(count * 2, MAX_STREAM_READ);
     }
     const hasMore = newestFirst.length > limit;
     const page = newestFirst.slice(0, limit).reverse();
