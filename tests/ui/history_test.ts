@@ -93,7 +93,10 @@ Deno.test({
       await waitForMessage(page, "while you were reading");
       const button = page.getByRole("button", { name: /1 new message/ });
       await waitFor(page, "the new-messages button", () => button.count());
-      assert.equal(await page.locator(".divider").innerText(), "New messages");
+      assert.equal(
+        await page.locator(".sep--unseen").innerText(),
+        "New messages",
+      );
       await button.click();
       await waitFor(
         page,

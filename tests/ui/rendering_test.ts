@@ -85,6 +85,28 @@ browserTest(
       }
       // The island and the server render the same markup.
       assert.equal(shapes[1], shapes[2]);
+
+      // The archive (history without JavaScript) renders it too, in a real
+      // list: every <li> directly in a <ul>/<ol> that keeps its list role.
+      await onPage(reloaded.page, "opening the archive", async () => {
+        await reloaded.page.goto(`${server.origin}/rooms/md?before=100`);
+      });
+      assert.equal(
+        await last(reloaded.page).locator("pre code").innerText(),
+        "<img src=x onerror=alert(1)>",
+      );
+      assert.deepEqual(
+        await reloaded.page.evaluate(() =>
+          [...document.querySelectorAll("li")]
+            .filter((li) =>
+              !["UL", "OL"].includes(li.parentElement?.tagName ?? "") ||
+              li.parentElement?.hasAttribute("role") ||
+              li.hasAttribute("role")
+            )
+            .map((li) => li.outerHTML.slice(0, 80))
+        ),
+        [],
+      );
       assert.equal(dialogs, 0, "no alert ran");
       assert.deepEqual(browser.pageErrors(), []);
     });
