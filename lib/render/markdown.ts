@@ -69,5 +69,24 @@ function blocks(nodes: readonly BlockNode[]): ComponentChild[] {
  * ```
  */
 export function Markdown(props: { text: string }): ComponentChild[] {
-  return blocks(parseBlocks(props.text));
+  return blocks(parsed(props.text));
+}
+
+/** Parsed texts kept; beyond this the oldest are dropped. */
+const CACHE_SIZE = 1_000;
+const cache = new Map<string, BlockNode[]>();
+
+/**
+ * The island renders the whole list again on every keystroke in the
+ * composer; parsing each message again each time was most of that work.
+ * The trees are never mutated, so one can be shared.
+ */
+function parsed(text: string): BlockNode[] {
+  let nodes = cache.get(text);
+  if (nodes === undefined) {
+    nodes = parseBlocks(text);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(text, nodes);
+  }
+  return nodes;
 }

@@ -35,3 +35,11 @@ Deno.test("Markdown never renders raw HTML or non-http links", () => {
 Deno.test("Markdown renders an empty text as nothing", () => {
   assert.equal(html(""), "");
 });
+
+Deno.test("Markdown renders a text the same however often (parses are cached)", () => {
+  const text = "*again* `and` again";
+  const first = html(text);
+  for (let i = 0; i < 1_500; i++) html(`filler ${i}`); // past the cache's size
+  assert.equal(html(text), first);
+  assert.equal(html(text), "<p><em>again</em> <code>and</code> again</p>");
+});
