@@ -20,6 +20,7 @@ import { connectNodeRedis } from "./redis/node_redis.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
+const carol: User = { id: "u_carol", name: "carol" };
 const HISTORY_LIMIT = 100;
 
 /**
@@ -377,6 +378,25 @@ function contract(name: string, make: Factory, setup?: () => Promise<void>) {
         7,
       ]);
     }
+  });
+
+  test("reactions are sets per emoji: given again, a reaction keeps its place", async ({ a, b }) => {
+    await a.log.append("s", alice, "m", { type: "message", text: "vote" });
+    const react = (on: boolean) => ({
+      type: "reaction" as const,
+      target: 1,
+      emoji: "👍🏽",
+      on,
+    });
+    await a.log.append("s", bob, "r1", react(true));
+    await b.log.append("s", alice, "r2", react(true));
+    await a.log.append("s", bob, "r3", react(true));
+    await b.log.append("s", carol, "r4", react(false));
+    for (const node of [a, b]) {
+      const [message] = (await node.log.before("s", undefined, 1)).messages;
+      deepEqual(message.reactions, { "👍🏽": [bob.id, alice.id] });
+    }
+    equal((await a.log.head("s")).seq, 5, "each is stored, changed or not");
   });
 
   test("refused updates change nothing: forbidden, not_found", async ({ a, b }) => {

@@ -119,9 +119,10 @@ export function applyUpdate(
       return { deleted: true };
     case "reaction": {
       const reactions: Reactions = { ...fold?.reactions };
-      const users = (reactions[update.emoji] ?? []).filter((id) =>
-        id !== update.user.id
-      );
+      const given = reactions[update.emoji] ?? [];
+      // A set: a reaction given again keeps its place.
+      if (update.on && given.includes(update.user.id)) return { ...fold };
+      const users = given.filter((id) => id !== update.user.id);
       if (update.on) users.push(update.user.id);
       if (users.length > 0) reactions[update.emoji] = users;
       else delete reactions[update.emoji];

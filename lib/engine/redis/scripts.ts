@@ -77,7 +77,9 @@ if target > 0 then
         return {-1, 0, epoch, 'forbidden'}
       end
     end
-    if ARGV[12] == '1' then users[#users + 1] = ARGV[10] end
+    -- A set: a reaction given again keeps its place.
+    if had and ARGV[12] == '1' then users = reactions[ARGV[11]]
+    elseif ARGV[12] == '1' then users[#users + 1] = ARGV[10] end
     if #users > 0 then reactions[ARGV[11]] = users else reactions[ARGV[11]] = nil end
     if next(reactions) then fold.reactions = reactions else fold.reactions = nil end
   else
