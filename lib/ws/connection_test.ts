@@ -574,6 +574,109 @@ Deno.test("typing reaches the other members; history answers a page", async () =
   });
 });
 
+Deno.test("edit, react and delete are acked, fanned out in seq order, and folded in joined and history", async () => {
+  await withHarness(async (h) => {
+    const ann = await h.member("ann");
+    const bob = await h.member("bob");
+    ann.socket.receive({ type: "send", room: "r", id: "m1", text: "helo" });
+    await ann.socket.next("ack");
+    ann.socket.receive({
+      type: "edit",
+      room: "r",
+      id: "e1",
+      target: 1,
+      text: "hello",
+    });
+    bob.socket.receive({
+      type: "react",
+      room: "r",
+      id: "k1",
+      target: 1,
+      emoji: "🎉",
+      on: true,
+    });
+    deepEqual(await ann.socket.next("ack", (a) => a.id === "e1"), {
+      type: "ack",
+      id: "e1",
+      room: "r",
+      seq: 2,
+    });
+    // Events are taken in order: bob sees the edit before his own ack.
+    const edit = await bob.socket.next("edit");
+    deepEqual([edit.seq, edit.target, edit.text, edit.user], [
+      2,
+      1,
+      "hello",
+      ann.user,
+    ]);
+    equal((await bob.socket.next("ack", (a) => a.id === "k1")).seq, 3);
+    const reaction = await ann.socket.next("reaction");
+    deepEqual([reaction.seq, reaction.emoji, reaction.on], [3, "🎉", true]);
+    // A late joiner gets the message folded; a resume gets the updates.
+    const cat = await h.client("cat");
+    cat.socket.receive({ type: "join", room: "r" });
+    const joined = await cat.socket.next("joined");
+    deepEqual(
+      joined.messages.map((m) => [m.text, m.edited !== undefined, m.reactions]),
+      [["hello", true, { "🎉": [bob.user.id] }]],
+    );
+    deepEqual(joined.updates, []);
+    cat.socket.receive({ type: "join", room: "r", since: 1 });
+    const resumed = await cat.socket.next("joined");
+    deepEqual(resumed.messages, []);
+    deepEqual(resumed.updates?.map((u) => [u.seq, u.type]), [
+      [2, "edit"],
+      [3, "reaction"],
+    ]);
+    ann.socket.receive({ type: "delete", room: "r", id: "d1", target: 1 });
+    equal((await ann.socket.next("ack", (a) => a.id === "d1")).seq, 4);
+    deepEqual((await bob.socket.next("delete")).target, 1);
+    deepEqual(await h.texts(), [""]);
+  });
+});
+
+Deno.test("refused updates get forbidden or not_found with their id as ref, and store nothing", async () => {
+  await withHarness(async (h) => {
+    const ann = await h.member("ann");
+    const bob = await h.member("bob");
+    ann.socket.receive({ type: "send", room: "r", id: "m1", text: "mine" });
+    await ann.socket.next("ack");
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ type: "edit", id: "x1", target: 1, text: "no" }, "forbidden"],
+      [{ type: "delete", id: "x2", target: 1 }, "forbidden"],
+      [{ type: "delete", id: "x3", target: 7 }, "not_found"],
+      [
+        { type: "react", id: "x4", target: 1, emoji: "🎉🎉", on: true },
+        "bad_request",
+      ],
+      [{ type: "edit", id: "x5", target: 1, text: "" }, "text_invalid"],
+    ];
+    for (const [frame, code] of cases) {
+      bob.socket.receive({ room: "r", ...frame });
+      const error = await bob.socket.next("error", (e) => e.ref === frame.id);
+      equal(error.code, code, JSON.stringify(frame));
+    }
+    deepEqual(await h.texts(), ["mine"]);
+    equal((await h.core.chat.latest("r", 1)).head.seq, 1);
+  });
+});
+
+Deno.test("typing right after a send is relayed: sending resets the once-a-second throttle", async () => {
+  await withHarness(async (h) => {
+    const ann = await h.member("ann");
+    const bob = await h.member("bob");
+    ann.socket.receive({ type: "typing", room: "r" });
+    await bob.socket.next("typing");
+    ann.socket.receive({ type: "typing", room: "r" }); // within the second: dropped
+    ann.socket.receive({ type: "send", room: "r", id: "m1", text: "hi" });
+    await ann.socket.next("ack");
+    ann.socket.receive({ type: "typing", room: "r" });
+    await bob.socket.next("typing");
+    await settle();
+    equal(bob.socket.all("typing").length, 2);
+  });
+});
+
 Deno.test("the idle sweep closes a silent socket with 1001 and it leaves its room; a pinging one stays", async () => {
   await withHarness(async (h) => {
     const silent = await h.member("silent");
