@@ -19,12 +19,7 @@ import {
   parseQueryInt,
   parseRoomName,
 } from "../../../../lib/protocol/validate.ts";
-import { validateClientFrame } from "../../../../lib/protocol/codec.ts";
-import {
-  EVENT_FRAME_TYPES,
-  type EventFrame,
-  inputOf,
-} from "../../../../lib/rooms/event_input.ts";
+import { inputOf, parseEventBody } from "../../../../lib/rooms/event_input.ts";
 import {
   epochParam,
   optionalUser,
@@ -78,16 +73,7 @@ export const handler: Handlers = {
     checkOrigin(req, ctx.url, ctx.app.config);
     const room = parseRoomName(ctx.params.room);
     const user = await requireUser(req, ctx);
-    const body = await readJsonObject(req);
-    const type = body.type ?? "send";
-    if (typeof type !== "string" || !EVENT_FRAME_TYPES.has(type)) {
-      throw new ProtocolError(
-        "bad_request",
-        '"type" must be "send" (the default), "edit", "delete" or "react"',
-      );
-    }
-    // The same fields and rules as the WebSocket frame of that type.
-    const frame = validateClientFrame({ ...body, type, room }) as EventFrame;
+    const frame = parseEventBody(await readJsonObject(req), room);
     const wait = ctx.app.httpSendLimiter.take(user.id);
     if (wait > 0) {
       throw new ProtocolError("rate_limited", "Sending too fast", {
