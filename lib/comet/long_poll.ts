@@ -1,7 +1,7 @@
 /**
- * One long poll: answers with the messages after `since` as soon as there
- * are any, on whichever isolate they were posted, or with none after the
- * wait. It subscribes to the room like any other transport, so the bus (or a
+ * One long poll: answers with the events (messages, edits, deletions,
+ * reactions) after `since` as soon as there are any, on whichever isolate
+ * they were posted, or with none after the wait. It subscribes to the room like any other transport, so the bus (or a
  * refill from storage) wakes it; nothing reads storage in a loop.
  *
  * @module
@@ -25,7 +25,7 @@ export interface LongPollRequest {
   since: number;
   /** The epoch `since` counts in, when the client knows it. */
   epoch?: string;
-  /** How long to wait for a message, in ms (0 answers at once). */
+  /** How long to wait for an event, in ms (0 answers at once). */
   waitMs: number;
   /** Aborts the wait (the client went away). */
   signal?: AbortSignal;

@@ -4,13 +4,13 @@
  * from the bus and from local writes into an ordered, gap-free stream for
  * local subscribers.
  *
- * The channel knows `head`, the last `seq` it delivered. A message with
+ * The channel knows `head`, the last `seq` it delivered. An event with
  * `seq ≤ head` is a duplicate and ignored; `head + 1` is delivered at once;
  * anything later waits in `pending` while the gap is refilled from storage.
  * Storage is the source of truth: the bus only makes it fast.
  *
- * A channel that fell further behind than storage keeps messages (retention)
- * cannot refill the oldest part of its gap: it skips to the oldest message
+ * A channel that fell further behind than storage keeps events (retention)
+ * cannot refill the oldest part of its gap: it skips to the oldest event
  * still stored, and its subscribers, seeing the jump, end their subscription
  * (the client resumes with `since` and learns `recovered: false`).
  *
@@ -20,7 +20,7 @@ import type { RoomEvent } from "../protocol/types.ts";
 import { OutgoingRoomEvent } from "./outgoing.ts";
 import type { RoomSubscriber } from "./subscriber.ts";
 
-/** Reads committed messages `after < seq ≤ upTo` from storage. */
+/** Reads committed events `after < seq ≤ upTo` from storage. */
 export type RangeReader = (
   room: string,
   after: number,
@@ -31,9 +31,9 @@ export type RangeReader = (
 export interface ChannelStats {
   /** Gap refills from storage. */
   refills: number;
-  /** Messages recovered from storage rather than the bus. */
+  /** Events recovered from storage rather than the bus. */
   refilled: number;
-  /** Messages skipped because they expired before this isolate had them. */
+  /** Events skipped because they expired before this isolate had them. */
   expired: number;
 }
 
@@ -80,16 +80,16 @@ export class RoomChannel {
     return this.#head;
   }
 
-  /** Accepts messages in any order, from any source, any number of times. */
-  ingest(messages: readonly RoomEvent[]): void {
-    for (const message of messages) {
-      if (message.seq <= this.#head) continue;
-      if (message.seq === this.#head + 1) {
-        this.#deliver(message);
+  /** Accepts events in any order, from any source, any number of times. */
+  ingest(events: readonly RoomEvent[]): void {
+    for (const event of events) {
+      if (event.seq <= this.#head) continue;
+      if (event.seq === this.#head + 1) {
+        this.#deliver(event);
         this.#drainPending();
       } else {
-        this.#pending.set(message.seq, message);
-        if (message.seq > this.#known) this.#known = message.seq;
+        this.#pending.set(event.seq, event);
+        if (event.seq > this.#known) this.#known = event.seq;
       }
     }
     this.#scheduleRefillIfBehind();
@@ -114,10 +114,10 @@ export class RoomChannel {
     this.#refillTimer = undefined;
   }
 
-  #deliver(message: RoomEvent): void {
-    this.#head = message.seq;
-    if (this.#known < message.seq) this.#known = message.seq;
-    const outgoing = new OutgoingRoomEvent(message);
+  #deliver(event: RoomEvent): void {
+    this.#head = event.seq;
+    if (this.#known < event.seq) this.#known = event.seq;
+    const outgoing = new OutgoingRoomEvent(event);
     for (const subscriber of this.subscribers) {
       try {
         subscriber.deliverRoomEvent(outgoing);

@@ -62,7 +62,7 @@ export async function redisEngine(
   const eventLog = new RedisLog(
     redis,
     options.historyLimit,
-    (room, epoch, message) => feed?.stored(room, epoch, message),
+    (room, epoch, event) => feed?.stored(room, epoch, event),
   );
   metrics.counter(
     "chat_redis_heads_backwards_total",

@@ -81,9 +81,9 @@ export class RedisFeed implements RoomFeed {
   }
 
   /** Records what this node stored itself (it is handed to the sink too). */
-  stored(room: string, epoch: string, message: RoomEvent): void {
-    this.#saw(room, epoch, message.seq);
-    this.#sink.events(room, epoch, [message]);
+  stored(room: string, epoch: string, event: RoomEvent): void {
+    this.#saw(room, epoch, event.seq);
+    this.#sink.events(room, epoch, [event]);
   }
 
   /** Reads every open room's head and rings the doorbell. */
