@@ -109,6 +109,25 @@ Deno.test({
               texts().filter((m) => m.text.startsWith(kind)).map((m) => m.text),
               [0, 1, 2, 3, 4].map((i) => `${kind} ${i}`),
             );
+            // Changes go out as HTTP posts and come back as updates.
+            const mine = texts().find((m) => m.text === `${kind} 0`)!;
+            const theirs = texts().find((m) => m.text === "ws 0")!;
+            const gone = texts().find((m) => m.text === "ws 1")!;
+            client.edit(room, mine.seq, `${kind} 0, edited`);
+            client.react(room, theirs.seq, "👍");
+            ws.send({ type: "delete", room, id: "wd", target: gone.seq });
+            await waitUntil("edit, reaction and deletion shown", () => {
+              const [a, b, c] = [mine.seq, theirs.seq, gone.seq].map((seq) =>
+                client.view(room).messages.find((m) => m.seq === seq)
+              );
+              return a?.text === `${kind} 0, edited` &&
+                a.edited !== undefined &&
+                b?.reactions?.["👍"]?.length === 1 && c?.deleted === true;
+            });
+            await waitUntil(
+              "the changes acknowledged",
+              () => client.outbox.list().length === 0,
+            );
             if (kind === "sse") {
               ws.send({ type: "typing", room });
               await waitUntil(

@@ -19,7 +19,11 @@ import type {
   ServerEvent,
   User,
 } from "../protocol/types.ts";
-import { parseMessageText, parseRoomName } from "../protocol/validate.ts";
+import {
+  parseEmoji,
+  parseMessageText,
+  parseRoomName,
+} from "../protocol/validate.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import { watchBrowser } from "./browser_events.ts";
 import { type Clock, systemClock, type TimerId } from "./clock.ts";
@@ -29,6 +33,7 @@ import { Link, type LinkState } from "./link.ts";
 import {
   Outbox,
   OUTBOX_KEY,
+  type OutboxChange,
   type OutboxEntry,
   type StorageLike,
 } from "./outbox.ts";
@@ -108,6 +113,8 @@ export interface RoomView {
   readonly onlineStale: boolean;
   /** The person's messages on their way, oldest first. */
   readonly pending: readonly PendingMessage[];
+  /** The person's edits, deletions and reactions not yet acknowledged. */
+  readonly changes: readonly OutboxEntry[];
   /** Who is typing (never the person). */
   readonly typing: readonly User[];
 }
@@ -291,7 +298,10 @@ export class ChatClient {
     if (!view) {
       const sync = this.#rooms.get(room);
       const sent = [...(this.#sent.get(room)?.values() ?? [])];
-      const waiting = this.outbox.list(room).map((entry) => ({ entry }));
+      const entries = this.outbox.list(room);
+      const waiting = entries.filter((e) => !e.change).map((entry) => ({
+        entry,
+      }));
       view = {
         messages: sync?.messages ?? [],
         hasMore: sync?.hasMore ?? false,
@@ -300,6 +310,7 @@ export class ChatClient {
         pending: [...sent, ...waiting].sort((a, b) =>
           a.entry.createdAt - b.entry.createdAt
         ),
+        changes: entries.filter((e) => e.change),
         typing: this.#typing.list(room),
       };
       this.#views.set(room, view);
@@ -374,25 +385,66 @@ export class ChatClient {
   }
 
   /**
-   * Writes a message: validated, put in the outbox (persisted), and sent as
-   * soon as the room is joined. Returns the outbox entry.
+   * Writes a message (a reply to `replyTo`, a `seq`, when given): validated,
+   * put in the outbox (persisted), and sent as soon as the room is joined.
+   * Returns the outbox entry.
    *
    * @throws {import("../protocol/errors.ts").ProtocolError} `text_invalid`
    * or `room_invalid`, before anything is stored.
    */
-  send(room: string, text: string): OutboxEntry {
-    parseRoomName(room);
-    const clean = parseMessageText(text);
-    const entry = this.outbox.add({
-      room,
-      id: newMessageId(),
-      text: clean,
-      createdAt: this.#clock.now(),
-    });
-    this.join(room);
+  send(room: string, text: string, replyTo?: number): OutboxEntry {
+    const entry = this.#write(room, parseMessageText(text), { replyTo });
     // Others stop showing "typing" when the message arrives: the next
     // keystroke may signal again at once.
     this.#lastTyping.delete(room);
+    return entry;
+  }
+
+  /**
+   * Changes the text of the person's message `target` (through the outbox,
+   * like a message); the room shows it once the server has it.
+   *
+   * @throws {import("../protocol/errors.ts").ProtocolError} `text_invalid`.
+   */
+  edit(room: string, target: number, text: string): OutboxEntry {
+    return this.#write(room, parseMessageText(text), {
+      change: { type: "edit", target },
+    });
+  }
+
+  /** Deletes the message `target` (through the outbox). */
+  remove(room: string, target: number): OutboxEntry {
+    return this.#write(room, "", { change: { type: "delete", target } });
+  }
+
+  /**
+   * Adds (`on`) or takes back the person's `emoji` reaction to `target`.
+   *
+   * @throws {import("../protocol/errors.ts").ProtocolError} `bad_request`
+   * when `emoji` is not one emoji.
+   */
+  react(room: string, target: number, emoji: string, on = true): OutboxEntry {
+    return this.#write(room, "", {
+      change: { type: "react", target, emoji: parseEmoji(emoji), on },
+    });
+  }
+
+  #write(
+    room: string,
+    text: string,
+    extra: { replyTo?: number; change?: OutboxChange },
+  ): OutboxEntry {
+    parseRoomName(room);
+    const fields: Omit<OutboxEntry, "state" | "error" | "code"> = {
+      room,
+      id: newMessageId(),
+      text,
+      createdAt: this.#clock.now(),
+    };
+    if (extra.replyTo !== undefined) fields.replyTo = extra.replyTo;
+    if (extra.change) fields.change = extra.change;
+    const entry = this.outbox.add(fields);
+    this.join(room);
     this.#outboxChanged(room);
     this.#sender.flush(room);
     return this.outbox.get(entry.id) ?? entry;
@@ -563,6 +615,7 @@ export class ChatClient {
     });
     for (const update of event.updates ?? []) {
       this.#emit({ type: "update", update });
+      this.#settleOwn(update.user.id, update.room, update.id);
     }
     for (const m of fresh) this.#seen(m);
     this.#sender.flush(event.room);
@@ -586,24 +639,34 @@ export class ChatClient {
       this.#seen(message);
     } else {
       this.#emit({ type: "update", update: event });
+      this.#settleOwn(event.user.id, event.room, event.id);
     }
   }
 
-  /** A stored message: ours settles its outbox entry, ack or not. */
+  /** A stored message: no longer pending, and ours settles its entry. */
   #seen(message: ChatMessage): void {
     const sent = this.#sent.get(message.room);
     if (sent?.delete(message.id)) this.#views.delete(message.room);
-    if (message.user.id !== this.user?.id) return;
-    if (this.outbox.get(message.id)?.room !== message.room) return;
-    this.#sender.settle(message.id);
+    this.#settleOwn(message.user.id, message.room, message.id);
+  }
+
+  /** An event of ours stored settles its outbox entry, ack or not. */
+  #settleOwn(userId: string, room: string, id: string): void {
+    if (userId !== this.user?.id) return;
+    if (this.outbox.get(id)?.room !== room) return;
+    this.#sender.settle(id);
   }
 
   #onAck(room: string, id: string, seq: number): void {
     const entry = this.#sender.settle(id);
     if (!entry) return;
     const sync = this.#rooms.get(room);
-    // Not in the room's messages yet: shown as sent until it arrives.
-    if (!sync?.messages.some((m) => m.id === id && m.room === room)) {
+    // A message not in the room's messages yet: shown as sent until it
+    // arrives. (A change shows when its event arrives.)
+    if (
+      !entry.change &&
+      !sync?.messages.some((m) => m.id === id && m.room === room)
+    ) {
       let sent = this.#sent.get(room);
       if (!sent) this.#sent.set(room, sent = new Map());
       sent.set(id, { entry, seq });

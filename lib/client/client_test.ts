@@ -509,3 +509,80 @@ Deno.test("refused with 1008: stopped, no retries, until the person reconnects",
   assert.equal(fake.connections.length, 2);
   client.stop();
 });
+
+Deno.test("edits, deletions, reactions and replies go through the outbox; their events settle them", () => {
+  const { client, fake } = setup();
+  client.join("general", { since: 3, epoch: "e1", messages: [msg(3, alice)] });
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(3));
+  const reply = client.send("general", "a reply", 3);
+  const edit = client.edit("general", 3, "three, fixed");
+  const react = client.react("general", 3, "👍");
+  const del = client.remove("general", 3);
+  assert.throws(() => client.react("general", 3, "not an emoji"));
+  assert.deepEqual(c.sent.slice(-4), [
+    {
+      type: "send",
+      room: "general",
+      id: reply.id,
+      text: "a reply",
+      replyTo: 3,
+    },
+    {
+      type: "edit",
+      room: "general",
+      id: edit.id,
+      target: 3,
+      text: "three, fixed",
+    },
+    {
+      type: "react",
+      room: "general",
+      id: react.id,
+      target: 3,
+      emoji: "👍",
+      on: true,
+    },
+    { type: "delete", room: "general", id: del.id, target: 3 },
+  ]);
+  // Only the new message is pending as a message; the rest are changes.
+  assert.deepEqual(client.view("general").pending.map((p) => p.entry.id), [
+    reply.id,
+  ]);
+  assert.equal(client.view("general").changes.length, 3);
+  // The edit's ack; the reaction's own event (no ack yet) settles it too.
+  c.deliver({ type: "ack", room: "general", id: edit.id, seq: 5 });
+  c.deliver(
+    asEvent({ ...msg(4, alice, reply.id), replyTo: 3 }),
+    {
+      type: "edit",
+      room: "general",
+      seq: 5,
+      id: edit.id,
+      user: alice,
+      ts: 5,
+      target: 3,
+      text: "three, fixed",
+    },
+    {
+      type: "reaction",
+      room: "general",
+      seq: 6,
+      id: react.id,
+      user: alice,
+      ts: 6,
+      target: 3,
+      emoji: "👍",
+      on: true,
+    },
+  );
+  const view = client.view("general");
+  assert.deepEqual(view.pending, []);
+  assert.deepEqual(view.changes.map((e) => e.id), [del.id]);
+  assert.equal(view.messages[0].text, "three, fixed");
+  assert.deepEqual(view.messages[0].reactions, { "👍": [alice.id] });
+  assert.equal(view.messages[1].replyTo, 3);
+  client.stop();
+});

@@ -16,12 +16,27 @@ export type OutboxState =
   /** Refused by the server, or no ack in time: waits for a retry. */
   | "failed";
 
-/** One unacknowledged message. */
+/**
+ * A change to an earlier message that an entry carries instead of a new
+ * message: an edit (the new text is the entry's `text`), a deletion, or a
+ * reaction added (`on`) or removed.
+ */
+export type OutboxChange =
+  | { type: "edit"; target: number }
+  | { type: "delete"; target: number }
+  | { type: "react"; target: number; emoji: string; on: boolean };
+
+/** One unacknowledged message, or change to a message. */
 export interface OutboxEntry {
   room: string;
   /** The client id, reused on every retry. */
   id: string;
+  /** The message's text (an edit's new text; empty for other changes). */
   text: string;
+  /** A new message: the `seq` of the message it replies to. */
+  replyTo?: number;
+  /** Absent for a new message. */
+  change?: OutboxChange;
   /** Local clock when written (epoch ms), for ordering and display. */
   createdAt: number;
   state: OutboxState;
@@ -46,8 +61,19 @@ interface Stored {
   id: string;
   text: string;
   createdAt: number;
+  replyTo?: number;
+  change?: OutboxChange;
   failed?: string;
   code?: string;
+}
+
+function isChange(v: unknown): v is OutboxChange {
+  if (typeof v !== "object" || v === null) return false;
+  const c = v as Record<string, unknown>;
+  if (typeof c.target !== "number") return false;
+  return c.type === "edit" || c.type === "delete" ||
+    (c.type === "react" && typeof c.emoji === "string" &&
+      typeof c.on === "boolean");
 }
 
 function isStored(v: unknown): v is Stored {
@@ -55,6 +81,8 @@ function isStored(v: unknown): v is Stored {
   const s = v as Record<string, unknown>;
   return typeof s.room === "string" && typeof s.id === "string" &&
     typeof s.text === "string" && typeof s.createdAt === "number" &&
+    (s.replyTo === undefined || typeof s.replyTo === "number") &&
+    (s.change === undefined || isChange(s.change)) &&
     (s.failed === undefined || typeof s.failed === "string") &&
     (s.code === undefined || typeof s.code === "string");
 }
@@ -88,15 +116,7 @@ export class Outbox {
       const mine = this.#entries.get(s.id);
       next.set(
         s.id,
-        mine ?? {
-          room: s.room,
-          id: s.id,
-          text: s.text,
-          createdAt: s.createdAt,
-          state: s.failed === undefined ? "queued" : "failed",
-          error: s.failed,
-          code: s.code,
-        },
+        mine ?? fromStored(s),
       );
     }
     this.#entries = next;
@@ -188,6 +208,21 @@ export class Outbox {
   }
 }
 
+function fromStored(s: Stored): OutboxEntry {
+  const entry: OutboxEntry = {
+    room: s.room,
+    id: s.id,
+    text: s.text,
+    createdAt: s.createdAt,
+    state: s.failed === undefined ? "queued" : "failed",
+    error: s.failed,
+    code: s.code,
+  };
+  if (s.replyTo !== undefined) entry.replyTo = s.replyTo;
+  if (s.change) entry.change = s.change;
+  return entry;
+}
+
 function toStored(e: OutboxEntry): Stored {
   const s: Stored = {
     room: e.room,
@@ -195,6 +230,8 @@ function toStored(e: OutboxEntry): Stored {
     text: e.text,
     createdAt: e.createdAt,
   };
+  if (e.replyTo !== undefined) s.replyTo = e.replyTo;
+  if (e.change) s.change = e.change;
   if (e.state === "failed") {
     s.failed = e.error ?? "failed";
     if (e.code !== undefined) s.code = e.code;

@@ -1,5 +1,6 @@
 /**
- * Sending the outbox: each entry goes out once its room is joined, waits
+ * Sending the outbox: each entry (a message, or an edit, deletion or
+ * reaction) goes out once its room is joined, waits
  * for its ack (or its own message coming back), and after an error follows
  * the error code's rule from `lib/protocol/close_codes.ts`: `unavailable`
  * is sent again with the same id after a backoff, `rate_limited` after the
@@ -31,6 +32,31 @@ export interface OutboxSenderOptions {
   ackTimeoutMs?: number;
   /** Delays between automatic resends after `unavailable`. */
   backoff?: BackoffOptions;
+}
+
+/** The frame that carries an entry: a `send`, or the change it holds. */
+export function frameOf(entry: OutboxEntry): ClientFrame {
+  const { room, id, text, change } = entry;
+  switch (change?.type) {
+    case undefined: {
+      const frame: ClientFrame = { type: "send", room, id, text };
+      if (entry.replyTo !== undefined) frame.replyTo = entry.replyTo;
+      return frame;
+    }
+    case "edit":
+      return { type: "edit", room, id, target: change.target, text };
+    case "delete":
+      return { type: "delete", room, id, target: change.target };
+    case "react":
+      return {
+        type: "react",
+        room,
+        id,
+        target: change.target,
+        emoji: change.emoji,
+        on: change.on,
+      };
+  }
 }
 
 /** The failure code of an entry whose ack never came. */
@@ -152,12 +178,7 @@ export class OutboxSender {
     const entry = outbox.get(id);
     if (entry?.state !== "queued" || this.#timers.has(id)) return;
     if (!this.#options.joined(entry.room)) return;
-    const sent = this.#options.send({
-      type: "send",
-      room: entry.room,
-      id: entry.id,
-      text: entry.text,
-    });
+    const sent = this.#options.send(frameOf(entry));
     if (!sent) return;
     outbox.setState(id, "sending");
     this.#timers.set(

@@ -148,3 +148,51 @@ Deno.test("outbox sender: a lost connection puts entries on their way back in th
   sender.flush();
   assert.deepEqual(sends(), ["a", "b", "a"]);
 });
+
+Deno.test("outbox sender: replies and changes go out as their own frames", () => {
+  const { sender, outbox, sent, clock } = setup();
+  outbox.add({
+    room: "general",
+    id: "m",
+    text: "yes",
+    createdAt: 0,
+    replyTo: 3,
+  });
+  outbox.add({
+    room: "general",
+    id: "e",
+    text: "fixed",
+    createdAt: 1,
+    change: { type: "edit", target: 3 },
+  });
+  outbox.add({
+    room: "general",
+    id: "d",
+    text: "",
+    createdAt: 2,
+    change: { type: "delete", target: 2 },
+  });
+  outbox.add({
+    room: "general",
+    id: "r",
+    text: "",
+    createdAt: 3,
+    change: { type: "react", target: 3, emoji: "🎉", on: false },
+  });
+  sender.flush();
+  assert.deepEqual(sent, [
+    { type: "send", room: "general", id: "m", text: "yes", replyTo: 3 },
+    { type: "edit", room: "general", id: "e", target: 3, text: "fixed" },
+    { type: "delete", room: "general", id: "d", target: 2 },
+    {
+      type: "react",
+      room: "general",
+      id: "r",
+      target: 3,
+      emoji: "🎉",
+      on: false,
+    },
+  ]);
+  for (const id of ["m", "e", "d", "r"]) sender.settle(id);
+  assert.equal(clock.pending, 0);
+});

@@ -62,3 +62,43 @@ Deno.test("Outbox works without storage, and ignores corrupt storage", () => {
   );
   assert.deepEqual(new Outbox(storage).list().map((e) => e.id), ["ok"]);
 });
+
+Deno.test("Outbox keeps replies and changes to messages across a reload; a malformed change is dropped", () => {
+  const storage = new MemoryStorage();
+  const a = new Outbox(storage);
+  a.add({ room: "r", id: "m1", text: "yes!", createdAt: 1, replyTo: 4 });
+  a.add({
+    room: "r",
+    id: "e1",
+    text: "fixed",
+    createdAt: 2,
+    change: { type: "edit", target: 4 },
+  });
+  a.add({
+    room: "r",
+    id: "x1",
+    text: "",
+    createdAt: 3,
+    change: { type: "react", target: 4, emoji: "👍", on: true },
+  });
+  const b = new Outbox(storage);
+  assert.equal(b.get("m1")?.replyTo, 4);
+  assert.deepEqual(b.get("e1")?.change, { type: "edit", target: 4 });
+  assert.deepEqual(b.get("x1")?.change, {
+    type: "react",
+    target: 4,
+    emoji: "👍",
+    on: true,
+  });
+  storage.setItem(
+    OUTBOX_KEY,
+    JSON.stringify([{
+      room: "r",
+      id: "bad",
+      text: "",
+      createdAt: 1,
+      change: { type: "react", target: 4 },
+    }]),
+  );
+  assert.equal(new Outbox(storage).list().length, 0);
+});

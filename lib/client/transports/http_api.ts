@@ -91,11 +91,14 @@ export class HttpApi {
     });
   }
 
-  /** `POST …/messages`: the stored `seq`. */
-  async post(room: string, id: string, text: string): Promise<number> {
+  /**
+   * `POST …/messages` of a message (`{"id","text","replyTo?"}`) or, with
+   * its `type`, an edit, deletion or reaction: the stored `seq`.
+   */
+  async post(room: string, body: Record<string, unknown>): Promise<number> {
     const reply = await this.#request<{ seq: number }>(
       roomPath(room, "messages"),
-      { method: "POST", body: { id, text } },
+      { method: "POST", body },
     );
     return reply.seq;
   }

@@ -2,7 +2,8 @@
  * What the SSE and long-poll transports share: they speak the WebSocket
  * protocol to {@linkcode ChatClient} (client frames in, server events out)
  * and map it onto HTTP. `hello` becomes `POST /api/session` (→ `welcome`),
- * `send` a `POST …/messages` (→ `ack` or `error` with the id as `ref`),
+ * `send`, `edit`, `delete` and `react` a `POST …/messages` (→ `ack` or
+ * `error` with the id as `ref`),
  * `typing` a `POST …/typing`, `history` a `GET …/messages`, `ping` a local
  * `pong` while the channel is healthy. Subclasses carry `join`/`leave`.
  *
@@ -70,11 +71,17 @@ export abstract class HttpTransport implements Transport {
         this.leave(frame.room);
         queueMicrotask(() => this.emit({ type: "left", room: frame.room }));
         break;
-      case "send": {
-        // One post at a time: messages are stored in the order written, as
-        // over one WebSocket.
-        const { room, id, text } = frame;
-        this.#posts = this.#posts.then(() => this.#post(room, id, text));
+      case "send":
+      case "edit":
+      case "delete":
+      case "react": {
+        // One post at a time: events are stored in the order written, as
+        // over one WebSocket. A message's body has no `type`.
+        const { room, id } = frame;
+        const { room: _, ...rest } = frame;
+        const body: Record<string, unknown> = rest;
+        if (frame.type === "send") delete body.type;
+        this.#posts = this.#posts.then(() => this.#post(room, id, body));
         break;
       }
       case "typing":
@@ -162,10 +169,14 @@ export abstract class HttpTransport implements Transport {
     }
   }
 
-  async #post(room: string, id: string, text: string): Promise<void> {
+  async #post(
+    room: string,
+    id: string,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     if (this.#closed) return; // the client re-sends it on the next transport
     try {
-      const seq = await this.api.post(room, id, text);
+      const seq = await this.api.post(room, body);
       this.emit({ type: "ack", id, room, seq });
     } catch (error) {
       this.#report(error, id);
