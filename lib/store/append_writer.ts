@@ -33,7 +33,7 @@ import {
   type Fold,
   targetOf,
 } from "../engine/fold.ts";
-import { foldKey, type RoomHead, roomKey, segmentKey } from "./keys.ts";
+import { foldKey, type RoomHead, roomKey } from "./keys.ts";
 import {
   ARCHIVE_EVERY,
   archiveBudget,
@@ -42,7 +42,12 @@ import {
 } from "./id_archive.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 import { RoomTail, RoomTails } from "./room_tail.ts";
-import { placeMessages, RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
+import {
+  placeMessages,
+  RECENT_BUDGET_BYTES,
+  segmentKeyOf,
+  storedSize,
+} from "./segments.ts";
 import { trimSegments } from "./retention.ts";
 import { readTarget, type TargetState } from "./folds.ts";
 
@@ -280,7 +285,7 @@ export class AppendWriter {
       atomic.check({ key: roomKey(room), versionstamp: tail.versionstamp });
       const placed = placeMessages(tail.recent!, events);
       for (const segment of placed.segments) {
-        atomic.set(segmentKey(room, segment[0].seq), segment);
+        atomic.set(segmentKeyOf(room, segment), segment);
       }
       const head: RoomHead = {
         seq: events[events.length - 1].seq,

@@ -3,7 +3,7 @@ import type { RoomUpdate, User } from "../protocol/types.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import type { AppendResult } from "../engine/engine.ts";
 import { applyUpdate, type Fold } from "../engine/fold.ts";
-import { foldKey } from "./keys.ts";
+import { foldKey, updateSegmentsPrefix } from "./keys.ts";
 import { readFolds } from "./folds.ts";
 import { trimSegments } from "./retention.ts";
 import { MessageStore } from "./message_store.ts";
@@ -109,5 +109,15 @@ Deno.test("retention deletes the folds of messages it deletes", async () => {
     equal(await trimSegments(kv, "r", 61) > 0, true);
     equal((await kv.get(foldKey("r", 1))).value, null, "the old fold is gone");
     assert((await kv.get(foldKey("r", 150))).value, "a kept one stays");
+    // The edit's update segment went with the messages around it.
+    const updates = await Array.fromAsync(
+      kv.list({ prefix: updateSegmentsPrefix("r") }),
+    );
+    deepEqual(updates.map((e) => e.key[2]), []);
+    // The retained events (the latest 100) are all still read, in order.
+    deepEqual(
+      (await store.range("r", 0, 161)).map((e) => e.seq),
+      Array.from({ length: 100 }, (_, i) => 62 + i),
+    );
   });
 });

@@ -4,11 +4,16 @@
  * - `["room", room]` → {@linkcode RoomHead}: the room's head `seq`, last
  *   time and latest messages (up to ~800 bytes of them). Every append checks
  *   and rewrites it, which is what serialises writers of one room.
- * - `["seg", room, firstSeq]` → `RoomEvent[]`: a segment, the events
- *   `firstSeq, firstSeq + 1, …` of one room that no longer fit the head.
- *   Segments of a room are contiguous, never overlap and end where the head's
- *   `recent` begins; at most one segment per room per commit instead of a row
- *   per message is what makes a busy room cheap to store.
+ * - `["seg", room, firstSeq]` → `ChatMessage[]`: a segment, the messages
+ *   from `firstSeq` on (in `seq` order; the updates between them are in
+ *   `useg` rows) of one room that no longer fit the head. Segments of a room
+ *   never overlap and end where the head's `recent` begins; at most one
+ *   segment per room per commit instead of a row per message is what makes a
+ *   busy room cheap to store.
+ * - `["useg", room, firstSeq]` → `RoomUpdate[]`: an update segment, the
+ *   edits, deletions and reactions among the events that left the head in
+ *   one commit. Updates live apart from messages so that a page of messages
+ *   never reads past them; a range of events reads both and merges them.
  * - `["ids", room, userId, firstSeq]` → {@linkcode IdArchiveRow}: the client
  *   ids of one user's messages among the room's messages `firstSeq…`
  *   (up to the head's `archived`), moved there together every few hundred
@@ -94,6 +99,16 @@ export const idArchivePrefix = (room: string, userId: string): Deno.KvKey => [
 ];
 /** The prefix of a room's segments. */
 export const segmentsPrefix = (room: string): Deno.KvKey => ["seg", room];
+/** The key of the update segment whose first update is `firstSeq`. */
+export const updateSegmentKey = (
+  room: string,
+  firstSeq: number,
+): Deno.KvKey => ["useg", room, firstSeq];
+/** The prefix of a room's update segments. */
+export const updateSegmentsPrefix = (room: string): Deno.KvKey => [
+  "useg",
+  room,
+];
 /** The key of message `seq`'s fold. */
 export const foldKey = (room: string, seq: number): Deno.KvKey => [
   "fold",

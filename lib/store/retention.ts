@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { segmentKey, segmentsPrefix } from "./keys.ts";
+import {
+  segmentKey,
+  segmentsPrefix,
+  updateSegmentKey,
+  updateSegmentsPrefix,
+} from "./keys.ts";
+import type { RoomEvent } from "../protocol/types.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 import { expiredFoldKeys } from "./folds.ts";
 
@@ -13,9 +19,9 @@ import { expiredFoldKeys } from "./folds.ts";
 const DELETES_PER_COMMIT = 500;
 
 /**
- * Deletes every segment of `room` that ends before `keepFrom`, the oldest
- * `seq` to keep, and the folds of the messages before it; returns how many
- * segments were deleted. Safe to run alongside
+ * Deletes every segment (of messages or of updates) of `room` that ends
+ * before `keepFrom`, the oldest `seq` to keep, and the folds of the messages
+ * before it; returns how many segments were deleted. Safe to run alongside
  * writers (they only add segments after the head) and other trims.
  */
 export async function trimSegments(
@@ -24,15 +30,20 @@ export async function trimSegments(
   keepFrom: number,
 ): Promise<number> {
   if (keepFrom <= 1) return 0;
-  // Segments are contiguous: of those starting at or before `keepFrom`, the
-  // last one holds it and every earlier one ends before it.
-  const keys: Deno.KvKey[] = [];
-  const iter = kv.list(
-    { prefix: segmentsPrefix(room), end: segmentKey(room, keepFrom + 1) },
-    { batchSize: 100 },
-  );
-  for await (const entry of iter) keys.push(entry.key);
-  keys.pop();
+  const keys = [
+    ...await segmentsBefore(
+      kv,
+      segmentsPrefix(room),
+      segmentKey(room, keepFrom + 1),
+      keepFrom,
+    ),
+    ...await segmentsBefore(
+      kv,
+      updateSegmentsPrefix(room),
+      updateSegmentKey(room, keepFrom + 1),
+      keepFrom,
+    ),
+  ];
   const segments = keys.length;
   keys.push(...await expiredFoldKeys(kv, room, keepFrom));
   for (let i = 0; i < keys.length; i += DELETES_PER_COMMIT) {
@@ -43,4 +54,19 @@ export async function trimSegments(
     await withBusyRetry(() => atomic.commit());
   }
   return segments;
+}
+
+/** The keys of one kind's segments that start before `end` and end before `keepFrom`. */
+async function segmentsBefore(
+  kv: Deno.Kv,
+  prefix: Deno.KvKey,
+  end: Deno.KvKey,
+  keepFrom: number,
+): Promise<Deno.KvKey[]> {
+  const keys: Deno.KvKey[] = [];
+  const iter = kv.list<RoomEvent[]>({ prefix, end }, { batchSize: 100 });
+  for await (const { key, value } of iter) {
+    if (value[value.length - 1].seq < keepFrom) keys.push(key);
+  }
+  return keys;
 }

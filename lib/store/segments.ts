@@ -1,11 +1,13 @@
 /**
- * Segments: a room's events (messages, edits, deletions, reactions) stored
- * as runs of consecutive `seq`s, one KV
- * row per run (`["seg", room, firstSeq]`), followed by the latest few in the
- * room's head record (`recent`). Writing decides what stays in the head and
- * packs the rest into segments under KV's value size limit; reading takes
- * the head first, then the segments before it, and keeps only the messages
- * asked for.
+ * Segments: a room's events stored as runs, one KV row per run, followed by
+ * the latest few events (of every kind) in the room's head record
+ * (`recent`). Messages go to message segments (`["seg", room, firstSeq]`),
+ * edits, deletions and reactions to update segments (`["useg", …]`), so a
+ * page of messages reads message segments only however many updates the
+ * room had; a range of events reads both and merges them by `seq`. Writing
+ * decides what stays in the head and packs the rest into segments under
+ * KV's value size limit; reading takes the head first, then the segments
+ * before it, and keeps only the events asked for.
  *
  * @module
  */
@@ -15,7 +17,14 @@ import {
   isMessage,
   type RoomEvent,
 } from "../protocol/types.ts";
-import { type RoomHead, roomKey, segmentKey, segmentsPrefix } from "./keys.ts";
+import {
+  type RoomHead,
+  roomKey,
+  segmentKey,
+  segmentsPrefix,
+  updateSegmentKey,
+  updateSegmentsPrefix,
+} from "./keys.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 
 /** Deno KV refuses values over 64 KiB; leave room for the encoding's overhead. */
@@ -48,9 +57,10 @@ export function storedSize(
 }
 
 /**
- * Where a commit puts a room's messages: `recent` (what the head held) plus
+ * Where a commit puts a room's events: `recent` (what the head held) plus
  * `added` stay in the head while they fit {@linkcode RECENT_BUDGET_BYTES};
- * otherwise they all move to segments and the head keeps none.
+ * otherwise they all move to segments (messages and updates apart: see
+ * {@linkcode segmentKeyOf}) and the head keeps none.
  */
 export function placeMessages(
   recent: RoomEvent[],
@@ -58,44 +68,62 @@ export function placeMessages(
 ): { recent: RoomEvent[]; segments: RoomEvent[][] } {
   const all = recent.length === 0 ? added : recent.concat(added);
   let bytes = 0;
-  for (const message of all) bytes += storedSize(message);
-  return bytes <= RECENT_BUDGET_BYTES
-    ? { recent: all, segments: [] }
-    : { recent: [], segments: packSegments(all) };
+  for (const event of all) bytes += storedSize(event);
+  if (bytes <= RECENT_BUDGET_BYTES) return { recent: all, segments: [] };
+  const messages = all.filter(isMessage);
+  if (messages.length === all.length) {
+    return { recent: [], segments: packSegments(all) };
+  }
+  const updates = all.filter((event) => !isMessage(event));
+  return {
+    recent: [],
+    segments: [...packSegments(messages), ...packSegments(updates)],
+  };
 }
 
 /**
- * Splits consecutive messages of one room into segments that each fit a KV
- * value; most commits give one.
+ * The key of a segment: a message segment's, or an update segment's (a
+ * segment holds one kind only).
  */
-export function packSegments(messages: RoomEvent[]): RoomEvent[][] {
+export function segmentKeyOf(room: string, segment: RoomEvent[]): Deno.KvKey {
+  return isMessage(segment[0])
+    ? segmentKey(room, segment[0].seq)
+    : updateSegmentKey(room, segment[0].seq);
+}
+
+/**
+ * Splits events of one room, in `seq` order, into segments that each fit a
+ * KV value; most commits give one.
+ */
+export function packSegments(events: RoomEvent[]): RoomEvent[][] {
   const segments: RoomEvent[][] = [];
   let current: RoomEvent[] = [];
   let bytes = 0;
-  for (const message of messages) {
-    const size = storedSize(message);
+  for (const event of events) {
+    const size = storedSize(event);
     if (current.length > 0 && bytes + size > SEGMENT_BUDGET_BYTES) {
       segments.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(message);
+    current.push(event);
     bytes += size;
   }
   if (current.length > 0) segments.push(current);
   return segments;
 }
 
-/** The head's `recent` messages (read first: see {@linkcode readRange}). */
+/** The head's `recent` events (read first: see {@linkcode readRange}). */
 async function readRecent(kv: Deno.Kv, room: string): Promise<RoomEvent[]> {
   const head = await withBusyRetry(() => kv.get<RoomHead>(roomKey(room)));
   return head.value?.recent ?? [];
 }
 
 /**
- * Messages of `room` with `after < seq ≤ upTo`, in order.
+ * Events of `room` with `after < seq ≤ upTo`, in order: messages and updates
+ * merged.
  *
- * The head is read before the segments: messages only ever move from the
+ * The head is read before the segments: events only ever move from the
  * head into segments, so everything older than the head's `recent` is
  * already in a segment by then. A caller that has just read the head passes
  * its `recent` (it must not be older than the segments read next); otherwise
@@ -111,17 +139,38 @@ export async function readRange(
   if (upTo <= after) return [];
   recent ??= await readRecent(kv, room);
   const segmentsUpTo = Math.min(upTo, (recent[0]?.seq ?? Infinity) - 1);
-  const messages = segmentsUpTo > after
-    ? await readSegmentRange(kv, room, after, segmentsUpTo)
-    : [];
-  for (const message of recent) {
-    if (message.seq > after && message.seq <= upTo) messages.push(message);
+  let events: RoomEvent[] = [];
+  if (segmentsUpTo > after) {
+    const [messages, updates] = await Promise.all([
+      readSegmentRange(kv, MESSAGE_SEGMENTS, room, after, segmentsUpTo),
+      readSegmentRange(kv, UPDATE_SEGMENTS, room, after, segmentsUpTo),
+    ]);
+    events = updates.length === 0 ? messages : merge(messages, updates);
   }
-  return messages;
+  for (const event of recent) {
+    if (event.seq > after && event.seq <= upTo) events.push(event);
+  }
+  return events;
 }
+
+/** One kind of segment's keys. */
+interface SegmentKind {
+  key(room: string, firstSeq: number): Deno.KvKey;
+  prefix(room: string): Deno.KvKey;
+}
+
+const MESSAGE_SEGMENTS: SegmentKind = {
+  key: segmentKey,
+  prefix: segmentsPrefix,
+};
+const UPDATE_SEGMENTS: SegmentKind = {
+  key: updateSegmentKey,
+  prefix: updateSegmentsPrefix,
+};
 
 async function readSegmentRange(
   kv: Deno.Kv,
+  kind: SegmentKind,
   room: string,
   after: number,
   upTo: number,
@@ -130,29 +179,40 @@ async function readSegmentRange(
   // starting at or before it. The rest start inside the range.
   const [first, rest] = await Promise.all([
     collect(kv.list<RoomEvent[]>(
-      { prefix: segmentsPrefix(room), end: segmentKey(room, after + 2) },
+      { prefix: kind.prefix(room), end: kind.key(room, after + 2) },
       { reverse: true, limit: 1 },
     )),
     upTo < after + 2 ? [] : collect(kv.list<RoomEvent[]>(
-      { start: segmentKey(room, after + 2), end: segmentKey(room, upTo + 1) },
+      { start: kind.key(room, after + 2), end: kind.key(room, upTo + 1) },
       { batchSize: Math.min(100, upTo - after) },
     )),
   ]);
-  const messages: RoomEvent[] = [];
+  const events: RoomEvent[] = [];
   for (const segment of [...first, ...rest]) {
-    for (const message of segment) {
-      if (message.seq > after && message.seq <= upTo) messages.push(message);
+    for (const event of segment) {
+      if (event.seq > after && event.seq <= upTo) events.push(event);
     }
   }
-  return messages;
+  return events;
+}
+
+/** Two runs of events, each in `seq` order, as one. */
+function merge(a: RoomEvent[], b: RoomEvent[]): RoomEvent[] {
+  const merged: RoomEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    merged.push(a[i].seq < b[j].seq ? a[i++] : b[j++]);
+  }
+  return merged.concat(i < a.length ? a.slice(i) : b.slice(j));
 }
 
 /**
  * Up to `limit` of the latest messages of `room` with `floor < seq < before`
  * (`before` omitted: no upper bound), oldest first, and whether more such
- * messages exist. Other events in between are passed over: a page costs the
- * events of its `seq` range, not more. Takes the head's `recent` first, as
- * {@linkcode readRange} does.
+ * messages exist. Updates are passed over in the head's `recent` and never
+ * read from segments (they have their own). Takes the head's `recent` first,
+ * as {@linkcode readRange} does.
  */
 export async function readBefore(
   kv: Deno.Kv,
@@ -186,7 +246,7 @@ export async function readBefore(
     : { prefix: segmentsPrefix(room), end: segmentKey(room, end) };
   const iter = kv.list<RoomEvent[]>(selector, {
     reverse: true,
-    // A segment holds one event or many: fetch a few at a time.
+    // A segment holds one message or many: fetch a few at a time.
     batchSize: Math.min(limit + 1, 20),
   });
   scan: for await (const { value: segment } of iter) {

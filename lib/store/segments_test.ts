@@ -7,6 +7,7 @@ import {
   readBefore,
   readRange,
   RECENT_BUDGET_BYTES,
+  segmentKeyOf,
   storedSize,
 } from "./segments.ts";
 import { withKv } from "./test_support.ts";
@@ -662,5 +663,46 @@ Deno.test("reads that see the head before a spill return what that head held, on
       }
     }
     assert(spills > 1000, `${spills} spills`);
+  });
+});
+
+Deno.test("updates go to update segments: ranges merge both kinds, pages read messages only", async () => {
+  await withKv(async (kv) => {
+    const reaction = (seq: number, target: number): RoomEvent => ({
+      room: "u",
+      seq,
+      id: `r${seq}`,
+      user: bob,
+      ts: 1_700_000_000_000 + seq,
+      type: "reaction",
+      target,
+      emoji: "👍",
+      on: true,
+    });
+    // 1 and 2 are messages, 3-8 reactions to 2, 9 a message, 10 in the head.
+    const events = [
+      message("u", 1),
+      message("u", 2),
+      ...range(3, 8).map((seq) => reaction(seq, 2)),
+      message("u", 9, "x".repeat(400)),
+    ];
+    const placed = placeMessages([], events);
+    deepEqual(placed.recent, []);
+    deepEqual(placed.segments.map(seqs), [[1, 2, 9], range(3, 8)]);
+    for (const segment of placed.segments) {
+      await kv.set(segmentKeyOf("u", segment), segment);
+    }
+    const recent = [message("u", 10)];
+    deepEqual(seqs(await readRange(kv, "u", 0, 10, recent)), range(1, 10));
+    deepEqual(seqs(await readRange(kv, "u", 4, 9, recent)), range(5, 9));
+    deepEqual(seqs(await readRange(kv, "u", 2, 3, recent)), [3]);
+    // A page lists message segments only: the updates' rows are not read.
+    const page = await readBefore(kv, "u", undefined, 2, 0, recent);
+    deepEqual(seqs(page.messages), [9, 10]);
+    equal(page.hasMore, true);
+    deepEqual(
+      seqs((await readBefore(kv, "u", 9, 10, 0, recent)).messages),
+      [1, 2],
+    );
   });
 });
