@@ -586,3 +586,27 @@ Deno.test("edits, deletions, reactions and replies go through the outbox; their 
   assert.equal(view.messages[1].replyTo, 3);
   client.stop();
 });
+
+Deno.test("a join the server could not serve (unavailable) is asked again by itself", () => {
+  const { client, clock, fake } = setup();
+  client.join("general", { since: 4, epoch: "e1" });
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), {
+    type: "error",
+    code: "unavailable",
+    message: "Storage is briefly unreachable",
+    ref: "join",
+  });
+  assert.equal(c.sentOf("join").length, 1);
+  clock.advance(1_000);
+  assert.deepEqual(c.sentOf("join"), [
+    { type: "join", room: "general", since: 4, epoch: "e1" },
+    { type: "join", room: "general", since: 4, epoch: "e1" },
+  ]);
+  c.deliver(joined(4));
+  clock.advance(10_000);
+  assert.equal(c.sentOf("join").length, 2, "a joined room is not asked again");
+  client.stop();
+});
