@@ -26,6 +26,7 @@ import {
   updateSegmentsPrefix,
 } from "./keys.ts";
 import { withBusyRetry } from "./busy_retry.ts";
+import { mergeBySeq } from "../engine/merge.ts";
 
 /** Deno KV refuses values over 64 KiB; leave room for the encoding's overhead. */
 const SEGMENT_BUDGET_BYTES = 60 * 1024;
@@ -145,7 +146,7 @@ export async function readRange(
       readSegmentRange(kv, MESSAGE_SEGMENTS, room, after, segmentsUpTo),
       readSegmentRange(kv, UPDATE_SEGMENTS, room, after, segmentsUpTo),
     ]);
-    events = updates.length === 0 ? messages : merge(messages, updates);
+    events = mergeBySeq(messages, updates);
   }
   for (const event of recent) {
     if (event.seq > after && event.seq <= upTo) events.push(event);
@@ -194,17 +195,6 @@ async function readSegmentRange(
     }
   }
   return events;
-}
-
-/** Two runs of events, each in `seq` order, as one. */
-function merge(a: RoomEvent[], b: RoomEvent[]): RoomEvent[] {
-  const merged: RoomEvent[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    merged.push(a[i].seq < b[j].seq ? a[i++] : b[j++]);
-  }
-  return merged.concat(i < a.length ? a.slice(i) : b.slice(j));
 }
 
 /**

@@ -6,8 +6,10 @@
  *
  * - `chat:{room}:h` hash: `seq` (the head), `ts` (of the last event),
  *   `epoch` (created with the room's first read or write)
- * - `chat:{room}:s` stream: one entry per event, id `<seq>-0`, field `m` the
- *   event JSON; trimmed to the history limit
+ * - `chat:{room}:s` stream: one entry per message, id `<seq>-0`, field `m`
+ *   the message JSON; trimmed to the history limit (by `seq`)
+ * - `chat:{room}:u` stream: the same for edits, deletions and reactions, apart
+ *   so that a history page reads messages only
  * - `chat:{room}:o` hash: field `<seq>` the fold of message `seq` (what
  *   edits, a deletion and reactions did to it) as JSON, written by the
  *   append of each update; a message's field goes when it leaves the stream
@@ -26,6 +28,7 @@
 export interface RoomKeys {
   head: string;
   stream: string;
+  updates: string;
   feed: string;
   folds: string;
 }
@@ -36,6 +39,7 @@ export function roomKeys(room: string): RoomKeys {
   return {
     head: `${tag}:h`,
     stream: `${tag}:s`,
+    updates: `${tag}:u`,
     feed: `${tag}:f`,
     folds: `${tag}:o`,
   };

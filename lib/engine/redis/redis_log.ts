@@ -7,7 +7,6 @@
  */
 import {
   type ChatMessage,
-  isMessage,
   type RoomEvent,
   type RoomUpdate,
   type User,
@@ -34,9 +33,7 @@ import {
 import type { RedisConnection } from "./connection.ts";
 import { idempotencyKey, roomKeys, ROOMS_KEY } from "./keys.ts";
 import { APPEND, freshEpoch, HEAD } from "./scripts.ts";
-
-/** Most stream entries one history read asks for. */
-const MAX_STREAM_READ = 1_000;
+import { mergeBySeq } from "../merge.ts";
 
 /** How long a (user, client id) pair is remembered: the contract's 24 h. */
 const IDEMPOTENCY_TTL_S = 24 * 60 * 60;
@@ -90,6 +87,7 @@ export class RedisLog implements EventLog {
           idempotencyKey(room, user.id, id),
           keys.feed,
           keys.folds,
+          keys.updates,
         ],
         [
           json.slice(0, at),
@@ -143,25 +141,21 @@ export class RedisLog implements EventLog {
     upTo: number,
   ): Promise<RoomEvent[]> {
     if (upTo <= after) return [];
-    const { stream } = roomKeys(room);
-    const entries = await this.#run(() =>
-      this.#redis.command(stream, [
-        "XRANGE",
-        stream,
-        `${after + 1}-0`,
-        `${upTo}-0`,
-      ])
-    );
-    return eventsOf(entries);
+    const { stream, updates } = roomKeys(room);
+    const [messages, changes] = await Promise.all([
+      this.#read(stream, after, upTo),
+      this.#read(updates, after, upTo),
+    ]);
+    return mergeBySeq(messages, changes);
   }
 
   async resume(room: string, after: number, upTo: number): Promise<Resume> {
-    const messages: ChatMessage[] = [];
-    const updates: RoomUpdate[] = [];
-    for (const event of await this.range(room, after, upTo)) {
-      if (isMessage(event)) messages.push(event);
-      else updates.push(event);
-    }
+    if (upTo <= after) return { messages: [], updates: [] };
+    const keys = roomKeys(room);
+    const [messages, updates] = await Promise.all([
+      this.#read(keys.stream, after, upTo) as Promise<ChatMessage[]>,
+      this.#read(keys.updates, after, upTo) as Promise<RoomUpdate[]>,
+    ]);
     return { messages: await this.#fold(room, messages), updates };
   }
 
@@ -170,36 +164,34 @@ export class RedisLog implements EventLog {
     before: number | undefined,
     limit: number,
   ): Promise<HistoryPage> {
-    const { stream } = roomKeys(room);
-    const newestFirst: ChatMessage[] = [];
-    let end = before === undefined ? "+" : `${before - 1}-0`;
-    // Updates in between are passed over: read on until the page has one
-    // message more than it shows (there are more), or the stream ends,
-    // asking for twice as many entries each time a read falls short.
-    let count = limit + 1;
-    while (newestFirst.length <= limit && end !== "0-0") {
-      const at = end;
-      const entries = await this.#run(() =>
-        this.#redis.command(stream, [
-          "XREVRANGE",
-          stream,
-          at,
-          "-",
-          "COUNT",
-          String(count),
-        ])
-      );
-      const events = eventsOf(entries);
-      for (const event of events) {
-        if (isMessage(event)) newestFirst.push(event);
-      }
-      if (events.length < count) break;
-      end = `${events[events.length - 1].seq - 1}-0`;
-      count = Math.min(count * 2, MAX_STREAM_READ);
+    if (before !== undefined && before <= 1) {
+      return { messages: [], hasMore: false };
     }
+    const { stream } = roomKeys(room);
+    const end = before === undefined ? "+" : `${before - 1}-0`;
+    const entries = await this.#run(() =>
+      this.#redis.command(stream, [
+        "XREVRANGE",
+        stream,
+        end,
+        "-",
+        "COUNT",
+        String(limit + 1),
+      ])
+    );
+    // The message stream holds messages only.
+    const newestFirst = eventsOf(entries) as ChatMessage[];
     const hasMore = newestFirst.length > limit;
     const page = newestFirst.slice(0, limit).reverse();
     return { messages: await this.#fold(room, page), hasMore };
+  }
+
+  /** The entries of one stream with `after < seq ≤ upTo`. */
+  async #read(key: string, after: number, upTo: number): Promise<RoomEvent[]> {
+    const entries = await this.#run(() =>
+      this.#redis.command(key, ["XRANGE", key, `${after + 1}-0`, `${upTo}-0`])
+    );
+    return eventsOf(entries);
   }
 
   async latest(

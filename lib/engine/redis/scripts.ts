@@ -20,7 +20,11 @@ export interface LuaScript {
  * and an update rewrites the target's fold in the same script, so the check
  * and the write are one atomic step.
  *
- * KEYS: head hash, stream, idempotency key, feed channel, folds hash.
+ * Messages go to the room's stream, updates to its update stream; both are
+ * trimmed to the events of the latest `limit` `seq`s.
+ *
+ * KEYS: head hash, message stream, idempotency key, feed channel, folds
+ * hash, update stream.
  * ARGV: JSON before the seq, JSON after it, ts, a fresh epoch (used only
  * when the room has none), history limit, idempotency TTL in seconds,
  * `1` to publish on a sharded channel (cluster), the input's type
@@ -43,11 +47,12 @@ local kind = ARGV[8]
 local target = tonumber(ARGV[9])
 local fold = nil
 if target > 0 then
+  -- The message stream holds messages only: an update is not a target.
   local found = redis.call('XRANGE', KEYS[2], target .. '-0', target .. '-0')
   local message = found[1] and cjson.decode(found[1][2][2])
   local raw = redis.call('HGET', KEYS[5], ARGV[9])
   fold = raw and cjson.decode(raw) or {}
-  if not message or message.type ~= nil or fold.deleted then
+  if not message or fold.deleted then
     return {-1, 0, epoch, 'not_found'}
   end
   -- Issue 13 (moderators): a moderator may delete any message.
@@ -89,7 +94,11 @@ end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('HSET', KEYS[1], 'ts', ARGV[3])
 local event = ARGV[1] .. seq .. ARGV[2]
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], seq .. '-0', 'm', event)
+local oldest = math.max(0, seq - tonumber(ARGV[5]) + 1) .. '-0'
+local into, other = KEYS[2], KEYS[6]
+if kind ~= 'message' then into, other = KEYS[6], KEYS[2] end
+redis.call('XADD', into, 'MINID', oldest, seq .. '-0', 'm', event)
+redis.call('XTRIM', other, 'MINID', oldest)
 redis.call('SET', KEYS[3], seq, 'EX', ARGV[6])
 if fold then redis.call('HSET', KEYS[5], ARGV[9], cjson.encode(fold)) end
 -- The message that just left the stream takes its fold along.
