@@ -5,9 +5,11 @@
  * them, on the KV store (the embedded and KV-only engines) and, when
  * `redis-server` is installed, on the Redis engine's log.
  *
- * The updates target the page's own messages (the worst case: the latest
- * page passes over all 1 000 of them and folds every message) or messages
- * spread over the room.
+ * The updates target the latest page's own messages (all 1 000 stored after
+ * them, every message of the page folded) or messages spread over the room.
+ * Updates are stored apart from messages (KV update segments, a Redis
+ * update stream), so a page reads no more messages than without them, plus
+ * the folds of its `seq` range.
  *
  * Usage: deno run -A bench/fold_page.ts [pages=300]
  *
