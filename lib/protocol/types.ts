@@ -84,6 +84,11 @@ export function isMessage(event: RoomEvent): event is ChatMessage {
   return event.type === undefined;
 }
 
+/** Whether a stored event is an edit, a deletion or a reaction. */
+export function isUpdate(event: RoomEvent): event is RoomUpdate {
+  return event.type !== undefined;
+}
+
 /** The error codes of the contract. */
 export type ErrorCode =
   | "bad_request"

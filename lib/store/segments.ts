@@ -15,6 +15,7 @@ import {
   type ChatMessage,
   type EventBase,
   isMessage,
+  isUpdate,
   type RoomEvent,
 } from "../protocol/types.ts";
 import {
@@ -75,7 +76,7 @@ export function placeMessages(
   if (messages.length === all.length) {
     return { recent: [], segments: packSegments(all) };
   }
-  const updates = all.filter((event) => !isMessage(event));
+  const updates = all.filter(isUpdate);
   return {
     recent: [],
     segments: [...packSegments(messages), ...packSegments(updates)],

@@ -17,7 +17,14 @@
  *
  * @module
  */
-import type { ClientFrame, ServerEvent, User } from "../protocol/types.ts";
+import {
+  type ClientFrame,
+  isMessage,
+  isUpdate,
+  type ServerEvent,
+  type User,
+} from "../protocol/types.ts";
+import { mergeBySeq } from "../engine/merge.ts";
 import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
 import { ProtocolError } from "../protocol/errors.ts";
@@ -91,7 +98,7 @@ export type ConnectionState =
 
 /** Errors a connection may cause before it counts as abusive. */
 const MAX_ERRORS = 100;
-/** Messages a `joined` reply carries; the rest follow as message events. */
+/** Events a `joined` reply carries; the rest follow as events. */
 const JOINED_CHUNK = 500;
 /** Frames held while `hello` is being verified. */
 const MAX_BACKLOG = 64;
@@ -415,14 +422,23 @@ export class Connection implements EventListenerObject, IdleWatched {
   }
 
   #sendJoined(reply: JoinResult): void {
-    const { messages } = reply;
-    const first = messages.length > JOINED_CHUNK
-      ? messages.slice(0, JOINED_CHUNK)
-      : messages;
-    this.#send({ type: "joined", ...reply, messages: first });
-    // The rest follow as message events, in order, before any live one.
-    for (let i = JOINED_CHUNK; i < messages.length; i++) {
-      this.#sender.push(new OutgoingRoomEvent(messages[i]).frame);
+    const { messages, updates } = reply;
+    if (messages.length + updates.length <= JOINED_CHUNK) {
+      this.#send({ type: "joined", ...reply });
+      return;
+    }
+    // A long backlog: `joined` carries its first events, the rest follow
+    // as events, in `seq` order, before any live one.
+    const events = mergeBySeq(messages, updates);
+    const first = events.slice(0, JOINED_CHUNK);
+    this.#send({
+      type: "joined",
+      ...reply,
+      messages: first.filter(isMessage),
+      updates: first.filter(isUpdate),
+    });
+    for (let i = JOINED_CHUNK; i < events.length; i++) {
+      this.#sender.push(new OutgoingRoomEvent(events[i]).frame);
     }
   }
 

@@ -635,6 +635,43 @@ Deno.test("edit, react and delete are acked, fanned out in seq order, and folded
   });
 });
 
+Deno.test("a resume of more than 500 events: joined carries the first 500, the rest follow in seq order", async () => {
+  await withHarness(async (h) => {
+    const ann = await h.member("ann");
+    for (let n = 1; n <= 300; n++) {
+      await h.core.chat.post("r", ann.user, `m${n}`, {
+        type: "message",
+        text: `${n}`,
+      });
+      await h.core.chat.post("r", ann.user, `k${n}`, {
+        type: "reaction",
+        target: 2 * n - 1,
+        emoji: "👍",
+        on: true,
+      });
+    }
+    const bob = await h.client("bob");
+    bob.socket.receive({ type: "join", room: "r", since: 0 });
+    const joined = await bob.socket.next("joined");
+    equal(joined.messages.length + (joined.updates?.length ?? 0), 500);
+    await waitUntil(
+      "the rest of the backlog",
+      () =>
+        bob.socket.events.filter((e) =>
+          e.type === "message" || e.type === "reaction"
+        ).length === 100,
+    );
+    const rest = bob.socket.events.filter((e) =>
+      e.type === "message" || e.type === "reaction"
+    ) as Array<{ seq: number }>;
+    const seqs = [
+      ...joined.messages.map((m) => m.seq),
+      ...(joined.updates ?? []).map((u) => u.seq),
+    ].sort((a, b) => a - b).concat(rest.map((e) => e.seq));
+    deepEqual(seqs, Array.from({ length: 600 }, (_, i) => i + 1));
+  });
+});
+
 Deno.test("refused updates get forbidden or not_found with their id as ref, and store nothing", async () => {
   await withHarness(async (h) => {
     const ann = await h.member("ann");
