@@ -2,6 +2,7 @@ import assert, { deepEqual, equal, rejects } from "node:assert/strict";
 import { waitUntil } from "../../tests/helpers/wait.ts";
 import type { ChatMessage, User } from "../protocol/types.ts";
 import type { EventInput } from "../engine/engine.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 import { Bus } from "../bus/bus.ts";
 import { Membership } from "../bus/membership.ts";
 import type { ForwardedAppend, ForwardedResult } from "../bus/messages.ts";
@@ -324,6 +325,40 @@ Deno.test("a follower's appends of one task travel as one bus message and are st
     // The answers carried one result per append.
     await spy.barrier(a.bus);
     equal(spy.answers.flat().length, 20);
+  });
+});
+
+Deno.test("an update the writer refuses is refused through the router with its code", async () => {
+  await withFixture(async (fixture) => {
+    const aStore = await fixture.memoryStore();
+    const a = fixture.isolate("a");
+    const b = fixture.isolate("b");
+    fixture.router(
+      a,
+      (room, user, id, input) => aStore.append(room, user, id, input),
+    );
+    const bLocal = counted(() => Promise.reject(new Error("not the writer")));
+    const bRouter = fixture.router(b, bLocal);
+    await heard(a.bus, "a", b);
+    await bRouter.append("general", alice, "m", {
+      type: "message",
+      text: "alice's",
+    });
+    await assert.rejects(
+      () =>
+        bRouter.append("general", bob, "e", {
+          type: "edit",
+          target: 1,
+          text: "bob's now",
+        }),
+      (error: unknown) => {
+        assert(error instanceof ProtocolError);
+        deepEqual([error.code, error.ref], ["forbidden", "e"]);
+        return true;
+      },
+    );
+    equal(bLocal.calls, 0, "answered by the writer, not stored here");
+    equal((await aStore.meta("general")).seq, 1);
   });
 });
 
