@@ -249,7 +249,13 @@ export class AppendWriter {
         ? undefined
         : targets.get(targetKey(item.room, target));
       try {
-        checkTarget(item.input, item.user, state?.event, state?.fold, item.id);
+        checkTarget(
+          item.input,
+          item.user,
+          state?.message,
+          state?.fold,
+          item.id,
+        );
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
         results.push(error);
@@ -263,7 +269,10 @@ export class AppendWriter {
       events.push(event);
       if (event.type === undefined) {
         // A later update of this batch may target it.
-        targets.set(targetKey(item.room, seq), { event, fold: undefined });
+        targets.set(targetKey(item.room, seq), {
+          message: event,
+          fold: undefined,
+        });
       } else {
         state!.fold = applyUpdate(state!.fold, event);
         folds.set(targetKey(item.room, event.target), [

@@ -10,7 +10,7 @@
 import type { ChatMessage, RoomEvent } from "../protocol/types.ts";
 import { type Fold, foldMessages } from "../engine/fold.ts";
 import { foldKey, foldsPrefix } from "./keys.ts";
-import { readRange } from "./segments.ts";
+import { readMessage } from "./segments.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 
 /** The folds of messages `from ≤ seq ≤ to` of `room`: seq → fold. */
@@ -50,15 +50,16 @@ export async function foldPage(
 
 /** A target as the writer checks an update against it. */
 export interface TargetState {
-  /** The event stored at the target `seq`; `undefined`: none retained. */
-  event: RoomEvent | undefined;
+  /** The message stored at the target `seq`; `undefined`: none retained. */
+  message: ChatMessage | undefined;
   /** What happened to it so far. */
   fold: Fold | undefined;
 }
 
 /**
- * Reads the event at `seq` and its fold. `recent` is the head's, as the
- * writer's tail knows it (the commit's head check proves it current).
+ * Reads the message at `seq` and its fold: one segment and one fold row.
+ * `recent` is the head's, as the writer's tail knows it (the commit's head
+ * check proves it current).
  */
 export async function readTarget(
   kv: Deno.Kv,
@@ -66,11 +67,11 @@ export async function readTarget(
   seq: number,
   recent: RoomEvent[],
 ): Promise<TargetState> {
-  const [events, fold] = await Promise.all([
-    withBusyRetry(() => readRange(kv, room, seq - 1, seq, recent)),
+  const [message, fold] = await Promise.all([
+    withBusyRetry(() => readMessage(kv, room, seq, recent)),
     withBusyRetry(() => kv.get<Fold>(foldKey(room, seq))),
   ]);
-  return { event: events[0], fold: fold.value ?? undefined };
+  return { message, fold: fold.value ?? undefined };
 }
 
 /** The keys of the folds of messages before `keepFrom` (to delete). */

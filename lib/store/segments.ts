@@ -155,6 +155,29 @@ export async function readRange(
   return events;
 }
 
+/**
+ * The message `seq` of `room`, if stored: from `recent` (the head's, read
+ * first as for {@linkcode readRange}), else from the one message segment
+ * that can hold it. `undefined` for an update's `seq` or a missing one.
+ */
+export async function readMessage(
+  kv: Deno.Kv,
+  room: string,
+  seq: number,
+  recent: RoomEvent[],
+): Promise<ChatMessage | undefined> {
+  if (recent.length > 0 && seq >= recent[0].seq) {
+    const event = recent.find((e) => e.seq === seq);
+    return event && isMessage(event) ? event : undefined;
+  }
+  const [segment] = await collect(kv.list<RoomEvent[]>(
+    { prefix: segmentsPrefix(room), end: segmentKey(room, seq + 1) },
+    { reverse: true, limit: 1 },
+  ));
+  const event = segment?.find((e) => e.seq === seq);
+  return event && isMessage(event) ? event : undefined;
+}
+
 /** One kind of segment's keys. */
 interface SegmentKind {
   key(room: string, firstSeq: number): Deno.KvKey;
