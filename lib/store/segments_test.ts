@@ -5,6 +5,7 @@ import {
   packSegments,
   placeMessages,
   readBefore,
+  readMessage,
   readRange,
   RECENT_BUDGET_BYTES,
   segmentKeyOf,
@@ -704,5 +705,10 @@ Deno.test("updates go to update segments: ranges merge both kinds, pages read me
       seqs((await readBefore(kv, "u", 9, 10, 0, recent)).messages),
       [1, 2],
     );
+    // One message by its seq: from a segment or the head; not an update's.
+    equal((await readMessage(kv, "u", 2, recent))?.id, "m2");
+    equal((await readMessage(kv, "u", 10, recent))?.id, "m10");
+    equal(await readMessage(kv, "u", 5, recent), undefined);
+    equal(await readMessage(kv, "u", 11, recent), undefined);
   });
 });
