@@ -53,6 +53,10 @@ Deno.test({
             id: "f1",
           });
           equal(posted.status, 303);
+          // The room page links each of your messages to it (in <noscript>).
+          const link = `href="/rooms/${ROOM}/messages/1"`;
+          assert((await page(room, alice)).includes(link));
+          assert(!(await page(room, bob)).includes(link), "not someone else's");
           const html = await page(message, alice);
           assert(html.includes('name="action" value="edit"'));
           assert(html.includes('name="action" value="delete"'));
@@ -117,6 +121,8 @@ Deno.test({
           equal(res.status, 303);
           const html = await page(room, alice);
           assert(!html.includes("hello, edited"));
+          assert(html.includes("This message was deleted."));
+          assert(!html.includes(`/rooms/${ROOM}/messages/1"`), "no link to it");
           const after = await page(message, alice);
           assert(after.includes("This message was deleted."));
           assert(!after.includes('value="edit"'));
