@@ -236,6 +236,8 @@ export class AppendWriter {
     const folds = new Map<string, [string, number, Fold]>();
     /** Ids of this batch: room + user + id → seq. */
     const inBatch = new Map<string, number>();
+    /** Rooms where an update was refused. */
+    const refusedIn = new Set<string>();
     for (const item of batch) {
       const tail = tails.get(item.room)!;
       const key = item.room + "\u0000" + item.user.id + "\u0000" + item.id;
@@ -259,6 +261,7 @@ export class AppendWriter {
       } catch (error) {
         if (!(error instanceof ProtocolError)) throw error;
         results.push(error);
+        refusedIn.add(item.room);
         continue;
       }
       let events = byRoom.get(item.room);
@@ -283,9 +286,19 @@ export class AppendWriter {
       }
       results.push({ seq, duplicate: false, event });
     }
-    if (byRoom.size === 0) {
-      this.#settle(batch, results);
+    if (byRoom.size === 0 && refusedIn.size === 0) {
+      this.#settle(batch, results); // repeated ids only
       return true;
+    }
+    // A refusal was decided on this writer's view of the room: the commit
+    // checks that view is current (a target another writer just stored is
+    // not missing), even when nothing else is written.
+    for (const room of refusedIn) {
+      if (byRoom.has(room)) continue;
+      atomic.check({
+        key: roomKey(room),
+        versionstamp: tails.get(room)!.versionstamp,
+      });
     }
     const heads = new Map<string, RoomHead>();
     const budget = archiveBudget();

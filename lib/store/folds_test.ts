@@ -121,3 +121,30 @@ Deno.test("retention deletes the folds of messages it deletes", async () => {
     );
   });
 });
+
+Deno.test("a writer behind the room does not refuse an update of a message it has not seen yet", async () => {
+  await withKv(async (kv) => {
+    const [a, b] = [new MessageStore(kv, 1_000), new MessageStore(kv, 1_000)];
+    await b.append("r", bob, "m1", { type: "message", text: "b's view" });
+    // Stored by the other writer: b's tail still ends at 1.
+    await a.append("r", alice, "m2", { type: "message", text: "new" });
+    const reply = await b.append("r", bob, "m3", {
+      type: "message",
+      text: "re",
+      replyTo: 2,
+    });
+    equal(reply.seq, 3);
+    const edit = await b.append("r", alice, "e", {
+      type: "edit",
+      target: 2,
+      text: "edited elsewhere",
+    });
+    equal(edit.seq, 4);
+    await a.append("r", alice, "m5", { type: "message", text: "later" });
+    // Only refusals in b's batch: they are checked against the stored head.
+    const outcome = await Promise.allSettled([
+      b.append("r", bob, "x", { type: "delete", target: 5 }),
+    ]);
+    deepEqual(outcome.map(codeOf), ["forbidden"]);
+  });
+});
