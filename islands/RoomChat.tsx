@@ -5,8 +5,14 @@
  * hydrated: connects with {@linkcode ChatClient}, resumes after the last
  * rendered `seq`, and shows delivery states of the person's own messages.
  *
+ * Live, each stored message has actions (reply, react, and for one's own
+ * messages edit and delete; on hover, keyboard focus or a long press), a
+ * reply's quote jumps to its original, and the room sidebar lists the rooms
+ * this browser visited.
+ *
  * The island holds only what the person does here (the draft, the name,
- * the scroll position's "new messages" count); everything the chat knows
+ * the reply being written, the message being acted on, the scroll
+ * position's "new messages" count); everything the chat knows
  * (messages folded with their edits, deletions and reactions, who is
  * online, who is typing, what is still on its way, the connection) it reads
  * from the client through {@linkcode useChat}.
@@ -23,6 +29,8 @@ import {
   useState,
 } from "preact/hooks";
 import { ChatClient, type ClientEvent } from "../lib/client/client.ts";
+import { applyUpdate } from "../lib/client/fold.ts";
+import type { OutboxEntry } from "../lib/client/outbox.ts";
 import {
   autoTransport,
   transportFromQuery,
@@ -30,17 +38,21 @@ import {
 import { requestSession } from "../lib/client/session.ts";
 import { useChat } from "../lib/client/use_chat.ts";
 import { ProtocolError } from "../lib/protocol/errors.ts";
-import type { ChatMessage, User } from "../lib/protocol/types.ts";
+import type { ChatMessage, RoomUpdate, User } from "../lib/protocol/types.ts";
 import {
   parseDisplayName,
   parseMessageText,
 } from "../lib/protocol/validate.ts";
 import { Composer } from "../lib/ui/composer.tsx";
 import { ConnectionBanner } from "../lib/ui/connection_banner.tsx";
+import type { ActionMode, MessageActions } from "../lib/ui/message_actions.tsx";
 import type { MessageView } from "../lib/ui/message_item.tsx";
 import { MessageList } from "../lib/ui/message_list.tsx";
 import { OnlineList } from "../lib/ui/online_list.tsx";
+import { ReplyBar } from "../lib/ui/reply_bar.tsx";
+import { RoomSidebar, SidebarToggle } from "../lib/ui/room_sidebar.tsx";
 import { TypingLine } from "../lib/ui/typing_line.tsx";
+import { recordVisit } from "../lib/ui/visited_rooms.ts";
 
 /** Props, as the room page renders them (JSON data). */
 export interface RoomChatProps {
@@ -76,6 +88,47 @@ const BOTTOM_SLACK_PX = 48;
 const TOP_SLACK_PX = 200;
 /** Screens where Enter adds a line: touch-first or narrow (phones). */
 const PHONE_QUERY = "(pointer: coarse), (max-width: 600px)";
+/** A touch held this long on a message shows its actions. */
+const LONG_PRESS_MS = 500;
+/** How long a reply's original stays highlighted after the jump. */
+const HIGHLIGHT_MS = 2_000;
+/** History pages loaded at most to find a reply's original. */
+const JUMP_MAX_PAGES = 20;
+
+/** What a refused change was, in "Your … was not saved". */
+const CHANGE_WORDS = { edit: "edit", delete: "deletion", react: "reaction" };
+
+/** The person's change as the update it will become, to show it at once. */
+function asUpdate(entry: OutboxEntry, me: User): RoomUpdate | null {
+  const base = { room: entry.room, seq: 0, id: entry.id, user: me };
+  const ts = entry.createdAt;
+  switch (entry.change?.type) {
+    case "edit":
+      return {
+        ...base,
+        ts,
+        type: "edit",
+        target: entry.change.target,
+        text: entry.text,
+      };
+    case "delete":
+      return { ...base, ts, type: "delete", target: entry.change.target };
+    case "react": {
+      const { target, emoji, on } = entry.change;
+      return { ...base, ts, type: "reaction", target, emoji, on };
+    }
+    default:
+      return null;
+  }
+}
+
+function browserStorage(): Storage | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null; // denied (some privacy modes)
+  }
+}
 
 function errorText(err: unknown): string {
   if (err instanceof ProtocolError || err instanceof Error) return err.message;
@@ -95,12 +148,23 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [name, setName] = useState(props.draftName ?? "");
   const [busy, setBusy] = useState(false);
   const [enterSends, setEnterSends] = useState(true);
+  const [replyTo, setReplyTo] = useState<number | null>(null);
+  const [active, setActive] = useState<MessageActions["active"]>(null);
+  const [editError, setEditError] = useState<string>();
+  const [highlight, setHighlight] = useState<number | null>(null);
+  const [notice, setNotice] = useState<string>();
+  const [rooms, setRooms] = useState<string[]>([]);
+  const [sidebarOpen, setSidebarOpen] = useState(false);
 
   const scrollerRef = useRef<HTMLDivElement>(null);
   const textRef = useRef<HTMLTextAreaElement | null>(null);
   const nameRef = useRef<HTMLInputElement | null>(null);
   const atBottomRef = useRef(true);
   const stickToBottom = useRef(false);
+  /** A selector to focus after the next render (where an action ended). */
+  const focusAfter = useRef<string | null>(null);
+  const longPress = useRef<ReturnType<typeof setTimeout>>();
+  const pressed = useRef(false);
 
   // The log scroller is `flex-direction: column-reverse`: scrollTop is 0 at
   // the bottom and negative above it, and the page opens at the bottom even
@@ -177,6 +241,9 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     return () => clearInterval(timer);
   }, [client, waiting]);
 
+  // The sidebar's rooms: this one is remembered as visited.
+  useEffect(() => setRooms(recordVisit(browserStorage(), room)), []);
+
   // Phones: Enter adds a line (their keyboards have no Shift+Enter).
   useEffect(() => {
     const query = matchMedia(PHONE_QUERY);
@@ -191,6 +258,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     if (stickToBottom.current) {
       stickToBottom.current = false;
       scrollToBottom();
+    }
+    if (focusAfter.current) {
+      const el = document.querySelector<HTMLElement>(focusAfter.current);
+      focusAfter.current = null;
+      (el ?? textRef.current)?.focus();
     }
   });
 
@@ -258,11 +330,12 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       }
     }
     try {
-      client.send(room, clean);
+      client.send(room, clean, replyTo ?? undefined);
     } catch (err) {
       setError(errorText(err));
       return;
     }
+    setReplyTo(null);
     setText("");
     setError(undefined);
     setFirstUnseen(null);
@@ -271,10 +344,31 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   };
 
   const views = useMemo(() => {
-    const list: MessageView[] = messages.map((m) => (
-      m.user.id === meId ? { ...m, delivery: "stored" } : m
-    ));
     const me: User = named ?? { id: meId ?? "", name: name.trim() || "You" };
+    // The person's changes on their way show at once; refused ones say so
+    // on their message instead.
+    let shown = messages;
+    const failed = new Map<number, MessageView["failedChange"]>();
+    for (const entry of view?.changes ?? []) {
+      const update = asUpdate(entry, me);
+      if (!update || !entry.change) continue;
+      if (entry.state === "failed") {
+        failed.set(entry.change.target, {
+          id: entry.id,
+          what: CHANGE_WORDS[entry.change.type],
+          error: entry.error,
+        });
+      } else {
+        shown = applyUpdate(shown, update);
+      }
+    }
+    const list: MessageView[] = shown.map((m) => {
+      const v: MessageView = m.user.id === meId
+        ? { ...m, delivery: "stored" }
+        : m;
+      const change = failed.get(m.seq);
+      return change ? { ...v, failedChange: change } : v;
+    });
     for (const { entry, seq } of view?.pending ?? []) {
       list.push({
         id: entry.id,
@@ -282,12 +376,122 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         user: me,
         text: entry.text,
         ts: entry.createdAt,
+        replyTo: entry.replyTo,
         delivery: seq !== undefined ? "stored" : entry.state,
         error: entry.error,
       });
     }
     return list;
-  }, [messages, view?.pending, meId, named, name]);
+  }, [messages, view?.pending, view?.changes, meId, named, name]);
+
+  const byAction = (seq: number, action: string) =>
+    `#m-${seq} [data-action="${action}"]`;
+
+  /** Scrolls to message `seq` (loading older pages until it is there). */
+  const jump = async (seq: number) => {
+    if (!client) return;
+    setNotice(undefined);
+    let el = document.getElementById(`m-${seq}`);
+    for (let page = 0; !el && page < JUMP_MAX_PAGES; page++) {
+      const now = client.view(room);
+      const oldest = now.messages[0]?.seq;
+      if (!now.hasMore || oldest === undefined || oldest < seq) break;
+      setLoadingOlder(true);
+      try {
+        await client.history(room, oldest);
+      } catch {
+        break;
+      } finally {
+        setLoadingOlder(false);
+      }
+      // The history renders on the next frame.
+      await new Promise((r) => requestAnimationFrame(r));
+      el = document.getElementById(`m-${seq}`);
+    }
+    if (!el) {
+      setNotice("The original message is not in this room's history anymore.");
+      return;
+    }
+    el.scrollIntoView({ block: "center", behavior: "smooth" });
+    // Focus follows, so a keyboard or screen reader user lands there too.
+    el.tabIndex = -1;
+    el.focus({ preventScroll: true });
+    setHighlight(seq);
+    setTimeout(() => setHighlight((h) => (h === seq ? null : h)), HIGHLIGHT_MS);
+  };
+
+  const actions: MessageActions | undefined = client
+    ? {
+      meId,
+      active,
+      highlight,
+      editError,
+      setMode: (seq: number, mode: ActionMode | null) => {
+        setEditError(undefined);
+        if (mode === null && active?.seq === seq) {
+          // Back to the button that opened it.
+          focusAfter.current = byAction(seq, active.mode);
+        }
+        setActive(mode === null ? null : { seq, mode });
+      },
+      reply: (seq: number) => {
+        setReplyTo(seq);
+        setActive(null);
+        focusAfter.current = "#composer-text";
+      },
+      react: (seq: number, emoji: string, on: boolean) => {
+        try {
+          client.react(room, seq, emoji, on);
+        } catch (err) {
+          setNotice(errorText(err));
+        }
+        if (active?.seq === seq && active.mode === "react") {
+          setActive(null);
+          focusAfter.current = byAction(seq, "react");
+        }
+      },
+      save: (seq: number, value: string) => {
+        const current = messages.find((m) => m.seq === seq);
+        try {
+          if (current?.text !== value.trim()) client.edit(room, seq, value);
+        } catch (err) {
+          setEditError(errorText(err));
+          return;
+        }
+        setEditError(undefined);
+        setActive(null);
+        focusAfter.current = byAction(seq, "edit");
+      },
+      remove: (seq: number) => {
+        client.remove(room, seq);
+        setActive(null);
+        if (replyTo === seq) setReplyTo(null);
+        focusAfter.current = "#composer-text";
+      },
+      jump: (seq: number) => void jump(seq),
+    }
+    : undefined;
+
+  // Touch screens have no hover: a long press on a message shows its
+  // actions (and keeps the browser's own long-press menu away).
+  const onPointerDown = (e: PointerEvent) => {
+    pressed.current = false;
+    const li = (e.target as Element).closest<HTMLElement>("li[data-seq]");
+    if (active?.mode === "menu" && li?.dataset.seq !== String(active.seq)) {
+      setActive(null);
+    }
+    if (e.pointerType !== "touch" || !li || !client) return;
+    clearTimeout(longPress.current);
+    longPress.current = setTimeout(() => {
+      pressed.current = true;
+      setActive({ seq: Number(li.dataset.seq), mode: "menu" });
+    }, LONG_PRESS_MS);
+  };
+  const cancelPress = () => clearTimeout(longPress.current);
+
+  const replyingTo = replyTo === null
+    ? undefined
+    : views.find((m) => m.seq === replyTo);
 
   const retry = useCallback((id: string) => client?.retry(id), [client]);
   const discard = useCallback((id: string) => client?.discard(id), [client]);
@@ -296,10 +500,20 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
 
   return (
     <div class="room">
+      <RoomSidebar room={room} rooms={rooms} open={sidebarOpen} />
       <header class="room-header">
-        <a href="/" class="back">
-          <span aria-hidden="true">←</span> Rooms
-        </a>
+        {live
+          ? (
+            <SidebarToggle
+              open={sidebarOpen}
+              onToggle={() => setSidebarOpen((o) => !o)}
+            />
+          )
+          : (
+            <a href="/" class="back">
+              <span aria-hidden="true">←</span> Rooms
+            </a>
+          )}
         <h1>#{room}</h1>
         <ConnectionBanner
           status={client?.status ?? "static"}
@@ -319,7 +533,21 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
           aria-label={`Messages in #${room}`}
           aria-busy={loadingOlder ? "true" : undefined}
         >
-          <div class="log-content">
+          <div
+            class="log-content"
+            onPointerDown={onPointerDown}
+            onPointerUp={cancelPress}
+            onPointerMove={cancelPress}
+            onPointerCancel={cancelPress}
+            onContextMenu={(e) => {
+              if (pressed.current) e.preventDefault();
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Escape" && active) {
+                actions?.setMode(active.seq, null);
+              }
+            }}
+          >
             {hasMore && oldest !== undefined && (
               <a
                 class="older"
@@ -343,6 +571,9 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
               now={now}
               localTime={live}
               firstUnseen={firstUnseen}
+              room={room}
+              people={view?.online ?? props.online}
+              actions={actions}
               onRetry={retry}
               onDiscard={discard}
             />
@@ -360,8 +591,35 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
           stale={live && view?.onlineStale}
         />
       </div>
-      <footer class="room-footer">
+      <footer
+        class="room-footer"
+        onKeyDown={(e) => {
+          // Escape in the composer takes back the reply, not the draft.
+          if (e.key === "Escape" && replyTo !== null) setReplyTo(null);
+        }}
+      >
         <TypingLine users={view?.typing ?? []} />
+        {notice && (
+          <p class="notice" role="status">
+            {notice}{" "}
+            <button
+              type="button"
+              class="link-button"
+              onClick={() => setNotice(undefined)}
+            >
+              Dismiss
+            </button>
+          </p>
+        )}
+        {replyingTo && (
+          <ReplyBar
+            to={replyingTo}
+            onCancel={() => {
+              setReplyTo(null);
+              textRef.current?.focus();
+            }}
+          />
+        )}
         <Composer
           room={room}
           formId={props.formId}

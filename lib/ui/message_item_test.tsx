@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
+import { fakeActions } from "./message_actions_test.tsx";
 import { MessageItem, type MessageView } from "./message_item.tsx";
 
 const base: MessageView = {
@@ -77,4 +78,118 @@ Deno.test("MessageItem: delivery states of the person's own messages", () => {
   assert.match(failed, />Discard</);
   const other = renderToString(<MessageItem message={{ ...base, seq: 8 }} />);
   assert.ok(!other.includes("data-state"));
+});
+
+Deno.test("MessageItem: a reply quotes its original; reactions as chips", () => {
+  const html = renderToString(
+    <MessageItem
+      message={{ ...base, seq: 9, replyTo: 2, reactions: { "👍": ["u_2"] } }}
+      original={{ ...base, seq: 2, text: "the original\nmore" }}
+      names={new Map([["u_2", "bob"]])}
+    />,
+  );
+  assert.match(html, /<a class="msg-reply" href="#m-2" data-reply-to="2"/);
+  assert.match(html, /class="msg-reply-text">the original</);
+  assert.match(html, /title="Reacted with 👍: bob"/);
+  // Without the island's actions: no toolbar, and chips are not buttons.
+  assert.ok(!html.includes("<button"));
+  assert.ok(!html.includes("msg-actions"));
+});
+
+Deno.test("MessageItem: without JavaScript, the author's link to edit or delete", () => {
+  const html = renderToString(
+    <MessageItem
+      message={{ ...base, seq: 9, delivery: "stored" }}
+      editHref="/rooms/r/messages/9"
+    />,
+  );
+  assert.match(
+    html,
+    /<a class="msg-edit-link" href="\/rooms\/r\/messages\/9">Edit or delete<span class="sr-only"> your message from 09:05<\/span><\/a>/,
+  );
+  const theirs = renderToString(
+    <MessageItem
+      message={{ ...base, seq: 9 }}
+      editHref="/rooms/r/messages/9"
+    />,
+  );
+  assert.ok(!theirs.includes("msg-edit-link"));
+});
+
+Deno.test("MessageItem: live, stored messages get the toolbar; pending ones not", () => {
+  const actions = fakeActions({ meId: "u_1" });
+  const html = renderToString(
+    <MessageItem
+      message={{
+        ...base,
+        seq: 9,
+        delivery: "stored",
+        reactions: { "👍": ["u_1"] },
+      }}
+      actions={actions}
+      editHref="/rooms/r/messages/9"
+    />,
+  );
+  assert.match(html, /class="msg-actions"/);
+  assert.match(html, /aria-label="Edit"/);
+  assert.match(html, /class="chip" aria-pressed="true"/);
+  assert.ok(!html.includes("msg-edit-link"), "live: buttons instead");
+  const pending = renderToString(
+    <MessageItem
+      message={{ ...base, delivery: "sending" }}
+      actions={actions}
+    />,
+  );
+  assert.ok(!pending.includes("msg-actions"));
+  const deleted = renderToString(
+    <MessageItem
+      message={{ ...base, seq: 9, text: "", deleted: true }}
+      actions={actions}
+    />,
+  );
+  assert.ok(!deleted.includes("msg-actions"));
+});
+
+Deno.test("MessageItem: the active message's picker, confirmation or editor", () => {
+  const at = (mode: "react" | "delete" | "edit" | "menu") =>
+    renderToString(
+      <MessageItem
+        message={{ ...base, seq: 9, delivery: "stored", edited: base.ts }}
+        actions={fakeActions({ meId: "u_1", active: { seq: 9, mode } })}
+      />,
+    );
+  assert.match(at("menu"), /class="msg msg--own msg--active"/);
+  assert.match(at("react"), /class="picker"/);
+  assert.match(at("delete"), /class="msg-confirm"/);
+  const editing = at("edit");
+  assert.match(editing, /aria-label="Edit message"/);
+  assert.ok(!editing.includes("msg-actions") && !editing.includes("(edited)"));
+  assert.ok(!editing.includes('class="msg-text"'));
+  const other = renderToString(
+    <MessageItem
+      message={{ ...base, seq: 8 }}
+      actions={fakeActions({ active: { seq: 9, mode: "edit" } })}
+    />,
+  );
+  assert.ok(!other.includes("msg--active") && !other.includes("Edit message"));
+});
+
+Deno.test("MessageItem: a refused change says so, with retry and undo", () => {
+  const html = renderToString(
+    <MessageItem
+      message={{
+        ...base,
+        seq: 9,
+        failedChange: { id: "c1", what: "edit", error: "Too long" },
+      }}
+      onRetry={() => {}}
+      onDiscard={() => {}}
+    />,
+  );
+  assert.match(
+    html,
+    /data-state="change-failed">Your edit was not saved: Too long/,
+  );
+  assert.match(html, />Retry</);
+  assert.match(html, />Undo</);
 });

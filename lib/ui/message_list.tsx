@@ -1,13 +1,17 @@
 /**
  * A room's messages as a list: a separator before each new day ("Today",
  * "Yesterday", a date) and before the first unseen message, and one
- * person's consecutive messages grouped under one avatar and name. The same
+ * person's consecutive messages grouped under one avatar and name. Replies
+ * quote their original when it is in the list, and reactions name who gave
+ * them (from the authors and the people online). The same
  * list renders the live island and the server's pages. Separators are list
  * items too, so the list holds only `<li>` (axe `list`/`listitem`).
  *
  * @module
  */
 import type { JSX } from "preact";
+import type { User } from "../protocol/types.ts";
+import type { MessageActions } from "./message_actions.tsx";
 import { MessageItem, type MessageView } from "./message_item.tsx";
 import { dayKey, dayLabel } from "./time.ts";
 
@@ -40,6 +44,15 @@ export interface MessageListProps {
   localTime?: boolean;
   /** The `seq` of the first message the reader has not seen yet. */
   firstUnseen?: number | null;
+  /**
+   * The room: replies to messages not in the list link to the archive page
+   * holding them, and the person's messages to their no-JavaScript edit page.
+   */
+  room?: string;
+  /** More names for reactions than the authors' (who is online). */
+  people?: readonly User[];
+  /** Live: what the person can do to messages. */
+  actions?: MessageActions;
   onRetry?: (id: string) => void;
   onDiscard?: (id: string) => void;
 }
@@ -47,9 +60,19 @@ export interface MessageListProps {
 /** The message list. */
 export function MessageList(props: MessageListProps): JSX.Element {
   const { messages, now, localTime = false, firstUnseen } = props;
+  const { room, actions } = props;
   const items: JSX.Element[] = [];
+  const bySeq = new Map<number, MessageView>();
+  const names = new Map<string, string>();
+  for (const u of props.people ?? []) names.set(u.id, u.name);
+  for (const m of messages) {
+    if (m.seq !== undefined) bySeq.set(m.seq, m);
+    names.set(m.user.id, m.user.name);
+  }
   let prev: MessageView | undefined;
   for (const m of messages) {
+    const replyTo = m.replyTo;
+    const original = replyTo === undefined ? undefined : bySeq.get(replyTo);
     const day = dayKey(m.ts, localTime);
     let continued = continuesGroup(prev, m, localTime);
     if (prev === undefined || dayKey(prev.ts, localTime) !== day) {
@@ -73,6 +96,16 @@ export function MessageList(props: MessageListProps): JSX.Element {
         message={m}
         continued={continued}
         localTime={localTime}
+        original={original}
+        replyHref={replyTo === undefined || original || room === undefined
+          ? undefined
+          // The archive page that ends with the original shows it.
+          : `/rooms/${room}?before=${replyTo + 1}#m-${replyTo}`}
+        names={names}
+        actions={actions}
+        editHref={room === undefined || m.seq === undefined
+          ? undefined
+          : `/rooms/${room}/messages/${m.seq}`}
         onRetry={props.onRetry}
         onDiscard={props.onDiscard}
       />,

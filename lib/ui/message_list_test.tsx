@@ -75,3 +75,39 @@ Deno.test("MessageList: day separators, groups and the unseen divider, all list 
     }
   }
 });
+
+Deno.test("MessageList: replies find their original; links need the room", () => {
+  const list = [
+    msg(1, ada, NOW - 60_000),
+    msg(2, bob, NOW, { replyTo: 1, reactions: { "👍": ["u_eve"] } }),
+    msg(3, bob, NOW, { replyTo: 0 }),
+  ];
+  const html = renderToString(
+    <MessageList
+      messages={list}
+      now={NOW}
+      room="r"
+      people={[{ id: "u_eve", name: "Eve" }]}
+    />,
+  );
+  assert.match(html, /href="#m-1" data-reply-to="1"/);
+  assert.match(html, /class="msg-reply-author">Ada</);
+  // The original of seq 0 is not loaded: the archive page ending with it.
+  assert.match(html, /href="\/rooms\/r\?before=1#m-0" data-reply-to="0"/);
+  assert.match(html, /title="Reacted with 👍: Eve"/);
+  const own = renderToString(
+    <MessageList
+      messages={[msg(5, ada, NOW, { delivery: "stored" })]}
+      now={NOW}
+      room="r"
+    />,
+  );
+  assert.match(own, /href="\/rooms\/r\/messages\/5"/);
+  const archive = renderToString(
+    <MessageList
+      messages={[msg(5, ada, NOW, { delivery: "stored" })]}
+      now={NOW}
+    />,
+  );
+  assert.ok(!archive.includes("msg-edit-link"));
+});

@@ -1,15 +1,16 @@
 /**
- * The room page's JavaScript budget: at most 25 KB gzipped in total, as the
+ * The room page's JavaScript budget: at most 30 KB gzipped in total (the
+ * issue's budget; message actions and the sidebar took it past 25 KB), as the
  * browser downloads it (the static route serves the build's gzip twins).
  */
 import assert from "node:assert/strict";
 import { openRoom, withChatBrowser } from "../helpers/ui.ts";
 
-const BUDGET_BYTES = 25 * 1024;
+const BUDGET_BYTES = 30 * 1024;
 
 Deno.test({
   name:
-    "the room page loads at most 25 KB of gzipped JavaScript, cached immutably",
+    "the room page loads at most 30 KB of gzipped JavaScript, cached immutably",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

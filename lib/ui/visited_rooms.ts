@@ -1,0 +1,46 @@
+/**
+ * The rooms this browser visited, most recent first, kept in `localStorage`
+ * so the room sidebar can list them on every page without asking the
+ * server (which does not know which rooms a person cares about).
+ *
+ * @module
+ */
+import type { StorageLike } from "../client/outbox.ts";
+import { isRoomName } from "../protocol/validate.ts";
+
+/** The storage key. */
+export const VISITED_KEY = "chat.rooms.v1";
+/** How many rooms are remembered: the least recently visited go first. */
+export const VISITED_MAX = 20;
+
+/** The remembered rooms, most recent first; [] when none or unreadable. */
+export function readVisited(storage: StorageLike | null): string[] {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(VISITED_KEY) ?? "[]");
+    if (!Array.isArray(parsed)) return [];
+    // Storage is shared with anything on this origin: keep only room names.
+    return parsed.filter((r): r is string =>
+      typeof r === "string" && isRoomName(r)
+    ).slice(0, VISITED_MAX);
+  } catch {
+    return []; // malformed JSON or storage access denied
+  }
+}
+
+/**
+ * Records a visit to `room` (moved to the front) and returns the new list.
+ * A failing storage (full, denied) only loses the memory, not the page.
+ */
+export function recordVisit(
+  storage: StorageLike | null,
+  room: string,
+): string[] {
+  const rooms = [room, ...readVisited(storage).filter((r) => r !== room)]
+    .slice(0, VISITED_MAX);
+  try {
+    storage?.setItem(VISITED_KEY, JSON.stringify(rooms));
+  } catch {
+    // Quota or privacy mode: the list still holds for this page.
+  }
+  return rooms;
+}
