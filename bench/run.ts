@@ -11,7 +11,7 @@ import {
   parseArgs,
   type Scenario,
   SCENARIOS,
-  USAGE,
+  usage,
 } from "./lib/cli.ts";
 import { ensurePeersInstalled } from "./lib/install.ts";
 import { acquireBenchLock } from "./lib/lock.ts";
@@ -64,7 +64,6 @@ function worst(
 const SCENARIO_IMPL: Record<
   Scenario,
   {
-    servers: (spec: ServerSpec) => boolean;
     // deno-lint-ignore no-explicit-any
     run: (spec: ServerSpec, p: typeof FULL) => Promise<any>;
     // deno-lint-ignore no-explicit-any
@@ -75,13 +74,11 @@ const SCENARIO_IMPL: Record<
   }
 > = {
   fanout: {
-    servers: () => true,
     run: (spec, p) => runFanout(spec, p.fanout),
     summarize: summarizeFanout,
     noise: (run: FanoutRun) => worst(Object.values(run).map((r) => r.cpu)),
   },
   latency: {
-    servers: () => true,
     run: (spec, p) => runLatency(spec, p.latency),
     summarize: summarizeLatency,
     // Saturated levels are slow anyway; judge the run by the others.
@@ -89,20 +86,26 @@ const SCENARIO_IMPL: Record<
       worst(run.levels.filter((l) => !l.missing).map((l) => l.cpu)),
   },
   idle: {
-    // The goal is about connections held by one process (one isolate).
-    servers: (spec) => spec.name !== "ours-parallel",
     run: (spec, p) => runIdle(spec, p.idle),
     summarize: summarizeIdle,
     noise: (run: IdleRun) =>
       worst(run.levels.flatMap((l) => [l.idleCpu, l.connectCpu])),
   },
   coldstart: {
-    servers: () => true,
     run: (spec, p) => runColdstart(spec, p.coldstart),
     summarize: summarizeColdstart,
     noise: () => 0,
   },
 };
+
+/**
+ * Whether `spec` runs in `scenario` (its own list, or every scenario).
+ * @param spec the server
+ * @param scenario the scenario
+ */
+function runsIn(spec: ServerSpec, scenario: Scenario): boolean {
+  return spec.scenarios?.includes(scenario) ?? true;
+}
 
 /** Busy cores (of other processes) below which the machine counts as quiet. */
 const QUIET_CORES = 0.3;
@@ -135,7 +138,7 @@ async function waitQuiet(
 
 async function main(): Promise<number> {
   if (Deno.args.includes("--help")) {
-    console.log(USAGE);
+    console.log(usage(SERVERS.map((s) => s.name)));
     return 0;
   }
   const opts = parseArgs(Deno.args, SERVERS.map((s) => s.name));
@@ -185,7 +188,7 @@ async function benchmark(
       ),
       gcCommands: opts.only.includes("idle")
         ? Object.fromEntries(
-          servers.filter((s) => s.gc && SCENARIO_IMPL.idle.servers(s))
+          servers.filter((s) => s.gc && runsIn(s, "idle"))
             .map((s) => [s.name, commandLine(s, true)]),
         )
         : undefined,
@@ -202,7 +205,7 @@ async function benchmark(
   const retries = { left: RETRIES_TOTAL };
   for (const scenario of opts.only) {
     const impl = SCENARIO_IMPL[scenario];
-    const specs = servers.filter(impl.servers);
+    const specs = servers.filter((s) => runsIn(s, scenario));
     const perServer: Results["scenarios"][string] = {};
     for (const s of specs) {
       perServer[s.name] = {
@@ -272,11 +275,26 @@ async function benchmark(
   const md = renderMarkdown(results);
   console.log(md);
   console.error(`bench: results in ${jsonPath.slice(ROOT.length + 1)}`);
-  if (opts.markdown) {
+  // The generated tables are one complete full run, never a mix of runs.
+  if (opts.markdown && complete) {
     await writeMarkdown(`${ROOT}/BENCHMARKS.md`, md);
     console.error("bench: tables written to BENCHMARKS.md");
+  } else if (opts.markdown && !opts.quick) {
+    console.error("bench: partial run, BENCHMARKS.md left as it is");
   }
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  // Deno.exit runs the `unload` listeners that kill the servers and Redis
+  // still running; an interrupted or failed run must not leave them behind.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    Deno.addSignalListener(signal, () => Deno.exit(code));
+  }
+  Deno.exit(
+    await main().catch((err) => {
+      console.error(`bench: ${err instanceof Error ? err.stack : err}`);
+      return 1;
+    }),
+  );
+}

@@ -24,18 +24,24 @@ export interface Options {
   markdown: boolean;
 }
 
-/** Usage text for `--help`. */
-export const USAGE =
-  `deno task bench [--quick] [--only=fanout,latency,idle,coldstart]
-                [--servers=ours,ours-parallel,bun,node-ws,socketio]
+/**
+ * Usage text for `--help`.
+ * @param serverNames the known server names
+ */
+export function usage(serverNames: string[]): string {
+  return `deno task bench [--quick] [--only=${SCENARIOS.join(",")}]
+                [--servers=${serverNames.join(",")}]
                 [--runs=N] [--no-md]
 
   --quick     sanity run (< 1 min): fewer clients, short durations, 1 run;
               writes bench/results/quick.json, not BENCHMARKS.md
   --only      scenarios to run (default: all)
-  --servers   servers to run (default: all)
+  --servers   servers to run (default: all); a server runs only in the
+              scenarios it is made for (the engine rows: fanout, latency)
   --runs      runs per figure, reported as median (min–max); default 3
-  --no-md     do not rewrite BENCHMARKS.md`;
+  --no-md     do not rewrite BENCHMARKS.md (only a complete full run does:
+              every scenario, every server)`;
+}
 
 /**
  * Parses `args`; throws on unknown flags or names.
@@ -77,7 +83,7 @@ export function parseArgs(args: string[], serverNames: string[]): Options {
       opts.markdown = false;
       mdSet = true;
     } else {
-      throw new Error(`unknown argument ${arg}\n${USAGE}`);
+      throw new Error(`unknown argument ${arg}\n${usage(serverNames)}`);
     }
   }
   if (opts.quick && !mdSet) opts.markdown = false;

@@ -25,8 +25,15 @@ export async function runLoad(
 ): Promise<any> {
   const config = {
     scenario,
-    target: { proto: server.spec.proto, host: "127.0.0.1", port: server.port },
-    serverPid: server.pid,
+    // Every node; clients of a room are spread over them in turn.
+    target: {
+      proto: server.spec.proto,
+      host: "127.0.0.1",
+      ports: server.ports,
+    },
+    serverPids: server.pids,
+    // CPU per process of the server side, when it has several.
+    serverRoles: server.pids.length > 1 ? server.roles : null,
     // Where to force a full GC (null unless started with `forceGc`).
     gc: server.gc,
     workers,

@@ -33,7 +33,7 @@ export interface Profile {
   coldstart: { runs: number; discard: number };
 }
 
-/** The full run (about 20–25 minutes for all servers). */
+/** The full run (about 35 minutes for all servers). */
 export const FULL: Profile = {
   runs: 3,
   fanout: { clients: [32, 128], warmMs: 2000, measureMs: 5000 },

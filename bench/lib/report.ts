@@ -84,6 +84,17 @@ function cpuCell(
   return `${c(server)} / ${genCpu(gen)} / ${c(other)}`;
 }
 
+/**
+ * `node1 0.45 · redis 0.30`: a server's CPU by process, or "" when it is
+ * one process.
+ * @param roles CPU summaries by process
+ */
+function rolesText(roles: Record<string, Summary | null> | undefined): string {
+  return Object.entries(roles ?? {})
+    .map(([name, s]) => `${name} ${med(s, (x) => fix(x, 2))}`)
+    .join(" · ");
+}
+
 /** A markdown table. */
 function table(head: string[], rows: string[][]): string {
   return [
@@ -134,6 +145,10 @@ function fanoutSection(r: Results): string {
         range(f?.deliveriesPerSec, int),
         f ? cpuCell(f.serverCpu, f.generatorCpu, f.otherCpu) : "–",
       );
+      const byProcess = rolesText(f?.roleCpu);
+      if (byProcess) {
+        notes.push(`- **${name}** C=${c}: server CPU by process: ${byProcess}`);
+      }
       if (f && (f.errors || f.stalls || f.closed)) {
         notes.push(
           `- **${name}** C=${c}: ${f.errors} error events, ${f.stalls} stalls ` +
@@ -190,6 +205,14 @@ function latencySection(r: Results): string {
         med(l.maxSendLagMs, (x) => fix(x, 1)),
         int(l.missing),
       ]);
+      const byProcess = rolesText(l.roleCpu);
+      if (byProcess) {
+        notes.push(
+          `- **${name}** ${
+            int(l.offered)
+          }/s: server CPU by process: ${byProcess}`,
+        );
+      }
       if (l.errors || l.closed) {
         notes.push(
           `- **${name}** ${
@@ -488,6 +511,24 @@ function goalsSection(r: Results): string {
       ? `${fix(parLoad / oneLoad, 2)}× · ${verdict(parLoad >= 1.3 * oneLoad)}`
       : verdict(null),
   ]);
+  // Issue 11: the Redis engine on one node against the embedded engine.
+  for (const c of [32, 128]) {
+    const embedded = rate("ours", c);
+    const redis = rate("ours-redis", c);
+    rows.push([
+      `Redis engine, 1 node, vs embedded (fan-out C=${c})`,
+      "≥ 0.8×",
+      redis !== undefined ? `${int(redis)}/s` : "–",
+      embedded !== undefined
+        ? `embedded ${int(embedded)}/s${
+          generatorBound("ours", c) ? " ⚠ generator-bound" : ""
+        }`
+        : "",
+      redis !== undefined && embedded !== undefined
+        ? `${fix(redis / embedded, 2)}× · ${verdict(redis >= 0.8 * embedded)}`
+        : verdict(null),
+    ]);
+  }
   const cs = r.scenarios.coldstart?.ours?.summary as Summary | undefined;
   rows.push([
     "cold start",
@@ -531,7 +572,7 @@ export function renderMarkdown(r: Results): string {
       : "",
     `Command: \`deno task bench${
       r.meta.args.length ? " " + r.meta.args.join(" ") : ""
-    }\` (raw figures: \`bench/results/\`). Single-isolate servers run pinned to CPU 0 (\`taskset -c 0\`) with every load-generator process on CPU 1 (\`taskset -c 1 node bench/load/controller.mjs …\`); the \`ours-parallel\` row is not pinned. A ⚠ marks generator CPU ≥ ${GEN_BOUND} cores, where the generator may be the limit. Servers:`,
+    }\` (raw figures: \`bench/results/\`). Single-isolate servers run pinned to CPU 0 (\`taskset -c 0\`) with every load-generator process on CPU 1 (\`taskset -c 1 node bench/load/controller.mjs …\`); the \`ours-parallel\` row is not pinned. The Redis rows start a fresh \`redis-server\` (no persistence) per server start and pin it to CPU 0 with the node(s), so the whole server side has one core, like the embedded engine with its SQLite thread; their "srv" CPU is the nodes and Redis together. A ⚠ marks generator CPU ≥ ${GEN_BOUND} cores, where the generator may be the limit. Servers:`,
     "",
     ...cmds,
     "",

@@ -21,6 +21,31 @@ const require = createRequire(
  */
 
 /**
+ * The server under test: one port per node (one unless it runs several
+ * processes of one chat).
+ * @typedef {object} Servers
+ * @property {"json" | "sio"} proto wire format
+ * @property {string} host server address
+ * @property {number[]} ports its nodes' ports
+ */
+
+/**
+ * The node client `index` connects to: the nodes in turn, so that the
+ * clients of a room (consecutive indices) sit on every node and deliveries
+ * cross between nodes.
+ * @param {Servers} servers
+ * @param {number} index
+ * @returns {Target}
+ */
+export function nodeFor(servers, index) {
+  return {
+    proto: servers.proto,
+    host: servers.host,
+    port: servers.ports[index % servers.ports.length],
+  };
+}
+
+/**
  * @typedef {object} ChatClient
  * @property {(frame: {type: string} & Record<string, unknown>) => void} send
  *   sends one client frame

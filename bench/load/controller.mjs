@@ -5,9 +5,13 @@
  * scenario's result as one JSON line on stdout (progress goes to stderr).
  *
  * Usage: node bench/load/controller.mjs '<json config>'
- * where the config is {scenario, target: {proto, host, port}, serverPid,
- * gc, workers, params}; `gc` says where to force a full garbage collection
- * in the server (bench/load/gc.mjs), or is null.
+ * where the config is {scenario, target: {proto, host, ports}, serverPids,
+ * serverRoles, gc, workers, params}: `ports` are the server's nodes (one
+ * unless it runs several processes), `serverPids` every process of the
+ * server side (nodes and Redis, metered together as `server`),
+ * `serverRoles` the same by name (`node1`, `redis`; metered one by one, or
+ * null); `gc` says where to force a full garbage collection in the server
+ * (bench/load/gc.mjs), or is null.
  *
  * @module
  */
@@ -25,7 +29,8 @@ import { CpuMeter, rssKiB } from "./procstat.mjs";
  * @typedef {object} DriveContext
  * @property {Worker[]} workers
  * @property {(cmd: string, args?: unknown | ((index: number) => unknown)) => Promise<any[]>} callAll
- * @property {() => CpuMeter} meter CPU meter with groups `server` and `generator`
+ * @property {() => CpuMeter} meter CPU meter with groups `server` and
+ *   `generator` (and `roles`: the server's processes one by one)
  * @property {() => number} serverRssKiB
  * @property {(() => Promise<number>) | null} forceGc runs a full GC in the
  *   server and resolves with the request's ms; null when the server was not
@@ -111,10 +116,15 @@ const ctx = {
     ),
   meter: () =>
     new CpuMeter({
-      server: [config.serverPid],
+      server: config.serverPids,
       generator: [process.pid, ...workers.map((w) => w.pid)],
-    }),
-  serverRssKiB: () => rssKiB(config.serverPid),
+    }, config.serverRoles ?? {}),
+  serverRssKiB: () =>
+    config.serverPids.reduce(
+      (/** @type {number} */ sum, /** @type {number} */ pid) =>
+        sum + rssKiB(pid),
+      0,
+    ),
   forceGc: config.gc ? () => forceGc(config.gc) : null,
   log,
 };

@@ -10,7 +10,13 @@
  *
  * @module
  */
-import { connectAndJoin, connectMany, hasPattern, split } from "./clients.mjs";
+import {
+  connectAndJoin,
+  connectMany,
+  hasPattern,
+  nodeFor,
+  split,
+} from "./clients.mjs";
 import { sleep } from "./procstat.mjs";
 
 const TYPE = Buffer.from('"type":"');
@@ -34,7 +40,7 @@ const STALL_MS = 5000;
 
 /**
  * Worker side.
- * @param {{target: import("./clients.mjs").Target, localAddress: string}} config
+ * @param {{target: import("./clients.mjs").Servers, localAddress: string}} config
  */
 export function worker(config) {
   /** @type {Counters} */
@@ -108,7 +114,12 @@ export function worker(config) {
       const res = await connectMany(
         args.count,
         8,
-        (i) => connectAndJoin(config.target, `f${args.first + i}`, room),
+        (i) =>
+          connectAndJoin(
+            nodeFor(config.target, args.first + i),
+            `f${args.first + i}`,
+            room,
+          ),
       );
       if (res.failed > 0) {
         throw new Error(`${res.failed} clients failed: ${res.firstError}`);
@@ -212,6 +223,7 @@ export async function drive(ctx, p) {
       other: cpu.other,
       irq: cpu.irq,
       steal: cpu.steal,
+      roles: cpu.roles,
     },
     check: {
       deliveriesPerSend: Math.round((rate / sends) * 100) / 100,

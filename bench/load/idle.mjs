@@ -20,12 +20,12 @@
  *
  * @module
  */
-import { connectAndJoin, connectMany, split } from "./clients.mjs";
+import { connectAndJoin, connectMany, nodeFor, split } from "./clients.mjs";
 import { round, sleep } from "./procstat.mjs";
 
 /**
  * Worker side.
- * @param {{target: import("./clients.mjs").Target, localAddress: string, index: number}} config
+ * @param {{target: import("./clients.mjs").Servers, localAddress: string, index: number}} config
  */
 export function worker(config) {
   /** @type {import("./clients.mjs").ChatClient[]} */
@@ -45,7 +45,7 @@ export function worker(config) {
       const res = await connectMany(want, args.concurrency, (i) => {
         const k = made + i;
         return connectAndJoin(
-          config.target,
+          nodeFor(config.target, k),
           `i${config.index}x${k}`,
           `idle${config.index}x${Math.floor(k / args.roomSize)}`,
           { localAddress: config.localAddress, timeoutMs: 30_000 },

@@ -13,7 +13,7 @@
  */
 import { createRequire } from "node:module";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
-import { connectAndJoin, connectMany, split } from "./clients.mjs";
+import { connectAndJoin, connectMany, nodeFor, split } from "./clients.mjs";
 import { round, sleep } from "./procstat.mjs";
 
 const require = createRequire(
@@ -40,7 +40,7 @@ function newHistogram() {
 
 /**
  * Worker side.
- * @param {{target: import("./clients.mjs").Target, localAddress: string, index: number}} config
+ * @param {{target: import("./clients.mjs").Servers, localAddress: string, index: number}} config
  */
 export function worker(config) {
   /** @type {{room: string, members: import("./clients.mjs").ChatClient[]}[]} */
@@ -155,7 +155,8 @@ export function worker(config) {
         args.concurrency,
         (i) =>
           connectAndJoin(
-            config.target,
+            // Member i of room ⌊i / members⌋: a room's members alternate.
+            nodeFor(config.target, i),
             `l${config.index}x${i}`,
             args.roomNames[Math.floor(i / args.members)],
           ),
@@ -356,6 +357,7 @@ export async function drive(ctx, p) {
         other: cpu.other,
         irq: cpu.irq,
         steal: cpu.steal,
+        roles: cpu.roles,
       },
       maxSendLagMs: Math.max(...sched.map((s) => s.maxLagMs)),
       generatorStalls: {

@@ -62,23 +62,40 @@ export function machineCpuSeconds() {
 }
 
 /**
+ * Cores used in one window: one number per group (`server`, `generator`),
+ * `other`, `irq`, `steal`, and `roles` when the meter has roles.
+ * @typedef {{seconds: number, roles?: Record<string, number>} & Record<string, number>} CpuWindow
+ */
+
+/**
  * A CPU meter over a set of processes: `start()` then `stop()` gives the
  * CPU used in between, in cores (1 = one CPU busy), per group, plus
  * `other`: the other processes on the machine in that window (background
  * load that disturbs the figures), `irq` (interrupt and softirq time, much
- * of it the loopback traffic) and `steal` (taken by the hypervisor).
+ * of it the loopback traffic) and `steal` (taken by the hypervisor); and
+ * under `roles`, single processes that are also part of a group (a
+ * server's nodes and its Redis), read alone.
  */
 export class CpuMeter {
   /** @type {Record<string, number[]>} */
   #groups;
   /** @type {Record<string, number>} */
+  #roles;
+  /** @type {Record<string, number>} */
   #startCpu = {};
+  /** @type {Record<string, number>} */
+  #startRoles = {};
   #startAt = 0;
   #startMachine = { tasks: 0, irq: 0, steal: 0 };
 
-  /** @param {Record<string, number[]>} groups pids by group name */
-  constructor(groups) {
+  /**
+   * @param {Record<string, number[]>} groups pids by group name (disjoint)
+   * @param {Record<string, number>} [roles] a pid by name, each one also
+   *   in a group
+   */
+  constructor(groups, roles = {}) {
     this.#groups = groups;
+    this.#roles = roles;
   }
 
   /** Starts a window. */
@@ -88,21 +105,32 @@ export class CpuMeter {
     for (const [name, pids] of Object.entries(this.#groups)) {
       this.#startCpu[name] = sum(pids.map(cpuSeconds));
     }
+    for (const [name, pid] of Object.entries(this.#roles)) {
+      this.#startRoles[name] = cpuSeconds(pid);
+    }
   }
 
   /**
    * Ends the window.
-   * @returns {Record<string, number> & {seconds: number}} cores used per group
+   * @returns {CpuWindow} cores used per group (and per role, when there
+   *   are roles)
    */
   stop() {
     const seconds = (performance.now() - this.#startAt) / 1000;
-    /** @type {Record<string, number> & {seconds: number}} */
-    const out = { seconds };
+    /** @type {CpuWindow} */
+    const out = /** @type {CpuWindow} */ ({ seconds });
     let ours = 0;
     for (const [name, pids] of Object.entries(this.#groups)) {
       const used = sum(pids.map(cpuSeconds)) - this.#startCpu[name];
       ours += used;
       out[name] = round(used / seconds, 3);
+    }
+    const roles = Object.entries(this.#roles);
+    if (roles.length > 0) {
+      out.roles = Object.fromEntries(roles.map(([name, pid]) => [
+        name,
+        round((cpuSeconds(pid) - this.#startRoles[name]) / seconds, 3),
+      ]));
     }
     const m = machineCpuSeconds();
     const was = this.#startMachine;

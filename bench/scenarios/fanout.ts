@@ -6,14 +6,21 @@
 import { runLoad } from "../lib/load.ts";
 import type { Profile } from "../lib/profile.ts";
 import { type ServerSpec, startServer } from "../lib/servers.ts";
-import { summarize, type Summary } from "../lib/stats.ts";
+import { summarize, summarizeRoles, type Summary } from "../lib/stats.ts";
 
 /** One load run at one client count, as the controller reports it. */
 export interface FanoutResult {
   clients: number;
   deliveriesPerSec: number;
   sendsPerSec: number;
-  cpu: { server: number; generator: number; other: number; steal: number };
+  cpu: {
+    server: number;
+    generator: number;
+    other: number;
+    steal: number;
+    /** Cores per process of a server side with several (nodes, Redis). */
+    roles?: Record<string, number>;
+  };
   check: {
     deliveriesPerSend: number;
     errors: number;
@@ -61,6 +68,8 @@ export interface FanoutSummary {
   generatorCpu: Summary | null;
   /** Busy CPU of everything else on the machine (background load). */
   otherCpu: Summary | null;
+  /** Server CPU per process (nodes, Redis) when it has several. */
+  roleCpu: Record<string, Summary | null>;
   deliveriesPerSend: Summary | null;
   errors: number;
   stalls: number;
@@ -84,6 +93,7 @@ export function summarizeFanout(
       serverCpu: summarize(rs.map((r) => r.cpu.server)),
       generatorCpu: summarize(rs.map((r) => r.cpu.generator)),
       otherCpu: summarize(rs.map((r) => r.cpu.other)),
+      roleCpu: summarizeRoles(rs.map((r) => r.cpu.roles)),
       deliveriesPerSend: summarize(rs.map((r) => r.check.deliveriesPerSend)),
       errors: rs.reduce((s, r) => s + r.check.errors, 0),
       stalls: rs.reduce((s, r) => s + r.check.stalls, 0),

@@ -7,7 +7,7 @@
 import { runLoad } from "../lib/load.ts";
 import type { Profile } from "../lib/profile.ts";
 import { type ServerSpec, startServer } from "../lib/servers.ts";
-import { summarize, type Summary } from "../lib/stats.ts";
+import { summarize, summarizeRoles, type Summary } from "../lib/stats.ts";
 
 /** The p99 bound the scenario reports against, in milliseconds. */
 export const P99_BOUND_MS = 10;
@@ -22,7 +22,14 @@ export interface LatencyLevel {
   p99?: number;
   p999?: number;
   max?: number;
-  cpu?: { server: number; generator: number; other: number; steal: number };
+  cpu?: {
+    server: number;
+    generator: number;
+    other: number;
+    steal: number;
+    /** Cores per process of a server side with several (nodes, Redis). */
+    roles?: Record<string, number>;
+  };
   maxSendLagMs?: number;
   errors?: number;
   closed?: number;
@@ -76,6 +83,8 @@ export interface LatencyLevelSummary {
   generatorCpu: Summary | null;
   /** Busy CPU of everything else on the machine (background load). */
   otherCpu: Summary | null;
+  /** Server CPU per process (nodes, Redis) when it has several. */
+  roleCpu: Record<string, Summary | null>;
   maxSendLagMs: Summary | null;
   errors: number;
   closed: number;
@@ -112,6 +121,7 @@ export function summarizeLatency(runs: LatencyRun[]): LatencySummary {
       serverCpu: summarize(ls.map((l) => l.cpu?.server)),
       generatorCpu: summarize(ls.map((l) => l.cpu?.generator)),
       otherCpu: summarize(ls.map((l) => l.cpu?.other)),
+      roleCpu: summarizeRoles(ls.map((l) => l.cpu?.roles)),
       maxSendLagMs: summarize(ls.map((l) => l.maxSendLagMs)),
       errors: ls.reduce((s, l) => s + (l.errors ?? 0), 0),
       closed: ls.reduce((s, l) => s + (l.closed ?? 0), 0),
