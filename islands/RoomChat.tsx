@@ -484,6 +484,8 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     clearTimeout(longPress.current);
     longPress.current = setTimeout(() => {
       pressed.current = true;
+      // The browser may have started selecting the text under the finger.
+      getSelection()?.removeAllRanges();
       setActive({ seq: Number(li.dataset.seq), mode: "menu" });
     }, LONG_PRESS_MS);
   };
@@ -541,6 +543,14 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
             onPointerCancel={cancelPress}
             onContextMenu={(e) => {
               if (pressed.current) e.preventDefault();
+            }}
+            onClickCapture={(e) => {
+              // The release that ends a long press is not a tap on a link
+              // or button under the finger.
+              if (!pressed.current) return;
+              pressed.current = false;
+              e.preventDefault();
+              e.stopPropagation();
             }}
             onKeyDown={(e) => {
               if (e.key === "Escape" && active) {

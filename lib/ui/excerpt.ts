@@ -1,7 +1,8 @@
 /**
  * A message's first line as a one-line quote, for reply previews and the
  * "replying to" bar: the first line with words in it, without the Markdown
- * marks that would read as noise out of context (quote `>`, code fences).
+ * marks that would read as noise out of context (quote `>`, code fences,
+ * emphasis and code marks around words).
  *
  * @module
  */
@@ -17,7 +18,10 @@ export function excerpt(text: string): string {
   for (const raw of text.split("\n")) {
     // Fences open a code block: the code inside is a better quote than "```".
     if (/^\s*(```|~~~)/.test(raw)) continue;
-    const line = raw.replace(/^\s*(>\s*)*/, "").trim();
+    const line = raw.replace(/^\s*(>\s*)*/, "")
+      // Marks only at word edges: snake_case_names keep their underscores.
+      .replace(/(^|\W)(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\2(?!\w)/g, "$1$3")
+      .trim();
     if (line === "") continue;
     const chars = Array.from(line);
     return chars.length > EXCERPT_MAX

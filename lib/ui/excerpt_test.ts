@@ -16,3 +16,12 @@ Deno.test("excerpt: long lines are cut with an ellipsis, by code point", () => {
   assert.ok(cut.endsWith("…"));
   assert.equal(excerpt("a".repeat(EXCERPT_MAX)), "a".repeat(EXCERPT_MAX));
 });
+
+Deno.test("excerpt: emphasis and code marks around words go", () => {
+  assert.equal(excerpt("_Back after lunch._"), "Back after lunch.");
+  assert.equal(
+    excerpt("a **bold** and `code` and *em*"),
+    "a bold and code and em",
+  );
+  assert.equal(excerpt("snake_case_name * 2"), "snake_case_name * 2");
+});

@@ -233,6 +233,9 @@ Deno.test({
       await joinViaLobby(alice.page, server.origin, "alice", "general");
       await joinViaLobby(bob.page, server.origin, "bob", "general");
       await joinViaLobby(carol.page, server.origin, "carol", "general");
+      // Alice was in another room too: the sidebar lists it.
+      await openRoom(alice.page, server.origin, "deploys");
+      await openRoom(alice.page, server.origin, "general");
       const lines: [typeof alice, string][] = [
         [alice, "Morning! Is the deploy still on for today?"],
         [
@@ -248,7 +251,6 @@ Deno.test({
           "> the only risky part\n\nI'll keep an eye on the dashboards. Ping me here if `p99` looks off.",
         ],
         [alice, "Thanks both. <b>Markup</b> stays text, by the way."],
-        [alice, "_Back after lunch._"],
       ];
       // Markdown changes what shows, so wait for each by count, in order.
       for (const [i, [who, text]] of lines.entries()) {
@@ -259,6 +261,44 @@ Deno.test({
           async () => (await messageTexts(alice.page)).length === i + 1,
         );
       }
+      // A reply, reactions and an edit, through the message actions.
+      const row = (who: typeof alice, text: string) =>
+        who.page.locator(".msg").filter({
+          has: who.page.locator(".msg-text", { hasText: text }),
+        });
+      const notes = row(carol, "Release notes");
+      await notes.hover();
+      await notes.getByRole("button", { name: "Reply" }).click();
+      await send(carol.page, "Great, I'll read them before lunch.");
+      for (
+        const [who, text, emoji] of [
+          [alice, "Release notes", "👍"],
+          [carol, "Release notes", "👍"],
+          [carol, "migration", "👀"],
+          [bob, "Markup", "🎉"],
+        ] as const
+      ) {
+        const target = row(who, text);
+        await target.hover();
+        await target.getByRole("button", { name: "Add reaction" }).click();
+        await target.getByRole("button", { name: `React with ${emoji}` })
+          .click();
+      }
+      const mine = row(alice, "Markup");
+      await mine.hover();
+      await mine.getByRole("button", { name: "Edit" }).click();
+      const editor = alice.page.getByRole("textbox", { name: "Edit message" });
+      await editor.fill("Thanks both! <b>Markup</b> stays text, by the way.");
+      await editor.press("Enter");
+      await send(alice.page, "_Back after lunch._");
+      await waitFor(
+        alice.page,
+        "the reply, reactions and edit",
+        async () =>
+          (await messageTexts(alice.page)).length === lines.length + 2 &&
+          (await alice.page.locator(".chip").count()) === 3 &&
+          (await alice.page.locator(".msg-edited").count()) === 1,
+      );
       // The server relays one typing signal per second and person.
       await new Promise((r) => setTimeout(r, 1_100));
       await bob.page.getByRole("textbox", { name: "Message" })
@@ -269,6 +309,11 @@ Deno.test({
         async () => (await alice.page.locator(".typing").innerText()) !== "",
       );
       await alice.page.setViewportSize({ width: 1280, height: 800 });
+      // No hover or focus ring on the picture.
+      await alice.page.mouse.move(0, 0);
+      await alice.page.evaluate(() =>
+        (document.activeElement as HTMLElement | null)?.blur()
+      );
       await alice.page.screenshot({
         path: new URL("../../docs/screenshot.png", import.meta.url).pathname,
       });
