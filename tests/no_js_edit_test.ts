@@ -53,7 +53,7 @@ Deno.test({
             id: "f1",
           });
           equal(posted.status, 303);
-          // The room page links each of your messages to it (in <noscript>).
+          // The room page links each of your messages to it (lib/ui).
           const link = `href="/rooms/${ROOM}/messages/1"`;
           assert((await page(room, alice)).includes(link));
           assert(!(await page(room, bob)).includes(link), "not someone else's");

@@ -206,36 +206,6 @@ function Archive(props: Extract<RoomData, { kind: "archive" }>): JSX.Element {
   );
 }
 
-/**
- * Without JavaScript, the way to edit or delete: a link to each of the
- * person's own messages on the page (`/rooms/:room/messages/:seq`, plain
- * forms). With JavaScript the island offers its own actions.
- */
-function OwnMessages(
-  { room, messages, user }: RoomChatProps,
-): JSX.Element | null {
-  const own = messages.filter((m) => m.user.id === user?.id && !m.deleted);
-  if (own.length === 0) return null;
-  return (
-    <nav class="own-messages" aria-label="Edit or delete your messages">
-      <p>Edit or delete your messages:</p>
-      <ul>
-        {own.map((m) => (
-          <li key={m.seq}>
-            <a href={`/rooms/${room}/messages/${m.seq}`}>{preview(m.text)}</a>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
-}
-
-/** The start of a message's text, whole characters only. */
-function preview(text: string): string {
-  const chars = [...text];
-  return chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : text;
-}
-
 /** The room page. */
 export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
   if (data.kind === "invalid") {
@@ -262,7 +232,6 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
           Without JavaScript the room does not update by itself: reload to see
           new messages.
         </p>
-        <OwnMessages {...data.chat} />
       </noscript>
       <RoomChatIsland {...data.chat} />
     </main>
