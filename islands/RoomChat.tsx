@@ -330,7 +330,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       }
     }
     try {
-      client.send(room, clean, replyTo ?? undefined);
+      client.send(room, clean, replyingTo?.seq);
     } catch (err) {
       setError(errorText(err));
       return;
@@ -491,9 +491,10 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   };
   const cancelPress = () => clearTimeout(longPress.current);
 
+  // A reply to a message deleted meanwhile becomes a plain message.
   const replyingTo = replyTo === null
     ? undefined
-    : views.find((m) => m.seq === replyTo);
+    : views.find((m) => m.seq === replyTo && !m.deleted);
 
   const retry = useCallback((id: string) => client?.retry(id), [client]);
   const discard = useCallback((id: string) => client?.discard(id), [client]);
