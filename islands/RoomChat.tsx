@@ -476,6 +476,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   // actions (and keeps the browser's own long-press menu away).
   const onPointerDown = (e: PointerEvent) => {
     pressed.current = false;
+    setSidebarOpen(false); // a tap on the room closes the phone's sidebar
     const li = (e.target as Element).closest<HTMLElement>("li[data-seq]");
     if (active?.mode === "menu" && li?.dataset.seq !== String(active.seq)) {
       setActive(null);
@@ -502,7 +503,16 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const oldest = messages[0]?.seq;
 
   return (
-    <div class="room">
+    <div
+      class="room"
+      onKeyDown={(e) => {
+        // Escape closes the phone's sidebar, back to its button.
+        if (e.key === "Escape" && sidebarOpen) {
+          setSidebarOpen(false);
+          focusAfter.current = ".sidebar-toggle";
+        }
+      }}
+    >
       <RoomSidebar room={room} rooms={rooms} open={sidebarOpen} />
       <header class="room-header">
         {live

@@ -74,8 +74,14 @@ Deno.test({
         await sidebar.locator('[aria-current="page"]').getAttribute("href"),
         "/rooms/far",
       );
-      await toggle.click();
+      // Escape closes it, back to its button.
+      await sidebar.getByRole("link", { name: "All rooms" }).focus();
+      await page.keyboard.press("Escape");
       assert.equal(await sidebar.isVisible(), false);
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.className),
+        "sidebar-toggle icon-button",
+      );
 
       // The original is not loaded: the quote says so.
       const answer = page.locator(".msg").filter({
