@@ -82,6 +82,41 @@ Deno.test({
         "second",
       ]);
 
+      // Edit, then delete, your own message with plain forms.
+      await onPage(page, "editing without JavaScript", async () => {
+        await Promise.all([
+          page.waitForURL(/\/rooms\/plain\/messages\/2$/),
+          page.getByRole("link", { name: /Edit or delete/ }).last().click(),
+        ]);
+        await page.getByRole("textbox", { name: "Edit your message" }).fill(
+          "second, *edited*",
+        );
+        await Promise.all([
+          page.waitForURL(/\/rooms\/plain(#m-2)?$/),
+          page.getByRole("button", { name: "Save" }).click(),
+        ]);
+      });
+      assert.deepEqual(await messageTexts(page), [
+        "Hello from a plain <form>",
+        "second, edited",
+      ]);
+      await waitForMessage(live.page, "second, edited");
+      await onPage(page, "deleting without JavaScript", async () => {
+        await Promise.all([
+          page.waitForURL(/\/rooms\/plain\/messages\/1$/),
+          page.getByRole("link", { name: /Edit or delete/ }).first().click(),
+        ]);
+        await Promise.all([
+          page.waitForURL(/\/rooms\/plain(#m-1)?$/),
+          page.getByRole("button", { name: "Delete this message" }).click(),
+        ]);
+      });
+      assert.equal(
+        await page.getByText("Hello from a plain <form>").count(),
+        0,
+        "the deleted text is gone from the page",
+      );
+
       // The lobby's form works too, and lists the room.
       await onPage(page, "the lobby", async () => {
         await page.goto(`${server.origin}/`);
