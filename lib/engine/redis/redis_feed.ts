@@ -100,11 +100,19 @@ export class RedisFeed implements RoomFeed {
   }
 
   async #checkHead(room: string): Promise<void> {
+    // Compare with what was seen before the read was sent, not when its
+    // reply comes: events arrive on the subscriber connection, another
+    // socket, so events published after Redis ran the read are often handled
+    // before its reply, and a head compared with them looks behind although
+    // nothing was lost. What was seen before was published by scripts Redis
+    // ran before the read, so the head includes it.
+    const before = this.#open.get(room);
+    if (!before) return;
+    const { epoch: sawEpoch, seq: sawSeq } = before;
     const head = await this.#log.head(room);
-    const seen = this.#open.get(room);
-    if (!seen) return;
+    if (!this.#open.has(room)) return;
     let epoch = head.epoch;
-    if (seen.epoch === epoch && head.seq < seen.seq) {
+    if (sawEpoch === epoch && head.seq < sawSeq) {
       this.headsBackwards++;
       epoch = await this.#redis.script(
         RENEW_EPOCH,
