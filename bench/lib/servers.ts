@@ -369,15 +369,24 @@ export async function startServer(
 
 /**
  * Processes started and not yet stopped, killed if the benchmark exits
- * before stopping them (an exception past every `finally`, a signal): a run
- * must not leave servers on the machine. Redis has the same net in its
- * helper (tests/helpers/redis.ts).
+ * before stopping them (an exception past every `finally`, a signal), and
+ * the temporary directories of starts not yet stopped, removed then: a run
+ * must leave neither servers nor their files on the machine. Redis has the
+ * same net for its process in its helper (tests/helpers/redis.ts).
  */
 const live = new Set<Spawned>();
+const liveDirs = new Set<string>();
 globalThis.addEventListener("unload", () => {
   for (const proc of live) {
     try {
       proc.child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of liveDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
     } catch {
       // already gone
     }
@@ -427,6 +436,7 @@ async function startOnce(
   forceGc: boolean,
 ): Promise<RunningServer> {
   const tmpDir = await Deno.makeTempDir({ prefix: `bench-${spec.name}-` });
+  liveDirs.add(tmpDir);
   const core = spec.pinned ? SERVER_CORE : null;
   const nodes: Spawned[] = [];
   let redis: TestRedis | undefined;
@@ -444,6 +454,7 @@ async function startOnce(
     }
     await redis?.stop();
     await Deno.remove(tmpDir, { recursive: true }).catch(() => {});
+    liveDirs.delete(tmpDir);
   };
   try {
     if (spec.redis) redis = await startPinnedRedis(`${tmpDir}/redis`, core);
