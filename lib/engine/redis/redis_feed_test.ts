@@ -28,13 +28,14 @@ Deno.test({
           epochs.add(epoch);
         },
       };
-      let feed: RedisFeed | undefined;
+      // The log reports its own appends to the feed built from it.
+      const own: { feed?: RedisFeed } = {};
       const readerLog = new RedisLog(
         reader,
         1_000,
-        (room, epoch, event) => feed?.stored(room, epoch, event),
+        (room, epoch, event) => own.feed?.stored(room, epoch, event),
       );
-      feed = new RedisFeed({
+      const feed = own.feed = new RedisFeed({
         redis: reader,
         log: readerLog,
         sink,
