@@ -3,7 +3,7 @@ import type { ChatMessage, ServerEvent, User } from "../protocol/types.ts";
 import { ChatClient, type ClientEvent } from "./client.ts";
 import { OUTBOX_KEY } from "./outbox.ts";
 import { FakeClock } from "./fake_clock.ts";
-import { fakeTransport, MemoryStorage } from "./testing.ts";
+import { fakeTransport, MemoryStorage, welcomeEvent } from "./testing.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
 const bob: User = { id: "u_bob", name: "bob" };
@@ -17,19 +17,8 @@ function msg(
   return { room, seq, id, user, text: `text ${seq}`, ts: 1_000 + seq };
 }
 const asEvent = (m: ChatMessage): ServerEvent => ({ type: "message", ...m });
-const welcome = (user: User = alice, token = "tok"): ServerEvent => ({
-  type: "welcome",
-  user,
-  token,
-  protocol: 1,
-  limits: {
-    maxFrameBytes: 65536,
-    maxTextChars: 4000,
-    maxNameChars: 32,
-    historyMax: 100,
-  },
-  node: "n1",
-});
+const welcome = (user: User = alice, token = "tok"): ServerEvent =>
+  welcomeEvent(user, token);
 const joined = (
   seq: number,
   messages: ChatMessage[] = [],

@@ -2,22 +2,10 @@ import assert from "node:assert/strict";
 import type { ServerEvent, User } from "../protocol/types.ts";
 import { FakeClock } from "./fake_clock.ts";
 import { Link, type LinkOptions, type LinkState } from "./link.ts";
-import { fakeTransport } from "./testing.ts";
+import { fakeTransport, welcomeEvent } from "./testing.ts";
 
 const alice: User = { id: "u_alice", name: "alice" };
-const welcome = (token = "tok2"): ServerEvent => ({
-  type: "welcome",
-  user: alice,
-  token,
-  protocol: 1,
-  limits: {
-    maxFrameBytes: 65536,
-    maxTextChars: 4000,
-    maxNameChars: 32,
-    historyMax: 100,
-  },
-  node: "n1",
-});
+const welcome = (token = "tok2"): ServerEvent => welcomeEvent(alice, token);
 
 /** The phase, unnarrowed (assertions narrow `link.state` for good). */
 const phaseOf = (link: Link): string => link.state.phase;

@@ -1,10 +1,10 @@
 /**
- * Test doubles for the client: a scripted transport and an in-memory
- * storage. Used by the unit tests here; the comet transports can reuse them.
+ * Test doubles for the client: a scripted transport, an in-memory storage
+ * and the server's `welcome`. Used by the unit tests here; the comet transports can reuse them.
  *
  * @module
  */
-import type { ClientFrame, ServerEvent } from "../protocol/types.ts";
+import type { ClientFrame, ServerEvent, User } from "../protocol/types.ts";
 import type { StorageLike } from "./outbox.ts";
 import type {
   Transport,
@@ -97,4 +97,21 @@ export class MemoryStorage implements StorageLike {
   removeItem(key: string): void {
     this.data.delete(key);
   }
+}
+
+/** The server's `welcome` for `user` with `token`, as sent on node "n1". */
+export function welcomeEvent(user: User, token: string): ServerEvent {
+  return {
+    type: "welcome",
+    user,
+    token,
+    protocol: 1,
+    limits: {
+      maxFrameBytes: 65536,
+      maxTextChars: 4000,
+      maxNameChars: 32,
+      historyMax: 100,
+    },
+    node: "n1",
+  };
 }
