@@ -61,7 +61,7 @@ export class KvBusLink implements BusLink {
   readonly #now: () => number;
   readonly #encoder = new TextEncoder();
   readonly #decoder = new TextDecoder();
-  /** This node's posts still in its box, oldest first, with their time and size. */
+  /** This node's posts still in its box, oldest first, with when they were posted. */
   readonly #kept: Array<{ at: number; json: string }> = [];
   #posted = 0;
   #writing: Promise<void> | undefined;
