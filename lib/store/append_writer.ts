@@ -211,16 +211,16 @@ export class AppendWriter {
         for (const item of batch) item.reject(error);
         return;
       }
-      // Someone else appended: learn what, then retry.
-      const rooms = new Set(batch.map((item) => item.room));
-      await Promise.all(
-        [...rooms].map((room) => this.#tails.catchUp(this.#kv, room)),
-      );
       if (attempt >= 2) {
         await new Promise((resolve) =>
           setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt))
         );
       }
+      // Someone else appended: learn what, then retry.
+      const rooms = new Set(batch.map((item) => item.room));
+      await Promise.all(
+        [...rooms].map((room) => this.#tails.catchUp(this.#kv, room)),
+      );
     }
   }
 
