@@ -38,6 +38,11 @@ export type BusMessage =
   }
   /** The node is shutting down: forget its presence now. */
   | { k: "bye"; node: string }
+  /**
+   * `node`'s commits to `rooms` keep losing races: hold yours to them for
+   * `ms` (the KV-only engine; `lib/store/room_holds.ts`).
+   */
+  | { k: "hold"; node: string; rooms: string[]; ms: number }
   /** Someone is typing in `room` (ephemeral). */
   | { k: "typing"; room: string; user: User }
   /**

@@ -5,7 +5,8 @@
  *
  * Message path: each node appends with its own writer (`AppendWriter`: the
  * head's versionstamp check serialises writers of a room, a lost race is
- * read again and retried). The writer hands its commits to its own hub;
+ * read again and retried; a node that keeps losing asks the others to hold
+ * their commits to the room for a moment). The writer hands its commits to its own hub;
  * every other node with the room open hears the new head through
  * `kv.watch` (`KvRoomFeed`), whose `recent` messages usually are the events,
  * and refills the rest from KV. Presence, typing and heartbeats travel on the
@@ -67,6 +68,10 @@ export async function kvOnlyEngine(
     (room, user, id, input) => store.append(room, user, id, input),
   );
   let feed: KvRoomFeed | undefined;
+  // Every node writes; one that keeps losing a hot room asks the others to
+  // hold back for a moment (`room_holds.ts`).
+  store.onContention((rooms, ms) => bus.post({ k: "hold", node, rooms, ms }));
+  bus.on("hold", ({ rooms, ms }) => store.hold(rooms, ms));
 
   metrics.counter(
     "chat_store_conflicts_total",

@@ -41,6 +41,8 @@ import {
   type IdEntry,
 } from "./id_archive.ts";
 import { withBusyRetry } from "./busy_retry.ts";
+import { holdFor, RoomHolds } from "./room_holds.ts";
+import type { Clock } from "../client/clock.ts";
 import { RoomTail, RoomTails } from "./room_tail.ts";
 import {
   placeMessages,
@@ -60,6 +62,12 @@ export type CommitListener = (
   versionstamp: string,
 ) => void;
 
+/**
+ * Called when a commit to `rooms` keeps losing to other writers: they should
+ * hold their commits to those rooms for `holdMs` (see `room_holds.ts`).
+ */
+export type ContentionListener = (rooms: string[], holdMs: number) => void;
+
 /** Options of an {@linkcode AppendWriter}. */
 export interface AppendWriterOptions {
   /** How many messages to keep per room. */
@@ -68,6 +76,8 @@ export interface AppendWriterOptions {
   onError?: (error: unknown) => void;
   /** The clock (ms) of message times and of the day ids are recognised for. */
   now?: () => number;
+  /** The clock of holds asked for by other writers (`room_holds.ts`). */
+  clock?: Clock;
 }
 
 interface PendingAppend {
@@ -84,6 +94,8 @@ interface PendingAppend {
 // one segment; archived ids have a budget of their own (`archiveBudget`).
 const MAX_ROOMS = 90;
 const MAX_BATCH_BYTES = 512 * 1024;
+/** After this many lost attempts (and every so many after), ask for a hold. */
+const ASK_HOLD_EVERY = 2;
 /** Give up on a batch that kept conflicting for this long. */
 const COMMIT_DEADLINE_MS = 15_000;
 /** Idempotency ids held across all rooms' tails (~100 bytes each). */
@@ -112,6 +124,8 @@ export class AppendWriter {
   readonly #pending: PendingAppend[] = [];
   readonly #tails = new RoomTails(MAX_TAIL_IDS);
   readonly #listeners: CommitListener[] = [];
+  readonly #contentionListeners: ContentionListener[] = [];
+  readonly #holds: RoomHolds;
   #busy = false;
   /** Commits that failed on a conflict and were retried (for metrics). */
   conflicts = 0;
@@ -125,11 +139,28 @@ export class AppendWriter {
     this.#retain = options.retain;
     this.#onError = options.onError ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#holds = new RoomHolds(() => {
+      if (!this.#busy) this.#drain();
+    }, options.clock);
   }
 
   /** Registers a listener for committed messages. */
   onCommit(listener: CommitListener): void {
     this.#listeners.push(listener);
+  }
+
+  /** Registers a listener for rooms this writer keeps losing races for. */
+  onContention(listener: ContentionListener): void {
+    this.#contentionListeners.push(listener);
+  }
+
+  /**
+   * Holds this writer's next commits to `rooms` for `ms`, because another
+   * writer asked (its commits kept losing to ours). Commits already under
+   * way finish; appends to other rooms go on.
+   */
+  hold(rooms: readonly string[], ms: number): void {
+    this.#holds.hold(rooms, ms);
   }
 
   /**
@@ -159,41 +190,64 @@ export class AppendWriter {
   async #drain(): Promise<void> {
     this.#busy = true;
     try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.#batchLength());
+      for (;;) {
+        const batch = this.#takeBatch();
+        if (batch.length === 0) break;
         await this.#commit(batch);
       }
+      // What is left waits for its rooms' holds to end.
+      this.#holds.wakeAfter(this.#pending.map((item) => item.room));
     } finally {
       this.#busy = false;
     }
   }
 
-  /** How many pending appends, from the front, fit one atomic operation. */
-  #batchLength(): number {
+  /**
+   * Takes the pending appends, oldest first, that fit one atomic operation,
+   * leaving those to held rooms queued in order.
+   */
+  #takeBatch(): PendingAppend[] {
     const rooms = new Set<string>();
-    let count = 0;
+    const held = new Set<string>();
+    const batch: PendingAppend[] = [];
+    const left: PendingAppend[] = [];
     let bytes = 0;
+    let full = false;
     for (const item of this.#pending) {
+      if (full || held.has(item.room)) {
+        left.push(item);
+        continue;
+      }
       const newRoom = !rooms.has(item.room);
+      if (newRoom && this.#holds.isHeld(item.room)) {
+        held.add(item.room);
+        left.push(item);
+        continue;
+      }
       // A new room also rewrites its head, with up to RECENT_BUDGET_BYTES.
       bytes += storedSize({ ...item, ...item.input }) +
         (newRoom ? RECENT_BUDGET_BYTES + 128 : 0) +
         (item.input.type === "message" ? 0 : FOLD_BUDGET_BYTES);
       if (
-        count > 0 &&
+        batch.length > 0 &&
         ((newRoom && rooms.size >= MAX_ROOMS) || bytes > MAX_BATCH_BYTES)
       ) {
-        break;
+        // Later appends to the batch's rooms must not overtake this one.
+        full = true;
+        left.push(item);
+        continue;
       }
       rooms.add(item.room);
-      count++;
+      batch.push(item);
     }
-    return count;
+    this.#pending.splice(0, this.#pending.length, ...left);
+    return batch;
   }
 
   async #commit(batch: PendingAppend[]): Promise<void> {
     const started = performance.now();
     for (let attempt = 0;; attempt++) {
+      const attemptStarted = performance.now();
       try {
         if (await this.#tryCommit(batch)) return;
       } catch (error) {
@@ -204,6 +258,13 @@ export class AppendWriter {
         return;
       }
       this.conflicts++;
+      if ((attempt + 1) % ASK_HOLD_EVERY === 0) {
+        const rooms = [...new Set(batch.map((item) => item.room))];
+        const holdMs = holdFor(performance.now() - attemptStarted);
+        for (const listener of this.#contentionListeners) {
+          listener(rooms, holdMs);
+        }
+      }
       if (performance.now() - started > COMMIT_DEADLINE_MS) {
         const error = new Error(
           "Cannot store the message: storage stayed contended",

@@ -4,6 +4,7 @@ import { type AppendResult, AppendWriter } from "./append_writer.ts";
 import type { ChatMessage, RoomEvent } from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentsPrefix } from "./keys.ts";
 import { MessageStore } from "./message_store.ts";
+import { FakeClock } from "../client/fake_clock.ts";
 import { RECENT_BUDGET_BYTES, storedSize } from "./segments.ts";
 
 const alice = { id: "u_alice", name: "alice" };
@@ -335,4 +336,75 @@ Deno.test("a commit learned while the writer reads another room's tail is caught
     );
     equal(b.conflicts, 0);
   });
+});
+
+Deno.test("a writer that keeps losing a room's race asks the others to hold, every second loss", async () => {
+  await twoHandles(async (kvA, kvB) => {
+    const a = new AppendWriter(kvA, { retain: 100 });
+    // B's database, where A commits to the room just before each of B's
+    // first four commits: B's view of the head is always one behind.
+    let interruptions = 4;
+    const viaB = new Proxy(kvB, {
+      get(target, property) {
+        if (property === "atomic") {
+          return () => {
+            const atomic = target.atomic();
+            const commit = atomic.commit.bind(atomic);
+            atomic.commit = async () => {
+              if (interruptions > 0) {
+                interruptions--;
+                await a.append("hot", alice, `a${interruptions}`, {
+                  type: "message",
+                  text: "x",
+                });
+              }
+              return commit();
+            };
+            return atomic;
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const b = new AppendWriter(viaB, { retain: 100 });
+    const asked: Array<[string[], number]> = [];
+    b.onContention((rooms, ms) => asked.push([rooms, ms]));
+    const { seq } = await b.append("hot", bob, "b1", {
+      type: "message",
+      text: "x",
+    });
+    equal(seq, 5);
+    equal(b.conflicts, 4);
+    deepEqual(asked.map(([rooms]) => rooms), [["hot"], ["hot"]]);
+    assert(asked.every(([, ms]) => ms > 0));
+  });
+});
+
+Deno.test("a held room's appends wait for the hold to end; other rooms' commit meanwhile", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const clock = new FakeClock();
+    const writer = new AppendWriter(kv, { retain: 100, clock });
+    writer.hold(["held"], 100);
+    let heldDone = false;
+    const held = writer.append("held", alice, "h1", {
+      type: "message",
+      text: "x",
+    }).then((result) => {
+      heldDone = true;
+      return result;
+    });
+    const free = await writer.append("free", alice, "f1", {
+      type: "message",
+      text: "x",
+    });
+    equal(free.seq, 1);
+    equal(heldDone, false, "the held room's append waits");
+    equal(clock.pending, 1, "a wake-up is set for the hold's end");
+    clock.advance(100);
+    equal((await held).seq, 1);
+  } finally {
+    kv.close();
+  }
 });

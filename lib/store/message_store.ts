@@ -20,9 +20,10 @@ import {
   type AppendResult,
   AppendWriter,
   type CommitListener,
+  type ContentionListener,
 } from "./append_writer.ts";
 
-export type { AppendResult, CommitListener };
+export type { AppendResult, CommitListener, ContentionListener };
 
 /** What {@linkcode MessageStore.since} returns. */
 export interface SinceResult {
@@ -81,6 +82,16 @@ export class MessageStore {
     versionstamp: string,
   ): void {
     this.#writer.learnCommit(room, events, versionstamp);
+  }
+
+  /** Registers a listener for rooms whose commits keep losing races. */
+  onContention(listener: ContentionListener): void {
+    this.#writer.onContention(listener);
+  }
+
+  /** Holds this isolate's next commits to `rooms` for `ms` (`room_holds.ts`). */
+  hold(rooms: readonly string[], ms: number): void {
+    this.#writer.hold(rooms, ms);
   }
 
   /** Commits retried after losing a race to another writer. */
