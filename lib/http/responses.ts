@@ -22,7 +22,7 @@ export function json(
 /** The error response for a protocol error (429 carries `Retry-After`). */
 export function errorResponse(error: ProtocolError): Response {
   const headers = new Headers();
-  if (error.code === "rate_limited" && error.retryAfterMs !== undefined) {
+  if (error.retryAfterMs !== undefined) {
     headers.set(
       "retry-after",
       String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))),

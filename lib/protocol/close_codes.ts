@@ -95,8 +95,10 @@ export const ERROR_TABLE: { readonly [K in ErrorCode]: ErrorEntry } = {
   unauthenticated: { status: 401, rule: "rehello" },
   forbidden: { status: 403, rule: "never" },
   not_found: { status: 404, rule: "never" },
+  name_taken: { status: 409, rule: "never" },
   too_large: { status: 413, rule: "never" },
   rate_limited: { status: 429, rule: "later" },
+  slow_mode: { status: 429, rule: "later" },
   internal: { status: 500, rule: "never" },
   /** Storage or the engine is briefly unreachable: the same id again. */
   unavailable: { status: 503, rule: "backoff" },

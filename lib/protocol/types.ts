@@ -8,8 +8,10 @@
 export interface User {
   /** Server-assigned, stable id (`u_…`). */
   id: string;
-  /** Display name; need not be unique. */
+  /** Display name; need not be unique (a claimed one is). */
   name: string;
+  /** Present when the name is claimed (an account): tells "dave" the guest from the account. */
+  claimed?: true;
 }
 
 /** What every stored room event carries, whatever its kind. */
@@ -100,6 +102,10 @@ export type ErrorCode =
   | "rate_limited"
   | "not_found"
   | "forbidden"
+  /** A claimed name belongs to someone else (409). */
+  | "name_taken"
+  /** The room's slow mode: wait `retryAfterMs` (429). */
+  | "slow_mode"
   | "internal"
   /** Storage or the engine is briefly unreachable: retry with the same id. */
   | "unavailable";
