@@ -21,6 +21,7 @@ import { AppendRouter } from "../rooms/append_router.ts";
 import type { Metrics } from "../server/metrics.ts";
 import type { Engine, EngineHealth, FeedSink, RoomFeed } from "./engine.ts";
 import { KvEventLog } from "./kv_event_log.ts";
+import { KvRecords } from "./kv_records.ts";
 import { probe } from "./probe.ts";
 
 /** How long the readiness read of KV may take. */
@@ -109,6 +110,7 @@ export function embeddedEngine(options: EmbeddedEngineOptions): Engine {
   return {
     log,
     bus,
+    records: new KvRecords(kv),
     attach(sink: FeedSink): RoomFeed {
       store.onCommit((room, messages, vs) => {
         bus.postToPeers({ k: "msgs", room, messages, vs });

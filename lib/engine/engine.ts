@@ -25,6 +25,7 @@ import type {
   User,
 } from "../protocol/types.ts";
 import type { Bus } from "../bus/bus.ts";
+import type { Records } from "./records.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 
 /**
@@ -171,6 +172,11 @@ export interface Engine {
   readonly log: EventLog;
   /** The node bus: presence, typing and heartbeats between nodes. */
   readonly bus: Bus;
+  /**
+   * Records every node agrees on: accounts, rooms, roles, bans and revoked
+   * sessions.
+   */
+  readonly records: Records;
   /**
    * Connects the live feed to this node's sink. Called once, before any
    * append: the engine also hands its own appends to the sink.

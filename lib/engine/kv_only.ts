@@ -20,6 +20,7 @@ import { loadSecret } from "../auth/secret.ts";
 import type { Metrics } from "../server/metrics.ts";
 import type { Engine, EngineHealth, FeedSink, RoomFeed } from "./engine.ts";
 import { KvEventLog } from "./kv_event_log.ts";
+import { KvRecords } from "./kv_records.ts";
 import { KvBusLink } from "./kv_bus_link.ts";
 import { KvRoomFeed } from "./kv_room_feed.ts";
 import { probe } from "./probe.ts";
@@ -93,6 +94,7 @@ export async function kvOnlyEngine(
   return {
     log,
     bus,
+    records: new KvRecords(kv),
     attach(sink: FeedSink): RoomFeed {
       store.onCommit((room, messages) => sink.events(room, epoch, messages));
       feed = new KvRoomFeed({ kv, epoch, sink, onError });

@@ -1,11 +1,20 @@
 /**
- * The contract every engine's {@linkcode Records} keeps, run against each.
+ * The contract every engine's {@linkcode Records} keeps, run against each:
+ * Deno KV, a real Debian `redis-server`, and a three-master Redis Cluster.
  *
  * @module
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import type { Records } from "./records.ts";
+import { MAX_RECORD_CHANGES, type Records } from "./records.ts";
 import { KvRecords } from "./kv_records.ts";
+import {
+  startRedis,
+  startRedisCluster,
+  type TestRedis,
+  type TestRedisCluster,
+} from "../../tests/helpers/redis.ts";
+import { connectNodeRedis } from "./redis/node_redis.ts";
+import { RedisRecords } from "./redis/redis_records.ts";
 
 /** Builds a fresh, empty `Records` and a way to dispose of it. */
 type Factory = () => Promise<{ records: Records; close(): Promise<void> }>;
@@ -146,8 +155,96 @@ export function recordsContract(
     );
   });
 
+  test("key parts may hold any character and order by their UTF-8 bytes", async (records) => {
+    // U+FFFD sorts before U+1F600 in UTF-8 but after it in UTF-16 (JS's
+    // own order); ':' and braces must not make two keys one.
+    const parts = ["a", "Z", "a:b", "{x}", "é", "\uFFFD", "😀", "a b"];
+    await records.write({
+      set: [
+        ...parts.map((part, n) => ({ key: ["p", part], value: { n } })),
+        { key: ["p", "a", "b"], value: { n: "grandchild" } },
+        { key: ["p:a", "b"], value: { n: "other parent" } },
+        { key: ["p:a:b"], value: { n: "one part" } },
+      ],
+    });
+    deepEqual(
+      (await records.list(["p"])).map((entry) => entry.key.at(-1)),
+      ["Z", "a", "a b", "a:b", "{x}", "é", "\uFFFD", "😀"],
+    );
+    deepEqual(
+      (await records.getMany<{ n: unknown }>([
+        ["p", "a:b"],
+        ["p:a", "b"],
+        ["p:a:b"],
+        ["p", "a", "b"],
+      ])).map((entry) => entry?.value.n),
+      [2, "other parent", "one part", "grandchild"],
+    );
+    deepEqual(
+      (await records.list(["p:a"])).map((entry) => entry.key),
+      [["p:a", "b"]],
+    );
+    deepEqual((await records.list(["p", "😀"])).map((e) => e.key), []);
+  });
+
+  test("one write moves a key; a failed check on any key stops every change", async (records) => {
+    await records.write({
+      set: [
+        { key: ["room", "r1"], value: { owner: "u_a" } },
+        { key: ["room", "r2"], value: { owner: "u_a" } },
+      ],
+    });
+    const r1 = await records.get(["room", "r1"]);
+    // Moves r1 to r3, deletes a key that never was.
+    equal(
+      await records.write({
+        checks: [
+          { key: ["room", "r1"], version: r1!.version },
+          { key: ["room", "r3"], version: null },
+        ],
+        set: [{ key: ["room", "r3"], value: { owner: "u_a" } }],
+        delete: [["room", "r1"], ["room", "never"]],
+      }),
+      true,
+    );
+    deepEqual(
+      (await records.list(["room"])).map((e) => e.key.at(-1)),
+      ["r2", "r3"],
+    );
+    // A failed check on the second key stops the first key's change.
+    const r2 = await records.get(["room", "r2"]);
+    equal(
+      await records.write({
+        checks: [
+          { key: ["room", "r2"], version: r2!.version },
+          { key: ["room", "r3"], version: null },
+        ],
+        delete: [["room", "r2"]],
+      }),
+      false,
+    );
+    deepEqual((await records.get(["room", "r2"]))?.value, { owner: "u_a" });
+  });
+
   test("a key with an empty part is refused", async (records) => {
     await rejects(() => records.get(["room", ""]), RangeError);
+    await rejects(
+      () => records.write({ set: [{ key: ["room", ""], value: {} }] }),
+      RangeError,
+    );
+    await rejects(() => records.list([""]), RangeError);
+  });
+
+  test("a write of more than MAX_RECORD_CHANGES records is refused whole", async (records) => {
+    const keys = Array.from(
+      { length: MAX_RECORD_CHANGES + 1 },
+      (_, i) => ["k", String(i)],
+    );
+    await rejects(
+      () => records.write({ set: keys.map((key) => ({ key, value: {} })) }),
+      RangeError,
+    );
+    equal(await records.get(["k", "0"]), null);
   });
 }
 
@@ -157,4 +254,62 @@ recordsContract("kv", async () => {
     records: new KvRecords(kv),
     close: () => Promise.resolve(kv.close()),
   };
+});
+
+let redis: TestRedis | undefined;
+recordsContract(
+  "redis",
+  async () => {
+    const connection = await connectNodeRedis({
+      url: redis!.url,
+      cluster: false,
+      onError: () => {},
+    });
+    return {
+      records: new RedisRecords(connection),
+      close: () => connection.close(),
+    };
+  },
+  async () => {
+    redis ??= await startRedis();
+    await redis.flushAll();
+  },
+);
+Deno.test({
+  name: "redis records: stop the contract's Redis",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await redis?.stop();
+  },
+});
+
+// In a cluster the write script's keys must share one slot, or Redis
+// refuses it (CROSSSLOT): the cases that write several keys prove they do.
+let cluster: TestRedisCluster | undefined;
+recordsContract(
+  "redis cluster",
+  async () => {
+    const connection = await connectNodeRedis({
+      url: cluster!.urls[0],
+      cluster: true,
+      onError: () => {},
+    });
+    return {
+      records: new RedisRecords(connection),
+      close: () => connection.close(),
+    };
+  },
+  async () => {
+    cluster ??= await startRedisCluster();
+    await cluster.flushAll();
+  },
+);
+Deno.test({
+  name: "redis cluster records: stop the contract's cluster",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await cluster?.stop();
+  },
 });

@@ -21,8 +21,29 @@
  * - `chat:bus` channel: the node bus (presence, typing, heartbeats)
  * - `chat:secret` string: the token secret, when `CHAT_SECRET` is unset
  *
+ * Records (`redis_records.ts`) all share the one hash tag `{rec}`, so that
+ * one script can check and write any of them, in a cluster too (all on one
+ * shard: records are few and small). A room named `rec` shares their slot
+ * but no key: its suffixes are other letters. `<key>` below is each key
+ * part's UTF-8 in base64url, joined by `:` (parts may hold any character,
+ * and base64url has neither `:` nor braces):
+ *
+ * - `chat:{rec}:r:<key>` string: the record, `{"v":version,"d":value}` JSON,
+ *   with the expiry of its last write
+ * - `chat:{rec}:c:<key>` sorted set: `part` for each record `[...key, part]`,
+ *   all with score 0, so that `ZRANGE BYLEX` lists them in UTF-8 byte order,
+ *   Deno KV's order (one-part records have no index: an empty prefix cannot
+ *   be listed); the member of an expired record lingers until a `list`
+ *   finds it gone
+ * - `chat:{rec}:n` hash: `n` counts the writes that set records, `epoch` is
+ *   made with the first;
+ *   a version is `<epoch>.<n>`, so a Redis that lost its data never gives a
+ *   version it gave before (a stale check would pass)
+ *
  * @module
  */
+import { encodeBase64Url } from "../../auth/base64url.ts";
+import { checkRecordKey, type RecordKey } from "../records.ts";
 
 /** The keys and feed channel of one room. */
 export interface RoomKeys {
@@ -66,3 +87,27 @@ export const ROOMS_KEY = "chat:rooms";
 export const BUS_CHANNEL = "chat:bus";
 /** The shared token secret. */
 export const SECRET_KEY = "chat:secret";
+
+/** The hash tag every record key carries. */
+const RECORDS_TAG = "chat:{rec}";
+
+/** The write counter and epoch of records (the source of versions). */
+export const RECORDS_COUNTER_KEY = `${RECORDS_TAG}:n`;
+
+const encoder = new TextEncoder();
+
+/** `key` in a Redis key name: unambiguous, whatever its parts hold. */
+function encodeRecordKey(key: RecordKey): string {
+  checkRecordKey(key);
+  return key.map((part) => encodeBase64Url(encoder.encode(part))).join(":");
+}
+
+/** The string holding the record at `key` (a valid record key). */
+export function recordKey(key: RecordKey): string {
+  return `${RECORDS_TAG}:r:${encodeRecordKey(key)}`;
+}
+
+/** The sorted set of the last parts of the records one part below `key`. */
+export function recordIndexKey(key: RecordKey): string {
+  return `${RECORDS_TAG}:c:${encodeRecordKey(key)}`;
+}

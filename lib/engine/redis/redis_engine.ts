@@ -21,6 +21,7 @@ import type { Engine, EngineHealth, FeedSink, RoomFeed } from "../engine.ts";
 import type { RedisConnection } from "./connection.ts";
 import { SECRET_KEY } from "./keys.ts";
 import { RedisLog } from "./redis_log.ts";
+import { RedisRecords } from "./redis_records.ts";
 import { RedisFeed } from "./redis_feed.ts";
 import { redisBusLink } from "./redis_bus_link.ts";
 import { probe } from "../probe.ts";
@@ -82,6 +83,7 @@ export async function redisEngine(
   return {
     log: eventLog,
     bus,
+    records: new RedisRecords(redis),
     attach(sink: FeedSink): RoomFeed {
       feed = new RedisFeed({
         redis,
