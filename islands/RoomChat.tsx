@@ -68,8 +68,6 @@ export interface RoomChatProps {
   online: User[];
   /** The session's user; `null` when the person has not picked a name. */
   user: User | null;
-  /** The session token (the cookie is HttpOnly, so the page hands it over). */
-  token: string | null;
   /** Server clock at render time (epoch ms), so both renders agree. */
   now: number;
   /** Id for the composer's form post without JavaScript. */
@@ -209,8 +207,9 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   };
 
   const client = useChat(() => {
+    // No token: the session is the HttpOnly cookie, which the WebSocket
+    // upgrade and the HTTP fallbacks carry; page scripts never see it.
     const made = new ChatClient({
-      token: props.token,
       // WebSocket, else SSE, else long polling; `?transport=` pins one.
       transport: autoTransport({ force: transportFromQuery(location.search) }),
     });
@@ -321,7 +320,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       try {
         const session = await requestSession(chosen, client.token);
         setNamed(session.user);
-        client.setToken(session.token);
+        client.setToken(null); // the new cookie
       } catch (err) {
         setError(errorText(err));
         return;

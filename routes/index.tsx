@@ -33,7 +33,7 @@ async function lobbyProps(
   ctx: RouteContext,
   user: User | null,
 ): Promise<LobbyProps> {
-  const summaries = await ctx.app.chat.listRooms();
+  const summaries = await ctx.app.chat.listRooms(user);
   const rooms: LobbyRoom[] = summaries.map((r, i) => ({
     ...r,
     users: i < MAX_ROOMS_WITH_NAMES ? ctx.app.chat.online(r.room) : undefined,

@@ -22,6 +22,7 @@ import {
   type BanRecord,
   memberKey,
   type MemberRecord,
+  privateRoomKey,
   type Role,
   ROLE_RANK,
   type RoomSettings,
@@ -35,6 +36,8 @@ export const VIEW_CACHE_MS = 2_000;
 /** The longest slow mode, and the longest timed ban. */
 export const MAX_SLOW_MODE_S = 6 * 3600;
 export const MAX_BAN_MINUTES = 366 * 24 * 60;
+/** The most private rooms (or rooms of one user) read at once. */
+const MAX_LISTED = 100_000;
 /** Views kept per node. */
 const VIEW_CACHE_SIZE = 10_000;
 
@@ -104,8 +107,13 @@ export class RoomAccess {
    * `unauthenticated` without a user and `forbidden` to non-members, a ban
    * `forbidden`. Resolves to the view it read.
    */
-  async checkRead(room: string, user: User | null): Promise<RoomView> {
-    const view = await this.view(room, user);
+  async checkRead(
+    room: string,
+    user: User | null,
+    options: { cached?: boolean } = {},
+  ): Promise<RoomView> {
+    const view = (options.cached && user && this.#cached(room, user.id)) ||
+      await this.view(room, user);
     if (view.role !== null) return view;
     if (!user) {
       throw new ProtocolError(
@@ -119,14 +127,16 @@ export class RoomAccess {
   /**
    * Throws unless `user` may post to `room` now: read access, and the room's
    * slow mode (moderators exempt), which is checked across every node.
+   * Resolves to the view it used.
    */
-  async checkPost(room: string, user: User): Promise<void> {
+  async checkPost(room: string, user: User): Promise<RoomView> {
     const view = this.#cached(room, user.id) ?? await this.view(room, user);
     if (view.role === null) throw forbidden(room, view.ban !== null);
     const slow = view.settings?.slowModeSeconds ?? 0;
     if (slow > 0 && ROLE_RANK[view.role] < ROLE_RANK.moderator) {
       await this.#slowMode(room, user, slow * 1000);
     }
+    return view;
   }
 
   async #slowMode(room: string, user: User, gapMs: number): Promise<void> {
@@ -181,6 +191,9 @@ export class RoomAccess {
       set: [
         { key: settingsKey(room), value: settings },
         ...this.#memberSets(room, user, "owner", visibility),
+        ...(visibility === "private"
+          ? [{ key: privateRoomKey(room), value: {} }]
+          : []),
       ],
     });
     if (!ok) {
@@ -342,7 +355,7 @@ export class RoomAccess {
 
   /** The private rooms `userId` is a member of. */
   async privateRoomsOf(userId: string): Promise<string[]> {
-    const entries = await this.#records.list(["rooms-of", userId]);
+    const entries = await this.#records.list(["rooms-of", userId], MAX_LISTED);
     return entries.map((e) => e.key[2]);
   }
 
@@ -366,8 +379,21 @@ export class RoomAccess {
         member(bId, bId),
         { key: roomsOfKey(a.id, room), value: {} },
         { key: roomsOfKey(bId, room), value: {} },
+        { key: privateRoomKey(room), value: {} },
       ],
     });
+  }
+
+  /** The private rooms `user` may not see (none for administrators). */
+  async hiddenRooms(user: User | null): Promise<Set<string>> {
+    if (this.isAdmin(user)) return new Set();
+    const [all, mine] = await Promise.all([
+      this.#records.list(["private-room"], MAX_LISTED),
+      user ? this.privateRoomsOf(user.id) : [],
+    ]);
+    const hidden = new Set(all.map((e) => e.key[1]));
+    for (const room of mine) hidden.delete(room);
+    return hidden;
   }
 
   /** Drops what this node remembers of `room` (it changed). */

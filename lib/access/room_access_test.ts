@@ -148,3 +148,15 @@ Deno.test("a DM room holds exactly its two users", async () => {
     deepEqual(await access.privateRoomsOf(bob.id), ["dm-x"]);
   });
 });
+
+Deno.test("private rooms are hidden from the lobby of everyone but their members and administrators", async () => {
+  await withAccess(async (access) => {
+    await access.create("secret", owner, "private", false);
+    await access.create("open", owner, "public", false);
+    await access.openDm("dm-ab", alice, bob.id);
+    deepEqual([...await access.hiddenRooms(null)].sort(), ["dm-ab", "secret"]);
+    deepEqual([...await access.hiddenRooms(alice)], ["secret"]);
+    deepEqual([...await access.hiddenRooms(owner)], ["dm-ab"]);
+    deepEqual([...await access.hiddenRooms(admin)], []);
+  });
+});

@@ -9,6 +9,8 @@
  *   only those with a role above member
  * - `["rooms-of", userId, room]` → `{}`: the private rooms a user is in, for
  *   their lobby
+ * - `["private-room", room]` → `{}`: every private room, hidden from the
+ *   lobby of non-members
  * - `["ban", room, userId]` → {@linkcode BanRecord}
  * - `["invite", room, id]` → {@linkcode InviteRecord}
  *
@@ -67,6 +69,7 @@ export const roomsOfKey = (userId: string, room: string) => [
   userId,
   room,
 ];
+export const privateRoomKey = (room: string) => ["private-room", room];
 export const banKey = (room: string, userId: string) => ["ban", room, userId];
 export const inviteKey = (room: string, id: string) => ["invite", room, id];
 

@@ -1,9 +1,28 @@
-import assert, { deepEqual, equal, notEqual } from "node:assert/strict";
-import { readCookie, SESSION_COOKIE, Sessions } from "./sessions.ts";
+import assert, {
+  deepEqual,
+  equal,
+  notEqual,
+  rejects,
+} from "node:assert/strict";
+import {
+  ACCOUNT_TOKEN_TTL_S,
+  readCookie,
+  SESSION_COOKIE,
+  Sessions,
+} from "./sessions.ts";
 import { TokenSigner } from "./token.ts";
+import { KvRecords } from "../engine/kv_records.ts";
+import { Accounts } from "../accounts/accounts.ts";
+import { ProtocolError } from "../protocol/errors.ts";
 
-async function sessions(): Promise<Sessions> {
-  return new Sessions(await TokenSigner.create(new Uint8Array(32).fill(3)));
+const signer = await TokenSigner.create(new Uint8Array(32).fill(3));
+const kv = await Deno.openKv(":memory:");
+const records = new KvRecords(kv);
+const accounts = new Accounts(records, { iterations: 1_000 });
+let clock = 1_800_000_000_000;
+
+function sessions(): Sessions {
+  return new Sessions(signer, accounts, records, () => clock);
 }
 
 function request(url: string, headers: Record<string, string> = {}) {
@@ -29,8 +48,8 @@ Deno.test("readCookie finds a cookie by exact name among others", () => {
   );
 });
 
-Deno.test("tokenOf prefers Bearer, then ?token=, then the cookie", async () => {
-  const s = await sessions();
+Deno.test("tokenOf prefers Bearer, then ?token=, then the cookie", () => {
+  const s = sessions();
   const all = request("http://localhost/api/rooms?token=param", {
     authorization: "Bearer bearer",
     cookie: `${SESSION_COOKIE}=cookie`,
@@ -60,7 +79,7 @@ Deno.test("tokenOf prefers Bearer, then ?token=, then the cookie", async () => {
 });
 
 Deno.test("issue creates a user; issuing again with it renames the same id", async () => {
-  const s = await sessions();
+  const s = sessions();
   const first = await s.issue("alice", null);
   equal(first.user.name, "alice");
   assert(first.user.id.startsWith("u_"));
@@ -76,7 +95,7 @@ Deno.test("issue creates a user; issuing again with it renames the same id", asy
 });
 
 Deno.test("userFromRequest reads and verifies the carried token", async () => {
-  const s = await sessions();
+  const s = sessions();
   const { user, token } = await s.issue("bob", null);
   const byCookie = request("http://localhost/", {
     cookie: `${SESSION_COOKIE}=${token}`,
@@ -97,7 +116,7 @@ Deno.test("userFromRequest reads and verifies the carried token", async () => {
 });
 
 Deno.test("cookie is HttpOnly, SameSite=Lax, Path=/, a year long, Secure only when asked", async () => {
-  const s = await sessions();
+  const s = sessions();
   equal(
     s.cookie("v1.a.b", false),
     "chat_session=v1.a.b; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000",
@@ -112,4 +131,49 @@ Deno.test("cookie is HttpOnly, SameSite=Lax, Path=/, a year long, Secure only wh
   const sent = setCookie.split(";")[0];
   const back = request("http://localhost/", { cookie: sent });
   equal(s.tokenOf(back.req, back.url), token);
+});
+
+Deno.test("a revoked token is refused from then on, by every Sessions on the records", async () => {
+  const here = sessions();
+  const there = sessions();
+  const { user, token } = await here.issue("revokee", null);
+  deepEqual(await there.verify(token), user);
+  await here.revoke(token);
+  equal(await there.verify(token), null);
+  equal(await here.verify(token), null);
+  const other = await here.issue("revokee", user);
+  deepEqual(await there.verify(other.token), user, "only that token");
+});
+
+Deno.test("an account's token shows its claimed name, expires, and asks to be refreshed past half its life", async () => {
+  const s = sessions();
+  const guest = await s.issue("Frank", null);
+  const claimed = await accounts.claimWithPassword(
+    guest.user,
+    "password-frank",
+  );
+  // The guest token keeps working, now for the account.
+  deepEqual(await s.verify(guest.token), claimed);
+  equal((await s.check(guest.token))?.stale, true, "no expiry: replace it");
+  const fresh = await s.issueFor(claimed);
+  equal((await s.check(fresh.token))?.stale, false);
+  clock += (ACCOUNT_TOKEN_TTL_S / 2 + 60) * 1000;
+  equal((await s.check(fresh.token))?.stale, true);
+  clock += (ACCOUNT_TOKEN_TTL_S / 2) * 1000;
+  equal(await s.verify(fresh.token), null, "expired");
+});
+
+Deno.test("nobody gets or renames to a name someone claimed", async () => {
+  const s = sessions();
+  const owner = await s.issue("Grace", null);
+  await accounts.claimWithPassword(owner.user, "password-grace");
+  const isTaken = (e: unknown) =>
+    e instanceof ProtocolError && e.code === "name_taken";
+  await rejects(s.issue("grace", null), isTaken);
+  const other = await s.issue("other", null);
+  await rejects(s.issue("GRACE", other.user), isTaken);
+  // The owner renames freely, and the old name is free again.
+  const renamed = await s.issue("Gracie", await s.verify(owner.token));
+  deepEqual(renamed.user, { id: owner.user.id, name: "Gracie", claimed: true });
+  await s.issue("grace", other.user);
 });

@@ -1,6 +1,8 @@
 /**
  * Signed session tokens: `v1.<payload>.<signature>`, the payload a base64url
- * JSON `{u, n}` (user id, display name), the signature HMAC-SHA256 over
+ * JSON `{u, n, x?, j}` (user id, display name, expiry in epoch seconds, and
+ * random bytes that make every issued token distinct, so that revoking one
+ * never revokes another), the signature HMAC-SHA256 over
  * `v1.<payload>` with WebCrypto. Tokens are opaque to clients.
  *
  * @module
@@ -12,11 +14,19 @@ const PREFIX = "v1.";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** What a token says: who, and until when (no `expiresAt`: no end). */
+export interface TokenClaims {
+  id: string;
+  name: string;
+  /** Epoch seconds after which the token is no longer valid. */
+  expiresAt?: number;
+}
+
 /** Signs and verifies tokens with one HMAC key. */
 export class TokenSigner {
   readonly #key: CryptoKey;
   // Verified tokens are cached: a reconnect storm should not cost an HMAC each.
-  readonly #verified = new Map<string, User>();
+  readonly #verified = new Map<string, TokenClaims>();
 
   private constructor(key: CryptoKey) {
     this.#key = key;
@@ -39,10 +49,17 @@ export class TokenSigner {
     return new TokenSigner(key);
   }
 
-  /** Issues a token for `user`. */
-  async sign(user: User): Promise<string> {
+  /** Issues a token for `user`, valid until `expiresAt` (epoch s) when given. */
+  async sign(user: User, expiresAt?: number): Promise<string> {
     const payload = encodeBase64Url(
-      encoder.encode(JSON.stringify({ u: user.id, n: user.name })),
+      encoder.encode(
+        JSON.stringify({
+          u: user.id,
+          n: user.name,
+          x: expiresAt,
+          j: encodeBase64Url(crypto.getRandomValues(new Uint8Array(9))),
+        }),
+      ),
     );
     const signed = PREFIX + payload;
     const mac = await crypto.subtle.sign(
@@ -53,8 +70,11 @@ export class TokenSigner {
     return `${signed}.${encodeBase64Url(new Uint8Array(mac))}`;
   }
 
-  /** The user a token names, or `null` when it is malformed or forged. */
-  async verify(token: string): Promise<User | null> {
+  /**
+   * What a token says, or `null` when it is malformed or forged (expiry is
+   * the caller's to check).
+   */
+  async verify(token: string): Promise<TokenClaims | null> {
     const cached = this.#verified.get(token);
     if (cached) return cached;
     if (token.length > 1024 || !token.startsWith(PREFIX)) return null;
@@ -80,13 +100,16 @@ export class TokenSigner {
   }
 }
 
-function parsePayload(bytes: Uint8Array): User | null {
+function parsePayload(bytes: Uint8Array): TokenClaims | null {
   try {
     const value: unknown = JSON.parse(decoder.decode(bytes));
     if (typeof value !== "object" || value === null) return null;
-    const { u, n } = value as Record<string, unknown>;
+    const { u, n, x } = value as Record<string, unknown>;
     if (typeof u !== "string" || typeof n !== "string") return null;
-    return { id: u, name: n };
+    if (x !== undefined && typeof x !== "number") return null;
+    return x === undefined
+      ? { id: u, name: n }
+      : { id: u, name: n, expiresAt: x };
   } catch {
     return null;
   }

@@ -29,9 +29,22 @@ Deno.test("a unicode name survives the round trip", async () => {
   deepEqual(await signer.verify(token), user);
   const payload = decodeBase64Url(token.split(".")[1]);
   assert(payload);
-  deepEqual(JSON.parse(new TextDecoder().decode(payload)), {
-    u: user.id,
-    n: user.name,
+  const { u, n, j } = JSON.parse(new TextDecoder().decode(payload));
+  deepEqual({ u, n }, { u: user.id, n: user.name });
+  equal(typeof j, "string");
+});
+
+Deno.test("every token issued is distinct, even for one user", async () => {
+  const signer = await TokenSigner.create(secretA);
+  const tokens = await Promise.all([1, 2, 3].map(() => signer.sign(alice)));
+  equal(new Set(tokens).size, 3);
+});
+
+Deno.test("an expiry round-trips", async () => {
+  const signer = await TokenSigner.create(secretA);
+  deepEqual(await signer.verify(await signer.sign(alice, 1_900_000_000)), {
+    ...alice,
+    expiresAt: 1_900_000_000,
   });
 });
 
@@ -120,7 +133,16 @@ Deno.test("a validly signed payload that is not {u, n} strings is refused", asyn
     id: "u_x",
     name: "x",
   });
-  for (const payload of ['{"u":1,"n":"x"}', '{"u":"u_x"}', "null", "[]", "{"]) {
+  for (
+    const payload of [
+      '{"u":1,"n":"x"}',
+      '{"u":"u_x"}',
+      '{"u":"u_x","n":"x","x":"never"}',
+      "null",
+      "[]",
+      "{",
+    ]
+  ) {
     equal(await signer.verify(await sign(payload)), null, payload);
   }
 });

@@ -43,6 +43,13 @@ export type BusMessage =
    * `ms` (the KV-only engine; `lib/store/room_holds.ts`).
    */
   | { k: "hold"; node: string; rooms: string[]; ms: number }
+  /**
+   * `room`'s settings, roles or bans changed (already stored): forget views
+   * of it; `banned`'s subscriptions to it end.
+   */
+  | { k: "access"; room: string; banned?: string }
+  /** A session token (by its hash) was revoked: close what uses it. */
+  | { k: "revoked"; hash: string }
   /** Someone is typing in `room` (ephemeral). */
   | { k: "typing"; room: string; user: User }
   /**

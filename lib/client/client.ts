@@ -377,10 +377,11 @@ export class ChatClient {
   }
 
   /**
-   * Uses a new session token (after the person picked a name) by
-   * reconnecting with it. Joined rooms and the outbox carry over.
+   * Uses a new session token (after the person picked a name; `null`: the
+   * session cookie) by reconnecting with it. Joined rooms and the outbox
+   * carry over.
    */
-  setToken(token: string): void {
+  setToken(token: string | null): void {
     this.#link.setToken(token);
   }
 

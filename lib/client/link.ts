@@ -208,8 +208,11 @@ export class Link {
     this.#setState({ phase: "offline", outageSince: this.#outageSince });
   }
 
-  /** Uses a new session token: reconnects with it at once. */
-  setToken(token: string): void {
+  /**
+   * Uses a new session token (`null`: the session cookie, for a browser):
+   * reconnects with it at once.
+   */
+  setToken(token: string | null): void {
     this.#token = token;
     if (this.#transport) {
       this.#drop(4000, "new session");

@@ -92,10 +92,12 @@ export class Comet {
     user: User | null,
     since: number | undefined,
     epoch?: string,
+    tokenHash?: string,
   ): Promise<Response> {
     const stream = new SseStream(this.#context.chat, {
       room,
       user,
+      tokenHash,
       maxQueuedBytes: this.#options.maxQueuedBytes,
       retryMs: this.#options.retryMs,
       onClose: (closed, reason) => {
@@ -123,11 +125,16 @@ export class Comet {
     waitMs: number,
     signal?: AbortSignal,
   ): Promise<LongPollResult & { online: User[] }> {
-    const end = user ? this.pollers.begin(room, user) : undefined;
+    let end: (() => void) | undefined;
     this.#waiting++;
     try {
       const result = await longPoll(this.#context.chat, {
         room,
+        user,
+        // Present only once the room let the user in.
+        onJoined: () => {
+          if (user) end = this.pollers.begin(room, user);
+        },
         since,
         epoch,
         waitMs,
@@ -139,6 +146,13 @@ export class Comet {
     } finally {
       this.#waiting--;
       end?.();
+    }
+  }
+
+  /** Ends the streams whose listener's token was revoked. */
+  closeRevoked(tokenHash: string): void {
+    for (const stream of this.streams.members()) {
+      if (stream.tokenHash === tokenHash) stream.close("revoked");
     }
   }
 

@@ -12,6 +12,7 @@ import {
   type RoomEvent,
   type RoomUpdate,
 } from "../protocol/types.ts";
+import type { User } from "../protocol/types.ts";
 import type { JoinResult, RoomJoiner } from "../rooms/chat_port.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 
@@ -21,6 +22,8 @@ export const MAX_POLL_MESSAGES = 1000;
 /** A long poll as the client asked for it. */
 export interface LongPollRequest {
   room: string;
+  /** Who polls (access is checked for them), or nobody. */
+  user: User | null;
   /** The last `seq` the client has. */
   since: number;
   /** The epoch `since` counts in, when the client knows it. */
@@ -29,6 +32,8 @@ export interface LongPollRequest {
   waitMs: number;
   /** Aborts the wait (the client went away). */
   signal?: AbortSignal;
+  /** Called once the room let the poller in (its access was checked). */
+  onJoined?: () => void;
 }
 
 /**
@@ -65,10 +70,10 @@ export async function longPoll(
   chat: RoomJoiner,
   request: LongPollRequest,
 ): Promise<LongPollResult> {
-  const { room, since, epoch, waitMs, signal } = request;
+  const { room, user, since, epoch, waitMs, signal, onJoined } = request;
   const arrived: RoomEvent[] = [];
   let wake: (() => void) | undefined;
-  const subscription = new RoomSubscription(room, null, {
+  const subscription = new RoomSubscription(room, user, {
     roomEvent(outgoing) {
       arrived.push(outgoing.event);
       // Events delivered in one burst all land before the waiter resumes.
@@ -79,7 +84,11 @@ export async function longPoll(
     lost() {
       wake?.();
     },
-  });
+    // Answer now: the next poll is refused.
+    removed() {
+      wake?.();
+    },
+  }, { countsPresence: false });
   let reply: JoinResult | undefined;
   await chat.join(subscription, since, (r) => {
     reply = r;
@@ -88,6 +97,7 @@ export async function longPoll(
   const onAbort = () => wake?.();
   try {
     if (!reply) throw new Error("join sent no reply");
+    onJoined?.();
     if (!reply.recovered) {
       return {
         room,

@@ -4,7 +4,12 @@ import { FakeChat } from "./test_support.ts";
 
 Deno.test("long poll: answers at once with what is already there", async () => {
   const chat = new FakeChat(5);
-  const result = await longPoll(chat, { room: "r", since: 3, waitMs: 10_000 });
+  const result = await longPoll(chat, {
+    room: "r",
+    user: null,
+    since: 3,
+    waitMs: 10_000,
+  });
   deepEqual(result.messages.map((m) => m.seq), [4, 5]);
   equal(result.seq, 5);
   equal(result.recovered, undefined);
@@ -15,7 +20,12 @@ Deno.test("long poll: answers at once with what is already there", async () => {
 Deno.test("long poll: wakes on the next message, without reading storage", async () => {
   const chat = new FakeChat(2);
   const started = performance.now();
-  const pending = longPoll(chat, { room: "r", since: 2, waitMs: 10_000 });
+  const pending = longPoll(chat, {
+    room: "r",
+    user: null,
+    since: 2,
+    waitMs: 10_000,
+  });
   await new Promise((r) => setTimeout(r, 20));
   equal(chat.joins, 1);
   chat.post(3); // one burst: all three in one answer
@@ -29,7 +39,12 @@ Deno.test("long poll: wakes on the next message, without reading storage", async
 Deno.test("long poll: answers empty after the wait", async () => {
   const chat = new FakeChat(2);
   const started = performance.now();
-  const result = await longPoll(chat, { room: "r", since: 2, waitMs: 50 });
+  const result = await longPoll(chat, {
+    room: "r",
+    user: null,
+    since: 2,
+    waitMs: 50,
+  });
   assert(performance.now() - started >= 45);
   deepEqual(result, {
     room: "r",
@@ -43,19 +58,23 @@ Deno.test("long poll: answers empty after the wait", async () => {
 
 Deno.test("long poll: wait 0 answers at once", async () => {
   const chat = new FakeChat(2);
-  deepEqual(await longPoll(chat, { room: "r", since: 2, waitMs: 0 }), {
-    room: "r",
-    seq: 2,
-    epoch: "e1",
-    messages: [],
-    updates: [],
-  });
+  deepEqual(
+    await longPoll(chat, { room: "r", user: null, since: 2, waitMs: 0 }),
+    {
+      room: "r",
+      seq: 2,
+      epoch: "e1",
+      messages: [],
+      updates: [],
+    },
+  );
 });
 
 Deno.test("long poll: an abort ends the wait and leaves", async () => {
   const chat = new FakeChat(1);
   const abort = new AbortController();
   const pending = longPoll(chat, {
+    user: null,
     room: "r",
     since: 1,
     waitMs: 60_000,
@@ -69,7 +88,12 @@ Deno.test("long poll: an abort ends the wait and leaves", async () => {
 
 Deno.test("long poll: a since beyond history says recovered false", async () => {
   const chat = new FakeChat(3);
-  const result = await longPoll(chat, { room: "r", since: 9, waitMs: 10_000 });
+  const result = await longPoll(chat, {
+    room: "r",
+    user: null,
+    since: 9,
+    waitMs: 10_000,
+  });
   equal(result.recovered, false);
   equal(result.seq, 3);
   deepEqual(result.messages.map((m) => m.seq), [1, 2, 3]);
@@ -77,10 +101,16 @@ Deno.test("long poll: a since beyond history says recovered false", async () => 
 
 Deno.test("long poll: at most MAX_POLL_MESSAGES per answer, seq says where to go on", async () => {
   const chat = new FakeChat(MAX_POLL_MESSAGES + 20);
-  const first = await longPoll(chat, { room: "r", since: 0, waitMs: 0 });
+  const first = await longPoll(chat, {
+    room: "r",
+    user: null,
+    since: 0,
+    waitMs: 0,
+  });
   equal(first.messages.length, MAX_POLL_MESSAGES);
   equal(first.seq, MAX_POLL_MESSAGES);
   const second = await longPoll(chat, {
+    user: null,
     room: "r",
     since: first.seq,
     waitMs: 0,
@@ -93,7 +123,12 @@ Deno.test("long poll: at most MAX_POLL_MESSAGES per answer, seq says where to go
 
 Deno.test("long poll: a hole in the room's messages answers at once with what came before it", async () => {
   const chat = new FakeChat(2);
-  const pending = longPoll(chat, { room: "r", since: 2, waitMs: 10_000 });
+  const pending = longPoll(chat, {
+    room: "r",
+    user: null,
+    since: 2,
+    waitMs: 10_000,
+  });
   await new Promise((r) => setTimeout(r, 20));
   chat.skip(5);
   chat.post(); // seq 8: a jump from 2

@@ -24,13 +24,21 @@ import {
 } from "./sse_format.ts";
 
 /** Why a stream ended. */
-export type SseCloseReason = "client" | "slow" | "shutdown" | "error";
+export type SseCloseReason =
+  | "client"
+  | "slow"
+  | "shutdown"
+  | "error"
+  | "banned"
+  | "revoked";
 
 /** Options for {@linkcode SseStream}. */
 export interface SseStreamOptions {
   room: string;
   /** The listener; counts as present in the room. `null` reads anonymously. */
   user: User | null;
+  /** The hash of the listener's token (`tokenHash`): revoking it ends the stream. */
+  tokenHash?: string;
   /** Bytes queued for the client after which it is cut off as too slow. */
   maxQueuedBytes: number;
   /** The reconnect delay suggested to the client (`retry:`). */
@@ -64,6 +72,15 @@ export class SseStream {
       event: (outgoing) => this.#push(roomEvent(outgoing)),
       // Like a slow client: the EventSource resumes with Last-Event-ID.
       lost: () => this.close("slow"),
+      // A `left` event, then the end: reconnecting would be refused.
+      removed: (room, reason) => {
+        this.#push(
+          encode(
+            formatEvent("left", JSON.stringify({ type: "left", room, reason })),
+          ),
+        );
+        this.close("banned");
+      },
     });
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
@@ -76,6 +93,11 @@ export class SseStream {
       highWaterMark: 0,
       size: (chunk) => chunk.byteLength,
     });
+  }
+
+  /** The hash of the listener's token, if it has one. */
+  get tokenHash(): string | undefined {
+    return this.#options.tokenHash;
   }
 
   /** Whether the stream has ended. */

@@ -36,7 +36,11 @@ import { ProtocolError } from "../protocol/errors.ts";
 export type EventInput =
   | { type: "message"; text: string; replyTo?: number }
   | { type: "edit"; target: number; text: string }
-  | { type: "delete"; target: number }
+  /**
+   * `moderator`: the room's moderator deletes someone else's message (set
+   * by the chat core after checking the role, never from the network).
+   */
+  | { type: "delete"; target: number; moderator?: true }
   | { type: "reaction"; target: number; emoji: string; on: boolean };
 
 /** The outcome of one append. */

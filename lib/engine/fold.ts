@@ -47,8 +47,8 @@ export function targetOf(input: EventInput): number | undefined {
  * or non-message target; `forbidden` for editing or deleting someone
  * else's message, or a reaction past the per-message limits.
  *
- * Issue 13 (room moderators) extends `mayChange`: a moderator may delete
- * any message.
+ * A deletion marked `moderator` (the core checked the role) may delete
+ * anyone's message.
  */
 export function checkTarget(
   input: EventInput,
@@ -63,7 +63,7 @@ export function checkTarget(
   }
   if (
     (input.type === "edit" || input.type === "delete") &&
-    !mayChange(user, message)
+    !mayChange(user, message, input)
   ) {
     throw refusal("forbidden", input, ref);
   }
@@ -101,9 +101,14 @@ export function refusal(
   return new ProtocolError(code, message, { ref });
 }
 
-/** Whether `user` may edit or delete `message`: its author (for now). */
-function mayChange(user: User, message: ChatMessage): boolean {
-  return message.user.id === user.id;
+/** Whether `user` may edit or delete `message`: its author, or a moderator deleting. */
+function mayChange(
+  user: User,
+  message: ChatMessage,
+  input: EventInput,
+): boolean {
+  return message.user.id === user.id ||
+    (input.type === "delete" && input.moderator === true);
 }
 
 /** The target's fold after `update` (a new object; `fold` is not changed). */

@@ -181,7 +181,8 @@ export type ServerEvent =
     messages: ChatMessage[];
     hasMore: boolean;
   }
-  | { type: "left"; room: string }
+  /** `reason` when the room ended the subscription: `"banned"`. */
+  | { type: "left"; room: string; reason?: "banned" }
   | { type: "pong" }
   | {
     type: "error";

@@ -42,7 +42,12 @@ export interface RoomSummary {
   lastTs: number;
 }
 
-/** What transports may do to the chat. */
+/**
+ * What transports may do to the chat. Every method that reads or changes a
+ * room checks that its user may (a private room: `unauthenticated` without
+ * a user, `forbidden` for non-members and banned users; slow mode on
+ * posts), before anything of the room is read.
+ */
 export interface ChatPort {
   /**
    * Joins `subscription` to its room and calls `send` with the reply: the
@@ -77,17 +82,22 @@ export interface ChatPort {
     room: string,
     before: number | undefined,
     limit: number,
+    user: User | null,
   ): Promise<HistoryPage>;
   /** The latest `limit` messages, folded, and the head they were read at. */
   latest(
     room: string,
     limit: number,
+    user: User | null,
   ): Promise<{ messages: ChatMessage[]; head: RoomHead }>;
   /** Relays "user is typing" to the room's members. */
-  typing(room: string, user: User): void;
-  /** Rooms with messages or people, busiest first. */
-  listRooms(): Promise<RoomSummary[]>;
-  /** The users online in `room`, on every node. */
+  typing(room: string, user: User): Promise<void>;
+  /** Rooms with messages or people that `user` may see, busiest first. */
+  listRooms(user: User | null): Promise<RoomSummary[]>;
+  /**
+   * The users online in `room`, on every node. Not checked: call it only
+   * after one of the checked reads of the room.
+   */
   online(room: string): User[];
 }
 

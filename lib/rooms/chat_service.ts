@@ -1,7 +1,9 @@
 /**
  * The room operations every transport shares (WebSocket, SSE, long poll,
  * HTTP and form posts): the {@linkcode ChatPort} over the engine's log, the
- * node's hub and presence.
+ * node's hub and presence. Every way in passes through here, so this is
+ * where room access is checked (`lib/access/room_access.ts`): a private
+ * room's events, members, presence and typing reach only its members.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import { OutgoingEvent } from "./outgoing.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
 import type { RoomChannel } from "./room_channel.ts";
 import type { ChatPort, JoinResult, RoomSummary } from "./chat_port.ts";
+import type { RoomAccess } from "../access/room_access.ts";
 
 /** Counters of stored and repeated sends, whatever the transport. */
 export interface PostCounters {
@@ -42,10 +45,12 @@ export class ChatService implements ChatPort {
   readonly #presence: Presence;
   readonly #bus: Bus;
   readonly #retain: number;
+  readonly #access: RoomAccess;
   readonly #lastTyping = new Map<string, number>();
 
   /**
    * @param log the engine's room events: appends and reads
+   * @param access who may read, post to and moderate which room
    */
   constructor(
     log: EventLog,
@@ -54,6 +59,7 @@ export class ChatService implements ChatPort {
     bus: Bus,
     retain: number,
     counters: PostCounters,
+    access: RoomAccess,
   ) {
     this.#counters = counters;
     this.#log = log;
@@ -61,7 +67,28 @@ export class ChatService implements ChatPort {
     this.#presence = presence;
     this.#bus = bus;
     this.#retain = retain;
+    this.#access = access;
     bus.on("typing", ({ room, user }) => this.#typingHere(room, user));
+    bus.on("access", ({ room, banned }) => this.#accessChanged(room, banned));
+  }
+
+  /**
+   * Tells every node that `room`'s settings, roles or bans changed, after
+   * they were stored: views are read again, and a banned user's open
+   * subscriptions end with `left` (`reason: "banned"`).
+   */
+  accessChanged(room: string, banned?: string): void {
+    this.#bus.post(
+      banned === undefined
+        ? { k: "access", room }
+        : { k: "access", room, banned },
+    );
+    this.#accessChanged(room, banned);
+  }
+
+  #accessChanged(room: string, banned: string | undefined): void {
+    this.#access.forget(room);
+    if (banned !== undefined) this.#hub.remove(room, banned, "banned");
   }
 
   /**
@@ -83,6 +110,12 @@ export class ChatService implements ChatPort {
       // next one come seconds later).
       this.#lastTyping.delete(typingKey(room, user));
     }
+    const { role } = await this.#access.checkPost(room, user);
+    // A moderator's deletion may remove anyone's message (the log checks
+    // authorship otherwise).
+    if (input.type === "delete" && role !== "member") {
+      input = { ...input, moderator: true };
+    }
     const result = await this.#log.append(room, user, id, input);
     (result.duplicate ? this.#counters.duplicate : this.#counters.stored).inc();
     return result;
@@ -96,6 +129,7 @@ export class ChatService implements ChatPort {
     epoch?: string,
   ): Promise<void> {
     const room = subscription.room;
+    await this.#access.checkRead(room, subscription.user);
     const channel = await this.#hub.subscribe(room, subscription);
     let reply: JoinResult;
     try {
@@ -106,7 +140,7 @@ export class ChatService implements ChatPort {
       this.#hub.unsubscribe(room, subscription);
       throw error;
     }
-    if (subscription.user) {
+    if (subscription.user && subscription.countsPresence) {
       this.#presence.add(room, subscription.user);
       subscription.present = true;
     }
@@ -169,36 +203,44 @@ export class ChatService implements ChatPort {
   }
 
   /** {@inheritDoc ChatPort.latest} */
-  latest(
+  async latest(
     room: string,
     limit: number,
+    user: User | null,
   ): Promise<{ messages: ChatMessage[]; head: RoomHead }> {
-    return this.#log.latest(room, limit);
+    await this.#access.checkRead(room, user);
+    return await this.#log.latest(room, limit);
   }
 
   /** {@inheritDoc ChatPort.history} */
-  history(
+  async history(
     room: string,
     before: number | undefined,
     limit: number,
+    user: User | null,
   ): Promise<HistoryPage> {
-    return this.#log.before(room, before, limit);
+    await this.#access.checkRead(room, user);
+    return await this.#log.before(room, before, limit);
   }
 
   /** Relays "user is typing", at most once a second per user and room. */
-  typing(room: string, user: User): void {
+  async typing(room: string, user: User): Promise<void> {
     const key = typingKey(room, user);
     const now = Date.now();
     if (now - (this.#lastTyping.get(key) ?? 0) < TYPING_INTERVAL_MS) return;
     if (this.#lastTyping.size > 50_000) this.#lastTyping.clear();
     this.#lastTyping.set(key, now);
+    await this.#access.checkRead(room, user, { cached: true });
     this.#bus.postToPeers({ k: "typing", room, user });
     this.#typingHere(room, user);
   }
 
   /** {@inheritDoc ChatPort.listRooms} */
-  async listRooms(): Promise<RoomSummary[]> {
-    const stored = await this.#log.rooms();
+  async listRooms(user: User | null): Promise<RoomSummary[]> {
+    const [stored, hidden] = await Promise.all([
+      this.#log.rooms(),
+      this.#access.hiddenRooms(user),
+    ]);
     const summary = (
       room: string,
       seq: number,
@@ -215,10 +257,12 @@ export class ChatService implements ChatPort {
     };
     const summaries = new Map<string, RoomSummary>();
     for (const { room, seq, lastTs } of stored) {
-      summaries.set(room, summary(room, seq, lastTs));
+      if (!hidden.has(room)) summaries.set(room, summary(room, seq, lastTs));
     }
     for (const room of this.#presence.rooms()) {
-      if (!summaries.has(room)) summaries.set(room, summary(room, 0, 0));
+      if (!summaries.has(room) && !hidden.has(room)) {
+        summaries.set(room, summary(room, 0, 0));
+      }
     }
     return [...summaries.values()].sort((a, b) =>
       b.online - a.online || b.lastTs - a.lastTs

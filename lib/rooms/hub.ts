@@ -21,7 +21,7 @@ import type {
 } from "../engine/engine.ts";
 import { type ChannelStats, RoomChannel } from "./room_channel.ts";
 import type { OutgoingEvent } from "./outgoing.ts";
-import type { RoomSubscriber } from "./subscriber.ts";
+import type { RemovalReason, RoomSubscriber } from "./subscriber.ts";
 
 interface Opening {
   promise: Promise<RoomChannel>;
@@ -109,6 +109,23 @@ export class Hub implements FeedSink {
       channel,
       setTimeout(() => this.#drop(channel), this.#lingerMs),
     );
+  }
+
+  /**
+   * Ends the subscriptions of `userId` to `room` on this node (banned):
+   * each one's transport leaves the room and tells its client why.
+   */
+  remove(room: string, userId: string, reason: RemovalReason): void {
+    const channel = this.#channels.get(room);
+    if (!channel) return;
+    for (const subscriber of [...channel.subscribers]) {
+      if (subscriber.user?.id !== userId) continue;
+      try {
+        subscriber.removed(reason);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
   }
 
   /** Delivers a presence or typing event to this node's subscribers of `room`. */

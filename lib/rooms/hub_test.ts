@@ -39,6 +39,7 @@ const subscriber = (): RoomSubscriber & { lostCount: number } => ({
   lost() {
     this.lostCount++;
   },
+  removed() {},
 });
 
 Deno.test("hub: without linger a room closes with its last subscriber", async () => {

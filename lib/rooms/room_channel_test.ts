@@ -23,6 +23,7 @@ class Recorder implements RoomSubscriber {
   }
   deliverEvent(): void {}
   lost(): void {}
+  removed(): void {}
 }
 
 interface Fixture {
@@ -189,6 +190,7 @@ Deno.test("every subscriber gets each message; one that throws does not stop the
       },
       deliverEvent() {},
       lost() {},
+      removed() {},
     };
     const second = new Recorder();
     channel.subscribers.add(thrower);

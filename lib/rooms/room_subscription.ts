@@ -8,7 +8,7 @@
  */
 import type { User } from "../protocol/types.ts";
 import type { OutgoingEvent, OutgoingRoomEvent } from "./outgoing.ts";
-import type { RoomSubscriber } from "./subscriber.ts";
+import type { RemovalReason, RoomSubscriber } from "./subscriber.ts";
 
 /** Where a subscription's events go (a socket, a stream, a poll). */
 export interface SubscriptionSink {
@@ -21,12 +21,23 @@ export interface SubscriptionSink {
    * client resumes with `since` (and is told `recovered: false`).
    */
   lost(): void;
+  /** The room ended the subscription `room` (its user was banned). */
+  removed(room: string, reason: RemovalReason): void;
+}
+
+/** Options of a {@linkcode RoomSubscription}. */
+export interface SubscriptionOptions {
+  /** Whether the user counts as present in the room (default: yes). */
+  countsPresence?: boolean;
 }
 
 /** One transport's membership of one room. */
 export class RoomSubscription implements RoomSubscriber {
   readonly room: string;
+  /** Who reads: access is checked for this user. */
   readonly user: User | null;
+  /** Whether joining makes {@linkcode user} present in the room. */
+  readonly countsPresence: boolean;
   /** The last `seq` handed to the sink; `Infinity` once messages were lost. */
   cursor = 0;
   /** Whether the subscription counts towards the room's presence. */
@@ -38,9 +49,15 @@ export class RoomSubscription implements RoomSubscriber {
   #held?: OutgoingRoomEvent[] | null;
   readonly #sink: SubscriptionSink;
 
-  constructor(room: string, user: User | null, sink: SubscriptionSink) {
+  constructor(
+    room: string,
+    user: User | null,
+    sink: SubscriptionSink,
+    options: SubscriptionOptions = {},
+  ) {
     this.room = room;
     this.user = user;
+    this.countsPresence = options.countsPresence ?? true;
     this.#sink = sink;
   }
 
@@ -69,6 +86,12 @@ export class RoomSubscription implements RoomSubscriber {
     if (this.cursor === Infinity) return;
     this.cursor = Infinity;
     this.#sink.lost();
+  }
+
+  removed(reason: RemovalReason): void {
+    if (this.cursor === Infinity) return;
+    this.cursor = Infinity;
+    this.#sink.removed(this.room, reason);
   }
 
   deliverEvent(event: OutgoingEvent): void {

@@ -34,6 +34,9 @@ class Sink implements SubscriptionSink {
   lost(): void {
     this.log.push("lost");
   }
+  removed(room: string, reason: string): void {
+    this.log.push(`removed ${room} ${reason}`);
+  }
 }
 
 Deno.test("messages are held until start and then only those after the cursor go out", () => {
@@ -122,4 +125,16 @@ Deno.test("a hole among held messages is noticed when they are released", () => 
   for (const seq of [4, 5, 9]) sub.deliverRoomEvent(message(seq));
   sub.start(3);
   deepEqual(sink.log, ["m4", "m5", "lost"]);
+});
+
+Deno.test("a removed subscription tells its sink once and delivers nothing more", () => {
+  const sink = new Sink();
+  const subscription = new RoomSubscription("general", user, sink);
+  subscription.start(0);
+  subscription.deliverRoomEvent(message(1));
+  subscription.removed("banned");
+  subscription.removed("banned");
+  subscription.deliverRoomEvent(message(2));
+  subscription.deliverEvent(typing());
+  deepEqual(sink.log, ["m1", "removed general banned"]);
 });

@@ -21,4 +21,12 @@ export interface RoomSubscriber {
    * resumes with `since` and learns `recovered: false`.
    */
   lost(): void;
+  /**
+   * The user may no longer read the room (banned): the transport ends this
+   * subscription and tells its client why.
+   */
+  removed(reason: RemovalReason): void;
 }
+
+/** Why a subscription was ended by the room (`left.reason`). */
+export type RemovalReason = "banned";

@@ -15,11 +15,19 @@ import { MessageStore } from "../store/message_store.ts";
 import { ChatService } from "./chat_service.ts";
 import { Hub } from "./hub.ts";
 import { OutgoingEvent } from "./outgoing.ts";
+import { KvRecords } from "../engine/kv_records.ts";
+import { RoomAccess } from "../access/room_access.ts";
+import { Accounts } from "../accounts/accounts.ts";
 
 /** A chat core on an in-memory database. */
 export interface TestChat {
   readonly chat: ChatService;
   readonly hub: Hub;
+  /** Rooms' settings, members and bans, as the service checks them. */
+  readonly access: RoomAccess;
+  /** Accounts on the same records (cheap password hashing). */
+  readonly accounts: Accounts;
+  readonly records: KvRecords;
   /** Sends stored and sends answered as repeats, counted by the service. */
   readonly posts: { stored: number; duplicate: number };
   /** Errors nobody could handle (a test expects none). */
@@ -59,13 +67,18 @@ export async function openTestChat(historyLimit = 1_000): Promise<TestChat> {
       ),
   });
   const posts = { stored: 0, duplicate: 0 };
+  const records = new KvRecords(kv);
+  const access = new RoomAccess(records, { admins: ["root"] });
   const chat = new ChatService(log, hub, presence, bus, historyLimit, {
     stored: { inc: () => posts.stored++ },
     duplicate: { inc: () => posts.duplicate++ },
-  });
+  }, access);
   return {
     chat,
     hub,
+    access,
+    accounts: new Accounts(records, { iterations: 1_000 }),
+    records,
     posts,
     errors,
     close() {

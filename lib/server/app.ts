@@ -21,6 +21,10 @@ import { OutgoingEvent } from "../rooms/outgoing.ts";
 import { Presence } from "../presence/presence.ts";
 import type { EngineHealth } from "../engine/engine.ts";
 import { openEngine } from "../engine/open_engine.ts";
+import { Accounts } from "../accounts/accounts.ts";
+import { LoginThrottle } from "../accounts/login_throttle.ts";
+import { RoomAccess } from "../access/room_access.ts";
+import { Invites } from "../access/invites.ts";
 
 /**
  * How long a room stays open on a node after its last local subscriber left:
@@ -44,8 +48,25 @@ export interface App {
   readonly node: string;
   readonly runtime: RuntimeAdapter;
   readonly sessions: Sessions;
+  /** Claimed names: passwords (and passkeys). */
+  readonly accounts: Accounts;
+  /** Failed sign-ins per name and address, on every node. */
+  readonly loginThrottle: LoginThrottle;
+  /** Who may do what in which room. */
+  readonly access: RoomAccess;
+  /** Invite links to rooms. */
+  readonly invites: Invites;
   /** The rooms, as transports use them. */
   readonly chat: ChatPort;
+  /** Tells every node that a room's access changed (`ChatService.accessChanged`). */
+  accessChanged(room: string, banned?: string): void;
+  /**
+   * Revokes a session token everywhere: stored first (every node then
+   * refuses it), then every node closes the connections that use it.
+   */
+  signOut(token: string): Promise<void>;
+  /** Registers what closes connections of a revoked token (by its hash). */
+  onRevoked(listener: (tokenHash: string) => void): void;
   readonly hub: Hub;
   readonly presence: Presence;
   readonly bus: Bus;
@@ -73,7 +94,10 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   const log = new Logger(config.log, node);
   const metrics = new Metrics();
   const engine = await openEngine({ config, runtime, node, metrics, log });
-  const signer = await TokenSigner.create(await engine.secret());
+  const secret = await engine.secret();
+  const signer = await TokenSigner.create(secret);
+  const accounts = new Accounts(engine.records);
+  const access = new RoomAccess(engine.records, { admins: config.admins });
   const onError = (error: unknown) => log.error("unexpected error", error);
   const bus = engine.bus;
   const hub = new Hub(engine.log, onError, CHANNEL_LINGER_MS);
@@ -120,6 +144,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       stored: counters.messagesStored,
       duplicate: counters.messagesDuplicate,
     },
+    access,
   );
   metrics.gauge(
     "chat_rooms_active",
@@ -150,6 +175,11 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   );
 
   const closeSteps: Array<() => void> = [];
+  const revokedListeners: Array<(hash: string) => void> = [];
+  const revoked = (hash: string) => {
+    for (const listener of revokedListeners) listener(hash);
+  };
+  bus.on("revoked", ({ hash }) => revoked(hash));
   // One timer per isolate drives heartbeats: none per connection.
   const heartbeat = setInterval(() => {
     presence.tick();
@@ -160,8 +190,21 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     config,
     node,
     runtime,
-    sessions: new Sessions(signer),
+    sessions: new Sessions(signer, accounts, engine.records),
+    accounts,
+    loginThrottle: new LoginThrottle(engine.records),
+    access,
+    invites: await Invites.create(engine.records, secret),
     chat,
+    accessChanged: (room, banned) => chat.accessChanged(room, banned),
+    async signOut(token) {
+      const hash = await app.sessions.revoke(token);
+      bus.post({ k: "revoked", hash });
+      revoked(hash);
+    },
+    onRevoked(listener) {
+      revokedListeners.push(listener);
+    },
     hub,
     presence,
     bus,

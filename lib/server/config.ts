@@ -49,6 +49,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** `CHAT_REDIS_CLUSTER`: `1` when `CHAT_REDIS_URL` is a Redis Cluster node. */
   redisCluster: boolean;
+  /** `CHAT_ADMINS`: claimed names (comma-separated) that act as owner of every room. */
+  admins: readonly string[];
   /** `CHAT_FAULT_BUS_DROP_EVERY`: test-only fault: drop every Nth bus post (0 = off). */
   faultBusDropEvery: number;
   /** `CHAT_LOG`: `info` (default) or `debug` or `silent`. */
@@ -119,6 +121,8 @@ export function loadConfig(env: EnvReader): Config {
     heartbeatMs: int(env, "CHAT_HEARTBEAT_MS", 5_000, 10),
     slowClientBytes: int(env, "CHAT_SLOW_CLIENT_BYTES", 4 * 1024 * 1024, 1024),
     faultBusDropEvery: int(env, "CHAT_FAULT_BUS_DROP_EVERY", 0),
+    admins: (env("CHAT_ADMINS") ?? "").split(",").map((name) => name.trim())
+      .filter((name) => name !== ""),
     broadcast: flag(
       env,
       "CHAT_BROADCAST",

@@ -19,6 +19,7 @@ Deno.test("every variable has a default", () => {
     heartbeatMs: 5_000,
     slowClientBytes: 4 * 1024 * 1024,
     faultBusDropEvery: 0,
+    admins: [],
     forwardWrites: true,
     broadcast: true,
     log: "info",
@@ -53,6 +54,7 @@ Deno.test("every variable is read", () => {
     CHAT_HEARTBEAT_MS: "10",
     CHAT_SLOW_CLIENT_BYTES: "1024",
     CHAT_FAULT_BUS_DROP_EVERY: "7",
+    CHAT_ADMINS: "root",
     CHAT_FORWARD_WRITES: "0",
     CHAT_BROADCAST: "0",
     CHAT_LOG: "debug",
@@ -74,6 +76,7 @@ Deno.test("every variable is read", () => {
     forwardWrites: false,
     broadcast: false,
     faultBusDropEvery: 7,
+    admins: ["root"],
     log: "debug",
   });
   equal(loadConfig(env({ CHAT_KV_PATH: ":memory:" })).kvPath, ":memory:");
@@ -164,5 +167,12 @@ Deno.test("CHAT_REDIS_URL chooses the Redis engine; a malformed one is refused",
   throws(
     () => loadConfig(env({ CHAT_REDIS_URL: "localhost:6379" })),
     /CHAT_REDIS_URL="localhost:6379"/,
+  );
+});
+
+Deno.test("CHAT_ADMINS lists names, trimmed, empty parts ignored", () => {
+  deepEqual(
+    loadConfig(env({ CHAT_ADMINS: " Alice, bob ,,Zoë " })).admins,
+    ["Alice", "bob", "Zoë"],
   );
 });

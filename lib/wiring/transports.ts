@@ -11,6 +11,7 @@
 import type { App } from "../server/app.ts";
 import { Comet, COMET_DEFAULTS } from "../comet/comet.ts";
 import { WebSockets } from "../ws/websockets.ts";
+import { tokenHash } from "../auth/sessions.ts";
 
 const webSockets = new WeakMap<App, WebSockets>();
 const comets = new WeakMap<App, Comet>();
@@ -23,6 +24,7 @@ export function webSocketsOf(app: App): WebSockets {
   sockets = new WebSockets({
     chat: app.chat,
     sessions: app.sessions,
+    hashToken: tokenHash,
     node: app.node,
     helloTimeoutMs: config.helloTimeoutMs,
     sendRate: config.sendRate,
@@ -39,6 +41,7 @@ export function webSocketsOf(app: App): WebSockets {
     "Open WebSocket connections",
     () => created.size,
   );
+  app.onRevoked((hash) => created.closeRevoked(hash));
   app.onClose(() => created.close());
   return sockets;
 }
@@ -74,6 +77,7 @@ export function cometOf(app: App): Comet {
     "Room members present through recent long polls",
     () => created.pollers.size,
   );
+  app.onRevoked((hash) => created.closeRevoked(hash));
   app.onClose(() => created.close());
   return comet;
 }

@@ -33,9 +33,10 @@ import { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import type { ChatPort, JoinResult } from "../rooms/chat_port.ts";
 import { type EventFrame, inputOf } from "../rooms/event_input.ts";
-import type { Sessions } from "../auth/sessions.ts";
+import type { Session, Sessions } from "../auth/sessions.ts";
 import { CloseCode, type CloseReason } from "../protocol/close_codes.ts";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
+import type { RemovalReason } from "../rooms/subscriber.ts";
 import type { IdleSweep, IdleWatched } from "./idle_sweep.ts";
 
 /**
@@ -61,6 +62,11 @@ export interface ConnectionOptions {
   readonly chat: ChatPort;
   /** Checks the tokens of `hello` and issues sessions. */
   readonly sessions: Pick<Sessions, "verify" | "issue">;
+  /**
+   * Hashes a token as revocations name it (`tokenHash`): a connection keeps
+   * its token's, to be closed when the token is revoked.
+   */
+  readonly hashToken: (token: string) => Promise<string>;
   /** This isolate's id (`welcome.node`). */
   readonly node: string;
   /** How long a new socket has to send `hello` (then `4001`). */
@@ -119,17 +125,35 @@ export class Connection implements EventListenerObject, IdleWatched {
   /** Made on the first send (a fresh bucket is full, like an unused one). */
   #sendLimit: TokenBucket | null = null;
   #errors = 0;
+  /** The session cookie of the upgrade request: `hello` without a token uses it. */
+  readonly #cookieToken: string | null;
+  /** The hash of the token the connection speaks with (see `hashToken`). */
+  tokenHash: string | null = null;
 
-  constructor(options: ConnectionOptions, socket: ConnectionSocket) {
+  /**
+   * @param cookieToken the upgrade request's session cookie, if any: a
+   *   browser's page scripts never see its token
+   */
+  constructor(
+    options: ConnectionOptions,
+    socket: ConnectionSocket,
+    cookieToken: string | null = null,
+  ) {
     this.#options = options;
     this.#socket = socket;
-    this.#sender = new FrameSender(socket, options.slowClientBytes, () => {
-      options.counters.slowClientsClosed.inc();
-      this.close(
-        "overloaded",
-        "fell behind; reconnect and resume with since",
-      );
-    });
+    this.#cookieToken = cookieToken;
+    this.#sender = new FrameSender(
+      socket,
+      options.slowClientBytes,
+      () => {
+        options.counters.slowClientsClosed.inc();
+        this.close(
+          "overloaded",
+          "fell behind; reconnect and resume with since",
+        );
+      },
+      (room, reason) => this.#removed(room, reason),
+    );
     const timer = setTimeout(
       () => this.close("helloTimeout", "no hello in time"),
       options.helloTimeoutMs,
@@ -320,18 +344,31 @@ export class Connection implements EventListenerObject, IdleWatched {
       }
     }
     let token = frame.token ?? "";
-    if (!user || (frame.name !== undefined && frame.name !== user.name)) {
-      const session = await sessions.issue(frame.name ?? guestName(), user);
-      user = session.user;
-      token = session.token;
+    // A browser's session: the cookie, whose token page scripts never see
+    // (`welcome.token` is then empty). A cookie no longer valid is ignored.
+    let fromCookie = false;
+    if (!user && frame.token === undefined && this.#cookieToken) {
+      user = await sessions.verify(this.#cookieToken);
+      if (user) [token, fromCookie] = [this.#cookieToken, true];
     }
+    if (!user || (frame.name !== undefined && frame.name !== user.name)) {
+      let session: Session;
+      try {
+        session = await sessions.issue(frame.name ?? guestName(), user);
+      } catch (error) {
+        this.#backToHello(); // the client may say hello with another name
+        throw error;
+      }
+      [user, token, fromCookie] = [session.user, session.token, false];
+    }
+    this.tokenHash = await this.#options.hashToken(token);
     if (this.state.phase !== "authenticating") return;
     const backlog = this.state.backlog;
     this.state = { phase: "ready", user };
     this.#send({
       type: "welcome",
       user,
-      token,
+      token: fromCookie ? "" : token,
       protocol: PROTOCOL_VERSION,
       limits: {
         maxFrameBytes: LIMITS.maxFrameBytes,
@@ -382,12 +419,15 @@ export class Connection implements EventListenerObject, IdleWatched {
         if (!this.#subscription(frame.room)) {
           return this.#notJoined(frame.room, "typing");
         }
-        return this.#options.chat.typing(frame.room, user);
+        return void this.#options.chat.typing(frame.room, user).catch((
+          error,
+        ) => this.#fail(error, "typing"));
       case "history":
         return void this.#options.chat.history(
           frame.room,
           frame.before,
           frame.limit,
+          user,
         ).then(
           ({ messages, hasMore }) =>
             this.#send({
@@ -409,12 +449,20 @@ export class Connection implements EventListenerObject, IdleWatched {
     if (previous) this.#options.chat.leave(previous); // a re-join restarts from `since`
     const subscription = new RoomSubscription(room, user, this.#sender);
     this.#setSubscription(subscription);
-    await this.#options.chat.join(
-      subscription,
-      since,
-      (reply) => this.#sendJoined(reply),
-      epoch,
-    );
+    try {
+      await this.#options.chat.join(
+        subscription,
+        since,
+        (reply) => this.#sendJoined(reply),
+        epoch,
+      );
+    } catch (error) {
+      // Refused (a private room, a ban) or failed: not joined.
+      if (this.#subscription(room) === subscription) {
+        this.#deleteSubscription(room);
+      }
+      throw error;
+    }
     // Left (or closed) while the reply was being read: undo the join.
     if (this.#subscription(room) !== subscription) {
       this.#options.chat.leave(subscription);
@@ -440,6 +488,15 @@ export class Connection implements EventListenerObject, IdleWatched {
     for (let i = JOINED_CHUNK; i < events.length; i++) {
       this.#sender.push(new OutgoingRoomEvent(events[i]).frame);
     }
+  }
+
+  /** The room ended the subscription (the user was banned): say so. */
+  #removed(room: string, reason: RemovalReason): void {
+    const subscription = this.#subscription(room);
+    if (!subscription) return;
+    this.#deleteSubscription(room);
+    this.#options.chat.leave(subscription);
+    this.#send({ type: "left", room, reason });
   }
 
   #leave(room: string): void {

@@ -7,7 +7,7 @@ import assert, { deepEqual, equal } from "node:assert/strict";
 import type { ServerEvent, User } from "../protocol/types.ts";
 import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { TokenSigner } from "../auth/token.ts";
-import { Sessions } from "../auth/sessions.ts";
+import { Sessions, tokenHash } from "../auth/sessions.ts";
 import { openTestChat, type TestChat } from "../rooms/test_support.ts";
 import { waitUntil } from "../../tests/helpers/wait.ts";
 import {
@@ -150,6 +150,7 @@ class Harness {
       ...tunables,
       chat: core.chat,
       sessions,
+      hashToken: tokenHash,
       node: "node-a",
       idle: this.idle,
       live: this.live,
@@ -186,7 +187,12 @@ class Harness {
 
   /** The texts stored in `room`, oldest first. */
   async texts(room = "r"): Promise<string[]> {
-    const { messages } = await this.core.chat.history(room, undefined, 100);
+    const { messages } = await this.core.chat.history(
+      room,
+      undefined,
+      100,
+      null,
+    );
     return messages.map((m) => m.text);
   }
 }
@@ -198,7 +204,11 @@ async function withHarness(
 ): Promise<void> {
   const core = await openTestChat();
   const secret = crypto.getRandomValues(new Uint8Array(32));
-  const sessions = new Sessions(await TokenSigner.create(secret));
+  const sessions = new Sessions(
+    await TokenSigner.create(secret),
+    core.accounts,
+    core.records,
+  );
   const h = new Harness(core, sessions, { ...DEFAULTS, ...tunables });
   try {
     await fn(h);
@@ -694,7 +704,7 @@ Deno.test("refused updates get forbidden or not_found with their id as ref, and 
       equal(error.code, code, JSON.stringify(frame));
     }
     deepEqual(await h.texts(), ["mine"]);
-    equal((await h.core.chat.latest("r", 1)).head.seq, 1);
+    equal((await h.core.chat.latest("r", 1, null)).head.seq, 1);
   });
 });
 
@@ -801,12 +811,17 @@ Deno.test("a client that goes away ends its connection; a clean close is normal"
 Deno.test("closing the transport tells every client to reconnect (1012)", async () => {
   const core = await openTestChat();
   const secret = crypto.getRandomValues(new Uint8Array(32));
-  const sessions = new Sessions(await TokenSigner.create(secret));
+  const sessions = new Sessions(
+    await TokenSigner.create(secret),
+    core.accounts,
+    core.records,
+  );
   const noop = { inc() {} };
   const sockets = new WebSockets({
     ...DEFAULTS,
     chat: core.chat,
     sessions,
+    hashToken: tokenHash,
     node: "node-a",
     idleMs: 60_000,
     counters: {
@@ -821,12 +836,12 @@ Deno.test("closing the transport tells every client to reconnect (1012)", async 
   try {
     const clients = [new FakeSocket(), new FakeSocket()];
     for (const socket of clients) {
-      sockets.accept(socket);
+      sockets.accept(socket, null);
       socket.receive({ type: "hello", name: "ann" });
       await socket.next("welcome");
     }
     const silent = new FakeSocket();
-    sockets.accept(silent);
+    sockets.accept(silent, null);
     equal(sockets.size, 3);
     sockets.close();
     deepEqual(

@@ -12,6 +12,7 @@
  */
 import type { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import type { SubscriptionSink } from "../rooms/room_subscription.ts";
+import type { RemovalReason } from "../rooms/subscriber.ts";
 
 /** What the sender needs of a socket. */
 export interface FrameSink {
@@ -36,6 +37,7 @@ export class FrameSender implements SubscriptionSink {
   readonly #socket: FrameSink;
   readonly #maxBuffered: number;
   readonly #onBehind: () => void;
+  readonly #onRemoved: (room: string, reason: RemovalReason) => void;
   /** Frames queued in this task; null when none (then no flush is due). */
   #queue: string[] | null = null;
   /**
@@ -52,11 +54,19 @@ export class FrameSender implements SubscriptionSink {
    * @param maxBuffered bytes the socket may have unsent before it counts as too slow
    * @param onBehind called when the socket falls too far behind: more than
    *   `maxBuffered` unsent, or its room skipped messages it never got
+   * @param onRemoved called when a room ended the socket's subscription
+   *   (its user was banned)
    */
-  constructor(socket: FrameSink, maxBuffered: number, onBehind: () => void) {
+  constructor(
+    socket: FrameSink,
+    maxBuffered: number,
+    onBehind: () => void,
+    onRemoved: (room: string, reason: RemovalReason) => void = () => {},
+  ) {
     this.#socket = socket;
     this.#maxBuffered = maxBuffered;
     this.#onBehind = onBehind;
+    this.#onRemoved = onRemoved;
     this.#checkEvery = maxBuffered / 64;
     this.#unchecked = this.#checkEvery;
   }
@@ -88,6 +98,11 @@ export class FrameSender implements SubscriptionSink {
   /** The room skipped messages this socket never got (as a subscription's sink). */
   lost(): void {
     this.#onBehind();
+  }
+
+  /** A room ended the socket's subscription to it (as a subscription's sink). */
+  removed(room: string, reason: RemovalReason): void {
+    this.#onRemoved(room, reason);
   }
 
   /** Sends what is queued now. */

@@ -40,9 +40,21 @@ export class WebSockets {
     return this.#connections.size;
   }
 
-  /** Serves an upgraded socket. */
-  accept(socket: ConnectionSocket): Connection {
-    return new Connection(this.#options, socket);
+  /**
+   * Serves an upgraded socket; `cookieToken` is the upgrade request's
+   * session cookie (a `hello` without a token speaks for it).
+   */
+  accept(socket: ConnectionSocket, cookieToken: string | null): Connection {
+    return new Connection(this.#options, socket, cookieToken);
+  }
+
+  /** Closes the connections that speak with a revoked token (`1008`). */
+  closeRevoked(tokenHash: string): void {
+    for (const connection of this.#connections) {
+      if (connection.tokenHash === tokenHash) {
+        connection.close("policy", "signed out");
+      }
+    }
   }
 
   /** Tells every client to reconnect (`1012`) and stops the idle sweep. */

@@ -6,7 +6,7 @@
 import type { Handlers } from "../../lib/http/route_types.ts";
 import { readJsonObject } from "../../lib/http/body.ts";
 import { checkOrigin } from "../../lib/http/origin.ts";
-import { json } from "../../lib/http/responses.ts";
+import { sessionReply } from "../../lib/http/session_reply.ts";
 import { parseDisplayName } from "../../lib/protocol/validate.ts";
 import { ProtocolError } from "../../lib/protocol/errors.ts";
 
@@ -25,11 +25,11 @@ export const handler: Handlers = {
     const name = body.name === undefined
       ? existing!.name
       : parseDisplayName(body.name);
-    const { user, token } = await ctx.app.sessions.issue(name, existing);
-    const secure = ctx.url.protocol === "https:" ||
-      req.headers.get("x-forwarded-proto") === "https";
-    return json({ user, token }, 201, {
-      "set-cookie": ctx.app.sessions.cookie(token, secure),
-    });
+    return sessionReply(
+      req,
+      ctx,
+      await ctx.app.sessions.issue(name, existing),
+      201,
+    );
   },
 };

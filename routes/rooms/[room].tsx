@@ -43,7 +43,9 @@ type RoomData =
     meId?: string;
     now: number;
   }
-  | { kind: "invalid"; room: string };
+  | { kind: "invalid"; room: string }
+  /** A private room the visitor may not see (or a ban): nothing of it shows. */
+  | { kind: "closed"; room: string; signedIn: boolean; message: string };
 
 /** Extra state after a failed form post. */
 interface Draft {
@@ -52,15 +54,44 @@ interface Draft {
   name?: string;
 }
 
+/**
+ * Renders `data()`, or the closed page when the room refuses the visitor
+ * (`unauthenticated` or `forbidden`), with that status.
+ */
+async function renderUnlessClosed(
+  ctx: RouteContext,
+  room: string,
+  user: User | null,
+  data: () => Promise<RoomData>,
+  init?: ResponseInit,
+): Promise<Response> {
+  try {
+    return ctx.render(await data(), init);
+  } catch (error) {
+    if (
+      !(error instanceof ProtocolError) ||
+      (error.code !== "forbidden" && error.code !== "unauthenticated")
+    ) {
+      throw error;
+    }
+    return ctx.render(
+      { kind: "closed", room, signedIn: user !== null, message: error.message },
+      { status: error.status, headers: init?.headers },
+    );
+  }
+}
+
 async function liveData(
-  req: Request,
   ctx: RouteContext,
   room: string,
   user: User | null,
   draft?: Draft,
 ): Promise<RoomData> {
-  const { messages, head } = await ctx.app.chat.latest(room, LIMITS.joinLatest);
-  const token = user ? ctx.app.sessions.tokenOf(req, ctx.url) : null;
+  const { messages, head } = await ctx.app.chat.latest(
+    room,
+    LIMITS.joinLatest,
+    user,
+  );
   const chat: RoomChatProps = {
     room,
     messages,
@@ -69,7 +100,6 @@ async function liveData(
     epoch: head.epoch,
     online: ctx.app.chat.online(room),
     user,
-    token,
     now: Date.now(),
     formId: newMessageId(),
   };
@@ -91,21 +121,29 @@ export const handler: Handlers = {
     const user = await ctx.app.sessions.userFromRequest(req, ctx.url);
     const beforeRaw = ctx.url.searchParams.get("before");
     if (beforeRaw !== null && /^\d{1,15}$/.test(beforeRaw)) {
-      const { messages, hasMore } = await ctx.app.chat.history(
-        room,
-        Number(beforeRaw),
-        LIMITS.historyDefault,
-      );
-      return ctx.render({
-        kind: "archive",
-        room,
-        messages,
-        hasMore,
-        meId: user?.id,
-        now: Date.now(),
+      return await renderUnlessClosed(ctx, room, user, async () => {
+        const { messages, hasMore } = await ctx.app.chat.history(
+          room,
+          Number(beforeRaw),
+          LIMITS.historyDefault,
+          user,
+        );
+        return {
+          kind: "archive",
+          room,
+          messages,
+          hasMore,
+          meId: user?.id,
+          now: Date.now(),
+        };
       });
     }
-    return ctx.render(await liveData(req, ctx, room, user));
+    return await renderUnlessClosed(
+      ctx,
+      room,
+      user,
+      () => liveData(ctx, room, user),
+    );
   },
 
   async POST(req, ctx) {
@@ -155,10 +193,13 @@ export const handler: Handlers = {
           String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))),
         );
       }
-      return ctx.render(await liveData(req, ctx, room, user, draft), {
-        status: err.status,
-        headers,
-      });
+      return await renderUnlessClosed(
+        ctx,
+        room,
+        user,
+        () => liveData(ctx, room, user, draft),
+        { status: err.status, headers },
+      );
     }
   },
 };
@@ -224,6 +265,23 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
     );
   }
   if (data.kind === "archive") return <Archive {...data} />;
+  if (data.kind === "closed") {
+    return (
+      <main class="page" id="main">
+        <Title>Private room · Comet Chat</Title>
+        <h1>This room is private</h1>
+        <p>{data.message}</p>
+        <p>
+          {data.signedIn
+            ? "Ask one of its members for an invite link."
+            : "Sign in, or open an invite link you were given."}
+        </p>
+        <p>
+          <a href="/">Back to the rooms</a>
+        </p>
+      </main>
+    );
+  }
   return (
     <main class="page page--room" id="main">
       <Title>{`#${data.chat.room} · Comet Chat`}</Title>

@@ -1,7 +1,8 @@
 /**
  * The plain-HTTP half of the SSE and long-poll transports: sessions, posts,
  * typing, history and polls, each with the session token sent explicitly
- * (`Authorization: Bearer`), never the cookie, like the WebSocket `hello`.
+ * (`Authorization: Bearer`) when the client has one, else with the page's
+ * session cookie (which page scripts cannot read).
  *
  * @module
  */
@@ -153,8 +154,8 @@ export class HttpApi {
         method: init.method ?? "GET",
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        // The token travels in the header; the cookie stays as the page set it.
-        credentials: "omit",
+        // A token travels in the header, and then the cookie stays out of it.
+        credentials: token ? "omit" : "same-origin",
         cache: "no-store",
         signal: init.signal,
       });

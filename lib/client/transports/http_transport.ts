@@ -40,6 +40,8 @@ export abstract class HttpTransport implements Transport {
   protected readonly api: HttpApi;
   readonly #handlers: TransportHandlers;
   #closed = false;
+  /** Whether `hello` was answered: rooms can be joined. */
+  #welcomed = false;
   /** The chain of posts in flight. */
   #posts: Promise<void> = Promise.resolve();
 
@@ -64,7 +66,7 @@ export abstract class HttpTransport implements Transport {
         void this.#hello(frame.name, frame.token);
         break;
       case "join":
-        if (!this.api.token) return false; // no hello yet
+        if (!this.#welcomed) return false; // no hello yet
         this.join(frame.room, frame.since, frame.epoch);
         break;
       case "leave":
@@ -135,16 +137,25 @@ export abstract class HttpTransport implements Transport {
   }
 
   async #hello(name?: string, token?: string): Promise<void> {
+    // A bare hello speaks for the page's session cookie, as over the
+    // WebSocket: requests then carry the cookie, never a token in script.
+    const bare = name === undefined && token === undefined;
     try {
-      const session = await this.api.session(
-        name ?? (token ? undefined : guestName()),
-        token,
-      );
-      this.api.token = session.token;
+      const session = bare
+        ? await this.api.session(undefined, undefined).catch((error) => {
+          // No cookie session yet: a new guest (whose cookie is set).
+          if (error instanceof HttpError && error.status === 400) {
+            return this.api.session(guestName(), undefined);
+          }
+          throw error;
+        })
+        : await this.api.session(name, token);
+      this.api.token = bare ? null : session.token;
+      this.#welcomed = true;
       this.emit({
         type: "welcome",
         user: session.user,
-        token: session.token,
+        token: bare ? "" : session.token,
         protocol: PROTOCOL_VERSION,
         limits: {
           maxFrameBytes: LIMITS.maxFrameBytes,

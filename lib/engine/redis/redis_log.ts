@@ -108,6 +108,7 @@ export class RedisLog implements EventLog {
           input.type === "reaction" && input.on ? "1" : "0",
           String(MAX_EMOJI_PER_MESSAGE),
           String(MAX_REACTIONS_PER_MESSAGE),
+          input.type === "delete" && input.moderator ? "1" : "0",
         ],
       )
     ) as [number, number, string, string?];

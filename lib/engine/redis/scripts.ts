@@ -30,7 +30,8 @@ export interface LuaScript {
  * `1` to publish on a sharded channel (cluster), the input's type
  * (`message`, `edit`, `delete`, `reaction`), its target `seq` (`0`: none),
  * the user id, the edit's text or the reaction's emoji, `1` for a reaction
- * on, the most distinct emoji and the most reactions per message.
+ * on, the most distinct emoji and the most reactions per message, `1` for
+ * a moderator's deletion.
  * Returns `{stored (1|0), seq, epoch}`, or `{-1, 0, epoch, code}` when the
  * target refuses the event (`not_found`, `forbidden`): nothing is written.
  */
@@ -55,8 +56,9 @@ if target > 0 then
   if not message or fold.deleted then
     return {-1, 0, epoch, 'not_found'}
   end
-  -- Issue 13 (moderators): a moderator may delete any message.
-  if (kind == 'edit' or kind == 'delete') and message.user.id ~= ARGV[10] then
+  -- A moderator (checked by the core: ARGV[15]) may delete any message.
+  if (kind == 'edit' or (kind == 'delete' and ARGV[15] ~= '1'))
+    and message.user.id ~= ARGV[10] then
     return {-1, 0, epoch, 'forbidden'}
   end
   if kind == 'edit' then

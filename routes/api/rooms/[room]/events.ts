@@ -14,6 +14,7 @@ import {
   resumePoint,
 } from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
+import { tokenHash } from "../../../../lib/auth/sessions.ts";
 
 /** Opens an SSE stream. */
 export const handler: Handlers = {
@@ -23,6 +24,13 @@ export const handler: Handlers = {
     const since = resumePoint(req, ctx.url);
     const epoch = epochParam(ctx.url);
     const user = await optionalUser(req, ctx.url, ctx.app.sessions);
-    return await cometOf(ctx.app).openStream(room, user, since, epoch);
+    const token = user && ctx.app.sessions.tokenOf(req, ctx.url);
+    return await cometOf(ctx.app).openStream(
+      room,
+      user,
+      since,
+      epoch,
+      token ? await tokenHash(token) : undefined,
+    );
   },
 };

@@ -65,6 +65,7 @@ export const handler: Handlers = {
       room,
       before,
       limit,
+      await optionalUser(req, ctx.url, ctx.app.sessions),
     );
     return json({ room, messages, hasMore });
   },

@@ -14,7 +14,7 @@ export const handler: Handlers = {
     checkOrigin(req, ctx.url, ctx.app.config);
     const room = parseRoomName(ctx.params.room);
     const user = await requireUser(req, ctx);
-    ctx.app.chat.typing(room, user);
+    await ctx.app.chat.typing(room, user);
     return new Response(null, { status: 204 });
   },
 };

@@ -56,8 +56,9 @@ async function findMessage(
   ctx: RouteContext,
   room: string,
   seq: number,
+  user: User | null,
 ): Promise<ChatMessage | undefined> {
-  const { messages } = await ctx.app.chat.history(room, seq + 1, 1);
+  const { messages } = await ctx.app.chat.history(room, seq + 1, 1, user);
   return messages[0]?.seq === seq ? messages[0] : undefined;
 }
 
@@ -67,7 +68,7 @@ async function pageData(
   seq: number,
   user: User | null,
 ): Promise<MessagePageData> {
-  const message = await findMessage(ctx, room, seq);
+  const message = await findMessage(ctx, room, seq, user);
   return {
     room,
     seq,
