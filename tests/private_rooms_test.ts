@@ -6,7 +6,7 @@
  * direct messages, bans, slow mode, moderators and administrators too.
  */
 import assert, { deepEqual, equal } from "node:assert/strict";
-import { startServer, type TestServer } from "./helpers/server.ts";
+import { startServer } from "./helpers/server.ts";
 import { TestClient } from "./helpers/ws_client.ts";
 import { SseClient } from "./helpers/sse_client.ts";
 import { api, guest } from "./helpers/api.ts";
