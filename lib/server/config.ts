@@ -15,10 +15,28 @@ export interface Config {
   allowedOrigins: ReadonlySet<string>;
   /** `CHAT_HISTORY_LIMIT`: messages kept per room (default 10 000). */
   historyLimit: number;
-  /** `CHAT_SEND_RATE`: sends per second per connection (0 = unlimited). */
+  /**
+   * `CHAT_SEND_RATE`: sends per second per user, and per address for guests,
+   * over all their connections on one isolate (0 = unlimited).
+   */
   sendRate: number;
   /** `CHAT_SEND_BURST`: how many sends may come at once before limiting. */
   sendBurst: number;
+  /**
+   * `CHAT_MAX_CONNECTIONS_PER_USER`: WebSockets and SSE streams one user may
+   * hold open on one isolate (0 = unlimited).
+   */
+  maxConnectionsPerUser: number;
+  /**
+   * `CHAT_MAX_CONNECTIONS_PER_ADDRESS`: WebSockets and SSE streams one client
+   * address may hold open on one isolate (0 = unlimited).
+   */
+  maxConnectionsPerAddress: number;
+  /**
+   * `CHAT_TRUSTED_PROXIES`: peer addresses (proxies) whose `X-Forwarded-For`
+   * names the client's address; from anyone else the header is ignored.
+   */
+  trustedProxies: ReadonlySet<string>;
   /** `CHAT_HELLO_TIMEOUT_MS`: time allowed for the first `hello`. */
   helloTimeoutMs: number;
   /** `CHAT_WS_IDLE_MS`: a WebSocket that sends nothing this long is closed (1001). */
@@ -79,6 +97,12 @@ function flag(env: EnvReader, name: string, fallback: boolean): boolean {
   throw new RangeError(`Cannot read ${name}="${raw}": expected 1 or 0`);
 }
 
+/** A comma-separated list, trimmed, empty parts ignored. */
+function list(env: EnvReader, name: string): string[] {
+  return (env(name) ?? "").split(",").map((part) => part.trim())
+    .filter((part) => part !== "");
+}
+
 /**
  * Builds the configuration from environment variables.
  *
@@ -96,10 +120,7 @@ export function loadConfig(env: EnvReader): Config {
       `Cannot read CHAT_LOG="${log}": expected silent, info or debug`,
     );
   }
-  const origins = (env("CHAT_ALLOWED_ORIGINS") ?? "")
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== "");
+  const origins = list(env, "CHAT_ALLOWED_ORIGINS");
   const redisUrl = env("CHAT_REDIS_URL") || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) {
     throw new RangeError(
@@ -115,6 +136,9 @@ export function loadConfig(env: EnvReader): Config {
     historyLimit: int(env, "CHAT_HISTORY_LIMIT", 10_000, 100),
     sendRate: int(env, "CHAT_SEND_RATE", 20),
     sendBurst: int(env, "CHAT_SEND_BURST", 40, 1),
+    maxConnectionsPerUser: int(env, "CHAT_MAX_CONNECTIONS_PER_USER", 20),
+    maxConnectionsPerAddress: int(env, "CHAT_MAX_CONNECTIONS_PER_ADDRESS", 200),
+    trustedProxies: new Set(list(env, "CHAT_TRUSTED_PROXIES")),
     helloTimeoutMs: int(env, "CHAT_HELLO_TIMEOUT_MS", 10_000, 1),
     wsIdleMs: int(env, "CHAT_WS_IDLE_MS", 60_000, 100),
     presenceGraceMs: int(env, "CHAT_PRESENCE_GRACE_MS", 3_000),

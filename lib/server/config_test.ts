@@ -13,6 +13,9 @@ Deno.test("every variable has a default", () => {
     historyLimit: 10_000,
     sendRate: 20,
     sendBurst: 40,
+    maxConnectionsPerUser: 20,
+    maxConnectionsPerAddress: 200,
+    trustedProxies: new Set(),
     helloTimeoutMs: 10_000,
     wsIdleMs: 60_000,
     presenceGraceMs: 3_000,
@@ -48,6 +51,9 @@ Deno.test("every variable is read", () => {
     CHAT_HISTORY_LIMIT: "500",
     CHAT_SEND_RATE: "0",
     CHAT_SEND_BURST: "1",
+    CHAT_MAX_CONNECTIONS_PER_USER: "3",
+    CHAT_MAX_CONNECTIONS_PER_ADDRESS: "0",
+    CHAT_TRUSTED_PROXIES: "127.0.0.1, ::1,,",
     CHAT_HELLO_TIMEOUT_MS: "250",
     CHAT_WS_IDLE_MS: "100",
     CHAT_PRESENCE_GRACE_MS: "0",
@@ -68,6 +74,9 @@ Deno.test("every variable is read", () => {
     historyLimit: 500,
     sendRate: 0,
     sendBurst: 1,
+    maxConnectionsPerUser: 3,
+    maxConnectionsPerAddress: 0,
+    trustedProxies: new Set(["127.0.0.1", "::1"]),
     helloTimeoutMs: 250,
     wsIdleMs: 100,
     presenceGraceMs: 0,
@@ -94,6 +103,8 @@ Deno.test("integers below their minimum are refused with the variable named", ()
     ["CHAT_HEARTBEAT_MS", "9", "10"],
     ["CHAT_SLOW_CLIENT_BYTES", "1023", "1024"],
     ["CHAT_FAULT_BUS_DROP_EVERY", "-1", "0"],
+    ["CHAT_MAX_CONNECTIONS_PER_USER", "-1", "0"],
+    ["CHAT_MAX_CONNECTIONS_PER_ADDRESS", "-1", "0"],
   ];
   for (const [name, raw, min] of cases) {
     throws(
