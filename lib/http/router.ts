@@ -9,6 +9,7 @@ import type { ComponentType } from "preact";
 import type { App } from "../server/app.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { errorResponse } from "./responses.ts";
+import { refreshStaleCookie } from "./session_refresh.ts";
 import type {
   Handler,
   Handlers,
@@ -137,7 +138,11 @@ export function createRouter(
           headers: { allow: allowedMethods(module).join(", ") },
         });
       }
-      return await handler(req, ctx);
+      const response = await handler(req, ctx);
+      if (module.default && req.method === "GET") {
+        await refreshStaleCookie(req, url, app.sessions, response);
+      }
+      return response;
     } catch (error) {
       if (error instanceof ProtocolError) return errorResponse(error);
       app.log.error("request failed", error, {
