@@ -69,6 +69,12 @@ export interface Config {
   redisCluster: boolean;
   /** `CHAT_ADMINS`: claimed names (comma-separated) that act as owner of every room. */
   admins: readonly string[];
+  /**
+   * `CHAT_RP_ID`: the passkeys' relying party id, a domain such as
+   * `example.com` (passkeys then work on every subdomain); unset: each
+   * request's own hostname.
+   */
+  rpId: string | undefined;
   /** `CHAT_FAULT_BUS_DROP_EVERY`: test-only fault: drop every Nth bus post (0 = off). */
   faultBusDropEvery: number;
   /** `CHAT_LOG`: `info` (default) or `debug` or `silent`. */
@@ -96,6 +102,10 @@ function flag(env: EnvReader, name: string, fallback: boolean): boolean {
   if (raw === "1" || raw === "0") return raw === "1";
   throw new RangeError(`Cannot read ${name}="${raw}": expected 1 or 0`);
 }
+
+/** A domain name: what WebAuthn accepts as a relying party id. */
+const RP_ID_PATTERN =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** A comma-separated list, trimmed, empty parts ignored. */
 function list(env: EnvReader, name: string): string[] {
@@ -127,6 +137,12 @@ export function loadConfig(env: EnvReader): Config {
       `Cannot read CHAT_REDIS_URL="${redisUrl}": expected redis://host:port or rediss://…`,
     );
   }
+  const rpId = env("CHAT_RP_ID") || undefined;
+  if (rpId !== undefined && !RP_ID_PATTERN.test(rpId)) {
+    throw new RangeError(
+      `Cannot read CHAT_RP_ID="${rpId}": expected a lower-case domain such as example.com`,
+    );
+  }
   return {
     kvPath: env("CHAT_KV_PATH"),
     redisUrl,
@@ -147,6 +163,7 @@ export function loadConfig(env: EnvReader): Config {
     faultBusDropEvery: int(env, "CHAT_FAULT_BUS_DROP_EVERY", 0),
     admins: (env("CHAT_ADMINS") ?? "").split(",").map((name) => name.trim())
       .filter((name) => name !== ""),
+    rpId,
     broadcast: flag(
       env,
       "CHAT_BROADCAST",

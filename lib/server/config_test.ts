@@ -23,6 +23,7 @@ Deno.test("every variable has a default", () => {
     slowClientBytes: 4 * 1024 * 1024,
     faultBusDropEvery: 0,
     admins: [],
+    rpId: undefined,
     forwardWrites: true,
     broadcast: true,
     log: "info",
@@ -61,6 +62,7 @@ Deno.test("every variable is read", () => {
     CHAT_SLOW_CLIENT_BYTES: "1024",
     CHAT_FAULT_BUS_DROP_EVERY: "7",
     CHAT_ADMINS: "root",
+    CHAT_RP_ID: "chat.example",
     CHAT_FORWARD_WRITES: "0",
     CHAT_BROADCAST: "0",
     CHAT_LOG: "debug",
@@ -86,6 +88,7 @@ Deno.test("every variable is read", () => {
     broadcast: false,
     faultBusDropEvery: 7,
     admins: ["root"],
+    rpId: "chat.example",
     log: "debug",
   });
   equal(loadConfig(env({ CHAT_KV_PATH: ":memory:" })).kvPath, ":memory:");
@@ -186,4 +189,19 @@ Deno.test("CHAT_ADMINS lists names, trimmed, empty parts ignored", () => {
     loadConfig(env({ CHAT_ADMINS: " Alice, bob ,,Zoë " })).admins,
     ["Alice", "bob", "Zoë"],
   );
+});
+
+Deno.test("CHAT_RP_ID is a lower-case domain; anything else is refused", () => {
+  equal(loadConfig(env({ CHAT_RP_ID: "localhost" })).rpId, "localhost");
+  for (
+    const bad of [
+      "https://chat.example",
+      "Chat.Example",
+      "chat.example:443",
+      "-x.example",
+      "a..b",
+    ]
+  ) {
+    throws(() => loadConfig(env({ CHAT_RP_ID: bad })), /CHAT_RP_ID=/, bad);
+  }
 });
