@@ -51,6 +51,13 @@ export const CLOSE_TABLE = {
   reconnect: { code: 4000, rule: "now" },
   /** No `hello` in time: connect again and say it. */
   helloTimeout: { code: 4001, rule: "now" },
+  /**
+   * The user (at `hello`) or the address (at the upgrade) holds as many
+   * connections as the server allows. Later, not never: the count falls as
+   * other tabs close, and a retry may reach another isolate, whose count is
+   * its own (SSE's answer is `429 rate_limited`, the same rule).
+   */
+  tooManyConnections: { code: 4029, rule: "later" },
 } as const satisfies Record<string, CloseEntry>;
 
 /** A close code's name. */

@@ -11,6 +11,7 @@ import { statusOf } from "./errors.ts";
 Deno.test("close codes: names map to numbers, each number once", () => {
   assert.equal(CloseCode.policy, 1008);
   assert.equal(CloseCode.helloTimeout, 4001);
+  assert.equal(CloseCode.tooManyConnections, 4029);
   const codes = Object.values(CLOSE_TABLE).map((e) => e.code);
   assert.equal(new Set(codes).size, codes.length);
 });
@@ -21,6 +22,7 @@ Deno.test("close rules: restart and idle now, policy never, overload later, unkn
   assert.equal(closeRule(4001), "now");
   assert.equal(closeRule(1008), "never");
   assert.equal(closeRule(1013), "later");
+  assert.equal(closeRule(4029), "later"); // too many connections: may free up
   assert.equal(closeRule(1011), "backoff");
   assert.equal(closeRule(1006), "backoff");
   assert.equal(closeRule(3999), "backoff");
