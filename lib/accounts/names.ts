@@ -7,14 +7,16 @@
  */
 
 /**
- * The folded form of a display name: NFC, then case folded. JavaScript has
- * no full case folding; lower → upper → lower covers what simple lowering
- * misses (ß → SS → ss, ﬁ → FI → fi, final sigma), and NFC again joins what
- * the round trip took apart. Confusable characters (Latin "a" against
- * Cyrillic "а") are not folded: no maintained npm library does it for
- * whole names (see the note of issue 13).
+ * The folded form of a display name: NFKC (compatibility forms such as
+ * fullwidth "ｄａｖｅ" or the ligature "ﬁ" become plain letters), then case
+ * folded. JavaScript has no full case folding; lower → upper → lower covers
+ * what simple lowering misses (ß → SS → ss, final sigma), and NFKC again joins
+ * what the round trip took apart. Confusables across scripts (Latin "a"
+ * against Cyrillic "а") are not folded: the npm library that does it
+ * (`confusables`) also strips accents and does not follow UTS #39's
+ * skeletons, so it was not taken (see the note of issue 13).
  */
 export function foldName(name: string): string {
-  return name.normalize("NFC").toLowerCase().toUpperCase().toLowerCase()
-    .normalize("NFC");
+  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase()
+    .normalize("NFKC");
 }

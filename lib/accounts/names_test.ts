@@ -16,3 +16,8 @@ Deno.test("different names stay different", () => {
   notEqual(foldName("dave"), foldName("davey"));
   notEqual(foldName("rene"), foldName("rené"));
 });
+
+Deno.test("compatibility forms fold to the plain letters", () => {
+  equal(foldName("ｄａｖｅ"), foldName("dave"));
+  equal(foldName("ﬁona"), foldName("FIONA"));
+});
