@@ -38,8 +38,12 @@ export const MAX_SLOW_MODE_S = 6 * 3600;
 export const MAX_BAN_MINUTES = 366 * 24 * 60;
 /** The most private rooms (or rooms of one user) read at once. */
 const MAX_LISTED = 100_000;
-/** Views kept per node. */
-const VIEW_CACHE_SIZE = 10_000;
+/**
+ * Views kept per node (a few hundred bytes each): one per member of each
+ * room with posters here. Past it the oldest go first, so a busy node keeps
+ * reading only the views of people who post rarely.
+ */
+const VIEW_CACHE_SIZE = 50_000;
 
 /** A room as one user sees it. */
 export interface RoomView {
@@ -411,8 +415,13 @@ export class RoomAccess {
   }
 
   #remember(room: string, userId: string, view: RoomView): void {
-    if (this.#views.size >= VIEW_CACHE_SIZE) this.#views.clear();
-    this.#views.set(room + "\u0000" + userId, { view, at: this.#now() });
+    const key = room + "\u0000" + userId;
+    // Re-inserted at the end: the Map's order is the order of last reads.
+    this.#views.delete(key);
+    if (this.#views.size >= VIEW_CACHE_SIZE) {
+      this.#views.delete(this.#views.keys().next().value!);
+    }
+    this.#views.set(key, { view, at: this.#now() });
   }
 }
 
