@@ -69,3 +69,12 @@ Deno.test("a limiter forgets every bucket past 100 000 keys (a fresh bucket is f
   limiter.take("one-too-many", 0);
   equal(limiter.take("u_a", 0), 0);
 });
+
+Deno.test("waiting takes nothing; taking after it does", () => {
+  const bucket = new TokenBucket(1, 1, 0);
+  deepEqual([bucket.wait(0), bucket.wait(0)], [0, 0]);
+  deepEqual([bucket.take(0), bucket.wait(0), bucket.take(0)], [0, 1000, 1000]);
+  const limiter = new RateLimiter(1, 1);
+  deepEqual([limiter.wait("u_a", 0), limiter.take("u_a", 0)], [0, 0]);
+  equal(limiter.wait("u_a", 250), 750);
+});
