@@ -134,6 +134,13 @@ class SseTransport extends HttpTransport {
         if (data?.type === type && stream.started) this.emit(data);
       });
     }
+    // The room ended the stream (a ban): say so, and do not reconnect it.
+    source.addEventListener("left", (event) => {
+      const data = parse(event) as ServerEvent | null;
+      if (data?.type !== "left") return;
+      this.leave(room);
+      this.emit(data);
+    });
     // `reset` needs nothing: the `joined` after it says recovered: false.
     source.onerror = () => {
       if (this.#rooms.get(room) === stream) {

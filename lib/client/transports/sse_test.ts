@@ -210,3 +210,22 @@ Deno.test("SSE transport: send posts and acks, in order", async () => {
   deepEqual(events.at(-1), { type: "ack", id: "a", room: "r", seq: 7 });
   transport.close();
 });
+
+Deno.test("SSE transport: a ban's left event ends that room's stream without failing the transport", async () => {
+  const { transport, events, closes } = await connect();
+  transport.send({ type: "join", room: "r" });
+  const source = FakeEventSource.opened[0];
+  source.emit("joined", {
+    type: "joined",
+    room: "r",
+    seq: 0,
+    online: [],
+    recovered: true,
+  }, "0");
+  source.emit("left", { type: "left", room: "r", reason: "banned" });
+  source.error(); // the server ends the stream after `left`
+  deepEqual(events.at(-1), { type: "left", room: "r", reason: "banned" });
+  equal(source.readyState, 2, "the EventSource is closed, not reconnecting");
+  deepEqual(closes, []);
+  transport.close(1000, "done");
+});
