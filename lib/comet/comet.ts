@@ -11,6 +11,9 @@ import { KeepAlive } from "./keepalive.ts";
 import { PollPresence, type PresenceCounter } from "./poll_presence.ts";
 import { SseStream } from "./sse_stream.ts";
 import { longPoll, type LongPollResult } from "./long_poll.ts";
+import type { ConnectionCaps } from "../throttle/connection_caps.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import { LATER_MS } from "../protocol/close_codes.ts";
 
 /** Tunables of the comet transports. */
 export interface CometOptions {
@@ -51,6 +54,15 @@ export interface CometContext {
   node: string;
   /** SSE streams closed for not keeping up. */
   slowClientsClosed: { inc(): void };
+  /**
+   * Connections per user and per address, shared with the WebSockets: a
+   * stream counts against both while it is open (long polls do not: each
+   * is one request).
+   */
+  caps: Pick<
+    ConnectionCaps,
+    "addUser" | "removeUser" | "addAddress" | "removeAddress"
+  >;
   /** Called with errors nobody else can handle (a keep-alive ping's). */
   onError: (error: unknown) => void;
 }
@@ -85,7 +97,8 @@ export class Comet {
   /**
    * Opens an SSE stream on `room` from `since` (the latest page without it)
    * in `epoch` (when the client knows one) and returns the response whose
-   * body it is.
+   * body it is. A user or an `address` (`""`: unknown) holding as many
+   * connections as allowed is refused with `429 rate_limited`.
    */
   async openStream(
     room: string,
@@ -93,15 +106,25 @@ export class Comet {
     since: number | undefined,
     epoch?: string,
     tokenHash?: string,
+    address = "",
   ): Promise<Response> {
+    const { caps } = this.#context;
+    if (!caps.addAddress(address)) throw tooManyConnections();
+    if (user && !caps.addUser(user.id)) {
+      caps.removeAddress(address);
+      throw tooManyConnections();
+    }
     const stream = new SseStream(this.#context.chat, {
       room,
       user,
       tokenHash,
       maxQueuedBytes: this.#options.maxQueuedBytes,
       retryMs: this.#options.retryMs,
+      // Called once, however the stream ends (a failed open included).
       onClose: (closed, reason) => {
         this.streams.delete(closed);
+        caps.removeAddress(address);
+        if (user) caps.removeUser(user.id);
         if (reason === "slow") this.#context.slowClientsClosed.inc();
       },
     });
@@ -166,4 +189,13 @@ export class Comet {
     this.streams.stop();
     this.pollers.stop();
   }
+}
+
+/** The answer to a stream over a cap: the WebSocket's `4029`, as HTTP. */
+function tooManyConnections(): ProtocolError {
+  return new ProtocolError(
+    "rate_limited",
+    "Too many connections: close another tab or stream first",
+    { retryAfterMs: LATER_MS },
+  );
 }

@@ -9,7 +9,7 @@
 import { type Config, loadConfig } from "./config.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import { Metrics } from "./metrics.ts";
-import { RateLimiter } from "../throttle/rate_limiter.ts";
+import { SendLimiter } from "../throttle/send_limiter.ts";
 import { Logger } from "./logger.ts";
 import { TokenSigner } from "../auth/token.ts";
 import { Sessions } from "../auth/sessions.ts";
@@ -72,8 +72,12 @@ export interface App {
   readonly bus: Bus;
   readonly metrics: Metrics;
   readonly counters: AppCounters;
-  /** Per-user send limits for HTTP posts (WebSockets have one per connection). */
-  readonly httpSendLimiter: RateLimiter;
+  /**
+   * The isolate's send limits, per user (and per address for guests), shared
+   * by every transport: HTTP posts, the no-JS forms and WebSockets alike
+   * (the name is older than the sharing).
+   */
+  readonly httpSendLimiter: SendLimiter;
   readonly log: Logger;
   /** Whether storage and the engine can take work (for `/healthz`). */
   health(): Promise<EngineHealth>;
@@ -210,7 +214,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     bus,
     metrics,
     counters,
-    httpSendLimiter: new RateLimiter(config.sendRate, config.sendBurst),
+    httpSendLimiter: new SendLimiter(config.sendRate, config.sendBurst),
     log,
     health: () => engine.health(),
     onClose(step) {

@@ -12,9 +12,26 @@ import type { App } from "../server/app.ts";
 import { Comet, COMET_DEFAULTS } from "../comet/comet.ts";
 import { WebSockets } from "../ws/websockets.ts";
 import { tokenHash } from "../auth/sessions.ts";
+import { ConnectionCaps } from "../throttle/connection_caps.ts";
 
 const webSockets = new WeakMap<App, WebSockets>();
 const comets = new WeakMap<App, Comet>();
+const caps = new WeakMap<App, ConnectionCaps>();
+
+/**
+ * The app's connection caps, one per isolate: WebSockets and SSE streams
+ * count together against `CHAT_MAX_CONNECTIONS_PER_USER` and
+ * `CHAT_MAX_CONNECTIONS_PER_ADDRESS`.
+ */
+function capsOf(app: App): ConnectionCaps {
+  let made = caps.get(app);
+  if (!made) {
+    const { maxConnectionsPerUser, maxConnectionsPerAddress } = app.config;
+    made = new ConnectionCaps(maxConnectionsPerUser, maxConnectionsPerAddress);
+    caps.set(app, made);
+  }
+  return made;
+}
 
 /** The app's WebSocket connections. */
 export function webSocketsOf(app: App): WebSockets {
@@ -27,8 +44,8 @@ export function webSocketsOf(app: App): WebSockets {
     hashToken: tokenHash,
     node: app.node,
     helloTimeoutMs: config.helloTimeoutMs,
-    sendRate: config.sendRate,
-    sendBurst: config.sendBurst,
+    sendLimiter: app.httpSendLimiter,
+    caps: capsOf(app),
     slowClientBytes: config.slowClientBytes,
     idleMs: config.wsIdleMs,
     counters: app.counters,
@@ -56,6 +73,7 @@ export function cometOf(app: App): Comet {
       presence: app.presence,
       node: app.node,
       slowClientsClosed: app.counters.slowClientsClosed,
+      caps: capsOf(app),
       onError: (error) => app.log.error("sse ping failed", error),
     },
     { ...COMET_DEFAULTS, maxQueuedBytes: app.config.slowClientBytes },

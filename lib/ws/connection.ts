@@ -9,11 +9,11 @@
  * A server holds one of these per open socket, most of them idle, so the
  * per-connection state is kept small: the connection listens to its socket as
  * an event-listener object (no handler closures), its sender is the sink of
- * its room subscriptions, a single room is held without a Map, the send rate
- * limiter is made on the first send, and silence is noticed by the
- * isolate's idle sweep (no timer per socket). Everything else it uses is
- * shared by all the connections of the isolate: {@linkcode ConnectionOptions},
- * the chat's port among them.
+ * its room subscriptions, a single room is held without a Map, and silence
+ * is noticed by the isolate's idle sweep (no timer per socket). Everything
+ * else it uses is shared by all the connections of the isolate:
+ * {@linkcode ConnectionOptions}, the chat's port and the send limits and
+ * connection caps, which count people rather than sockets, among them.
  *
  * @module
  */
@@ -28,7 +28,8 @@ import { mergeBySeq } from "../engine/merge.ts";
 import { LIMITS, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { decodeClientFrame, exceedsBytes } from "../protocol/codec.ts";
 import { ProtocolError } from "../protocol/errors.ts";
-import { TokenBucket } from "../throttle/rate_limiter.ts";
+import type { SendLimiter } from "../throttle/send_limiter.ts";
+import type { ConnectionCaps } from "../throttle/connection_caps.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 import { OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import type { ChatPort, JoinResult } from "../rooms/chat_port.ts";
@@ -45,7 +46,7 @@ import type { IdleSweep, IdleWatched } from "./idle_sweep.ts";
  */
 export interface ConnectionSocket extends FrameSink {
   addEventListener(
-    type: "message" | "close",
+    type: "open" | "message" | "close",
     listener: EventListenerObject,
   ): void;
   close(code: number, reason: string): void;
@@ -71,10 +72,13 @@ export interface ConnectionOptions {
   readonly node: string;
   /** How long a new socket has to send `hello` (then `4001`). */
   readonly helloTimeoutMs: number;
-  /** Sends per second per connection (`0`: unlimited). */
-  readonly sendRate: number;
-  /** Sends allowed at once before the rate applies. */
-  readonly sendBurst: number;
+  /**
+   * The isolate's send limits, per user and per guest address: shared with
+   * the other connections and transports, so more sockets buy no more sends.
+   */
+  readonly sendLimiter: Pick<SendLimiter, "takeFor">;
+  /** Connections per user, counted from `hello` (addresses: by the transport). */
+  readonly caps: Pick<ConnectionCaps, "addUser" | "removeUser">;
   /** Unsent bytes after which the socket is closed as too slow (`1013`). */
   readonly slowClientBytes: number;
   /** The idle sweep's clock, stamped on the connection at each frame. */
@@ -122,26 +126,29 @@ export class Connection implements EventListenerObject, IdleWatched {
    * by room once a second room is joined.
    */
   #rooms: RoomSubscription | Map<string, RoomSubscription> | null = null;
-  /** Made on the first send (a fresh bucket is full, like an unused one). */
-  #sendLimit: TokenBucket | null = null;
   #errors = 0;
   /** The session cookie of the upgrade request: `hello` without a token uses it. */
   readonly #cookieToken: string | null;
   /** The hash of the token the connection speaks with (see `hashToken`). */
   tokenHash: string | null = null;
+  /** The client's address as limits count it (`""`: unknown). */
+  readonly address: string;
 
   /**
    * @param cookieToken the upgrade request's session cookie, if any: a
    *   browser's page scripts never see its token
+   * @param address the client's address (`clientAddress`), `""` if unknown
    */
   constructor(
     options: ConnectionOptions,
     socket: ConnectionSocket,
     cookieToken: string | null = null,
+    address = "",
   ) {
     this.#options = options;
     this.#socket = socket;
     this.#cookieToken = cookieToken;
+    this.address = address;
     this.#sender = new FrameSender(
       socket,
       options.slowClientBytes,
@@ -202,6 +209,9 @@ export class Connection implements EventListenerObject, IdleWatched {
   #closed(reason: CloseReason): void {
     if (this.state.phase === "closed") return;
     if (this.state.phase === "awaiting-hello") clearTimeout(this.state.timer);
+    if (this.state.phase === "ready") {
+      this.#options.caps.removeUser(this.state.user.id);
+    }
     this.state = { phase: "closed", reason };
     const rooms = this.#rooms;
     this.#rooms = null;
@@ -363,6 +373,10 @@ export class Connection implements EventListenerObject, IdleWatched {
     }
     this.tokenHash = await this.#options.hashToken(token);
     if (this.state.phase !== "authenticating") return;
+    // Counted from here until the connection closes (`#closed`).
+    if (!this.#options.caps.addUser(user.id)) {
+      return this.close("tooManyConnections", "too many connections");
+    }
     const backlog = this.state.backlog;
     this.state = { phase: "ready", user };
     this.#send({
@@ -512,10 +526,7 @@ export class Connection implements EventListenerObject, IdleWatched {
     if (!this.#subscription(frame.room)) {
       return this.#notJoined(frame.room, frame.id);
     }
-    const { sendRate, sendBurst } = this.#options;
-    const wait = sendRate === 0
-      ? 0 // never limited: no bucket needed
-      : (this.#sendLimit ??= new TokenBucket(sendRate, sendBurst)).take();
+    const wait = this.#options.sendLimiter.takeFor(user, this.address);
     if (wait > 0) {
       return this.#fail(
         new ProtocolError("rate_limited", "Sending too fast", {

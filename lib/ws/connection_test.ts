@@ -17,6 +17,8 @@ import {
 } from "./connection.ts";
 import { IdleSweep } from "./idle_sweep.ts";
 import { WebSockets } from "./websockets.ts";
+import { SendLimiter } from "../throttle/send_limiter.ts";
+import { ConnectionCaps } from "../throttle/connection_caps.ts";
 
 const OPEN = 1;
 const CLOSING = 2;
@@ -114,16 +116,22 @@ interface Client {
   user: User;
 }
 
-type Tunables = Pick<
-  ConnectionOptions,
-  "helloTimeoutMs" | "sendRate" | "sendBurst" | "slowClientBytes"
->;
+type Tunables =
+  & Pick<ConnectionOptions, "helloTimeoutMs" | "slowClientBytes">
+  & {
+    /** The shared send limiter's rate and burst. */
+    sendRate: number;
+    sendBurst: number;
+    /** The shared connection cap per user. */
+    maxConnectionsPerUser: number;
+  };
 
 const DEFAULTS: Tunables = {
   helloTimeoutMs: 10_000,
   sendRate: 0,
   sendBurst: 40,
   slowClientBytes: 1 << 20,
+  maxConnectionsPerUser: 0,
 };
 
 class Harness {
@@ -137,6 +145,7 @@ class Harness {
   /** Errors connections reported as not the client's. */
   readonly errors: unknown[] = [];
   readonly options: ConnectionOptions;
+  readonly caps: ConnectionCaps;
 
   constructor(
     readonly core: TestChat,
@@ -146,8 +155,12 @@ class Harness {
     const counter = (name: keyof Harness["counts"]) => ({
       inc: () => this.counts[name]++,
     });
+    const { sendRate, sendBurst, maxConnectionsPerUser, ...rest } = tunables;
+    this.caps = new ConnectionCaps(maxConnectionsPerUser, 0);
     this.options = {
-      ...tunables,
+      ...rest,
+      sendLimiter: new SendLimiter(sendRate, sendBurst),
+      caps: this.caps,
       chat: core.chat,
       sessions,
       hashToken: tokenHash,
@@ -164,9 +177,12 @@ class Harness {
   }
 
   /** A socket that has not said hello yet. */
-  connect(): { socket: FakeSocket; connection: Connection } {
+  connect(address = ""): { socket: FakeSocket; connection: Connection } {
     const socket = new FakeSocket();
-    return { socket, connection: new Connection(this.options, socket) };
+    return {
+      socket,
+      connection: new Connection(this.options, socket, null, address),
+    };
   }
 
   /** A socket that said hello as `name` and was welcomed. */
@@ -819,6 +835,8 @@ Deno.test("closing the transport tells every client to reconnect (1012)", async 
   const noop = { inc() {} };
   const sockets = new WebSockets({
     ...DEFAULTS,
+    sendLimiter: new SendLimiter(0, 1),
+    caps: new ConnectionCaps(0, 0),
     chat: core.chat,
     sessions,
     hashToken: tokenHash,
@@ -854,3 +872,174 @@ Deno.test("closing the transport tells every client to reconnect (1012)", async 
     core.close();
   }
 });
+
+/** A second connection of `client`'s user (hello with its token), joined to `room`. */
+async function again(h: Harness, token: string, address = "", room = "r") {
+  const { socket, connection } = h.connect(address);
+  socket.receive({ type: "hello", token });
+  await socket.next("welcome");
+  socket.receive({ type: "join", room });
+  await socket.next("joined");
+  return { socket, connection };
+}
+
+Deno.test("a user's connections share one send limit: more sockets buy no more sends", async () => {
+  await withHarness(async (h) => {
+    const { socket, connection } = h.connect("192.0.2.1");
+    socket.receive({ type: "hello", name: "ann" });
+    const { token } = await socket.next("welcome");
+    socket.receive({ type: "join", room: "r" });
+    await socket.next("joined");
+    const sockets = [socket];
+    for (let i = 0; i < 3; i++) {
+      sockets.push((await again(h, token, `198.51.100.${i}`)).socket);
+    }
+    equal(connection.state.phase, "ready");
+    sockets.forEach((s, i) => {
+      for (let j = 0; j < 2; j++) {
+        s.receive({ type: "send", room: "r", id: `m${i}${j}`, text: "x" });
+      }
+    });
+    await settle();
+    const acks = sockets.flatMap((s) => s.all("ack"));
+    const refused = sockets.flatMap((s) => s.all("error"));
+    equal(acks.length, 3);
+    equal(refused.length, 5);
+    assert(
+      refused.every((e) => e.code === "rate_limited" && e.retryAfterMs! > 0),
+    );
+    equal((await h.texts()).length, 3);
+  }, { sendRate: 1, sendBurst: 3 });
+});
+
+Deno.test("guests on new names from one address share the address's send limit", async () => {
+  await withHarness(async (h) => {
+    const guests = [];
+    for (const name of ["g1", "g2", "g3"]) {
+      const { socket } = h.connect("192.0.2.1");
+      socket.receive({ type: "hello", name });
+      await socket.next("welcome");
+      socket.receive({ type: "join", room: "r" });
+      await socket.next("joined");
+      guests.push(socket);
+    }
+    guests.forEach((s, i) =>
+      s.receive({ type: "send", room: "r", id: `g${i}`, text: "x" })
+    );
+    // Another address is another bucket.
+    const { socket: far } = h.connect("198.51.100.7");
+    far.receive({ type: "hello", name: "g4" });
+    await far.next("welcome");
+    far.receive({ type: "join", room: "r" });
+    await far.next("joined");
+    far.receive({ type: "send", room: "r", id: "g4", text: "x" });
+    await settle();
+    deepEqual(guests.map((s) => s.all("ack").length), [1, 1, 0]);
+    equal(guests[2].all("error")[0].code, "rate_limited");
+    equal(far.all("ack").length, 1);
+  }, { sendRate: 1, sendBurst: 2 });
+});
+
+Deno.test("a user past the connection cap is closed with 4029 at hello; a closed one frees a place", async () => {
+  await withHarness(async (h) => {
+    const first = await h.member("ann");
+    const { token } = first.socket.all("welcome")[0];
+    const second = await again(h, token);
+    const { socket, connection } = h.connect();
+    socket.receive({ type: "hello", token });
+    await waitUntil("closed", () => socket.closedWith !== undefined);
+    deepEqual(socket.closedWith, {
+      code: 4029,
+      reason: "too many connections",
+    });
+    deepEqual(socket.all("welcome"), []);
+    equal(connection.state.phase, "closed");
+    equal(h.caps.counts(first.user.id, "").user, 2);
+    // Another user is counted apart; a closed connection gives its place back.
+    await h.member("bob");
+    second.connection.close("normal");
+    equal(h.caps.counts(first.user.id, "").user, 1);
+    await again(h, token);
+    equal(h.caps.counts(first.user.id, "").user, 2);
+  }, { maxConnectionsPerUser: 2 });
+});
+
+Deno.test("an address past its cap gets no connection: 4029 when the socket opens", async () => {
+  const core = await openTestChat();
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const sessions = new Sessions(
+    await TokenSigner.create(secret),
+    core.accounts,
+    core.records,
+  );
+  const noop = { inc() {} };
+  const caps = new ConnectionCaps(0, 2);
+  const sockets = new WebSockets({
+    ...DEFAULTS,
+    sendLimiter: new SendLimiter(0, 1),
+    caps,
+    chat: core.chat,
+    sessions,
+    hashToken: tokenHash,
+    node: "node-a",
+    idleMs: 60_000,
+    counters: {
+      connectionsOpened: noop,
+      protocolErrors: noop,
+      slowClientsClosed: noop,
+    },
+    onError: (error) => {
+      throw error;
+    },
+  });
+  try {
+    const [a, b, c, d] = [1, 2, 3, 4].map(() => new FakeSocket());
+    assert(sockets.accept(a, null, "192.0.2.1"));
+    assert(sockets.accept(b, null, "192.0.2.1"));
+    equal(sockets.accept(c, null, "192.0.2.1"), null);
+    deepEqual(c.closedWith, { code: 4029, reason: "too many connections" });
+    assert(sockets.accept(d, null, "198.51.100.7")); // another address
+    equal(sockets.size, 3);
+    // A socket still connecting is closed once it opens.
+    const connecting = new ConnectingSocket();
+    equal(sockets.accept(connecting, null, "192.0.2.1"), null);
+    equal(connecting.closedWith, undefined);
+    connecting.open();
+    deepEqual(connecting.closedWith, {
+      code: 4029,
+      reason: "too many connections",
+    });
+    // A closed connection gives its address's place back.
+    a.drop();
+    equal(caps.counts("", "192.0.2.1").address, 1);
+    assert(sockets.accept(new FakeSocket(), null, "192.0.2.1"));
+  } finally {
+    sockets.close();
+    core.close();
+  }
+});
+
+/** A socket whose upgrade response is not sent yet (`CONNECTING`). */
+class ConnectingSocket extends FakeSocket {
+  #open: EventListenerObject | undefined;
+
+  constructor() {
+    super();
+    this.readyState = 0;
+  }
+
+  override addEventListener(type: string, listener: EventListenerObject) {
+    if (type === "open") this.#open = listener;
+    else super.addEventListener(type, listener);
+  }
+
+  override close(code: number, reason: string): void {
+    if (this.readyState === 0) throw new Error("closed while connecting");
+    super.close(code, reason);
+  }
+
+  open(): void {
+    this.readyState = OPEN;
+    this.#open?.handleEvent(new Event("open"));
+  }
+}

@@ -15,6 +15,7 @@ import {
 } from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
 import { tokenHash } from "../../../../lib/auth/sessions.ts";
+import { clientAddress } from "../../../../lib/throttle/client_address.ts";
 
 /** Opens an SSE stream. */
 export const handler: Handlers = {
@@ -31,6 +32,7 @@ export const handler: Handlers = {
       since,
       epoch,
       token ? await tokenHash(token) : undefined,
+      clientAddress(req, ctx.remoteAddr, ctx.app.config.trustedProxies),
     );
   },
 };

@@ -26,6 +26,7 @@ import {
   parseWait,
 } from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
+import { clientAddress } from "../../../../lib/throttle/client_address.ts";
 
 /** Reads and posts messages over plain HTTP. */
 export const handler: Handlers = {
@@ -75,7 +76,10 @@ export const handler: Handlers = {
     const room = parseRoomName(ctx.params.room);
     const user = await requireUser(req, ctx);
     const frame = parseEventBody(await readJsonObject(req), room);
-    const wait = ctx.app.httpSendLimiter.take(user.id);
+    const wait = ctx.app.httpSendLimiter.takeFor(
+      user,
+      clientAddress(req, ctx.remoteAddr, ctx.app.config.trustedProxies),
+    );
     if (wait > 0) {
       throw new ProtocolError("rate_limited", "Sending too fast", {
         retryAfterMs: wait,
