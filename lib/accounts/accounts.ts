@@ -12,7 +12,7 @@
  */
 import type { User } from "../protocol/types.ts";
 import { ProtocolError } from "../protocol/errors.ts";
-import type { Records } from "../engine/records.ts";
+import type { Records, RecordWrite } from "../engine/records.ts";
 import { foldName } from "./names.ts";
 import {
   hashPassword,
@@ -90,12 +90,31 @@ export class Accounts {
   }
 
   /**
+   * Claims `user.name` for `user` when it is a guest's (as
+   * {@linkcode claimWithPassword} does, with the same `name_taken`) and
+   * applies `write` in the same atomic step: what proves the claim (a
+   * passkey) is never stored without it, nor the claim without it. A check
+   * of `write` that fails makes the claim fail (`unavailable`), so callers
+   * check what they can first. Resolves to the claimed user.
+   */
+  async claimWith(user: User, write: RecordWrite): Promise<User> {
+    return await this.#claim(user, (account) => account, write);
+  }
+
+  /** The id of the user who claimed `name`, or `null`. */
+  async ownerOf(name: string): Promise<string | null> {
+    return (await this.#records.get<NameRecord>(nameKey(name)))?.value.id ??
+      null;
+  }
+
+  /**
    * Stores the account of `user` with `change` applied, claiming its name
-   * first when it is a guest's.
+   * first when it is a guest's, together with `extra`.
    */
   async #claim(
     user: User,
     change: (account: AccountRecord) => AccountRecord,
+    extra: RecordWrite = {},
   ): Promise<User> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const [account, owner] = await this.#records.getMany<
@@ -113,11 +132,14 @@ export class Accounts {
           ...(current
             ? []
             : [{ key: nameKey(name), version: owner?.version ?? null }]),
+          ...extra.checks ?? [],
         ],
         set: [
           { key: accountKey(user.id), value: next },
           ...(current ? [] : [{ key: nameKey(name), value: { id: user.id } }]),
+          ...extra.set ?? [],
         ],
+        delete: extra.delete,
       });
       if (ok) return { id: user.id, name: next.name, claimed: true };
     }
