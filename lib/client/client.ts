@@ -87,9 +87,18 @@ export type ClientEvent =
     leaves: User[];
   }
   | { type: "typing"; room: string; user: User }
+  /** The server ended the room's subscription (`reason: "banned"`). */
+  | { type: "left"; room: string; reason?: "banned" }
   | { type: "outbox"; room: string; entries: OutboxEntry[] }
   | { type: "ack"; room: string; id: string; seq: number }
-  | { type: "error"; code: string; message: string; ref?: string }
+  | {
+    type: "error";
+    code: string;
+    message: string;
+    ref?: string;
+    /** How long to wait (`rate_limited`, `slow_mode`). */
+    retryAfterMs?: number;
+  }
   /** Something else in the room's {@linkcode RoomView} changed. */
   | { type: "view"; room: string };
 
@@ -593,8 +602,11 @@ export class ChatClient {
         return;
       case "error":
         return this.#onError(event);
-      case "welcome":
       case "left":
+        // Only the server's own ending says why; a reply to our `leave` does not.
+        if (event.reason) this.#emit(event);
+        return;
+      case "welcome":
       case "pong":
         return;
     }
@@ -690,6 +702,9 @@ export class ChatClient {
       code: event.code,
       message: event.message,
       ref: event.ref,
+      ...(event.retryAfterMs === undefined
+        ? {}
+        : { retryAfterMs: event.retryAfterMs }),
     });
   }
 

@@ -599,3 +599,43 @@ Deno.test("a join the server could not serve (unavailable) is asked again by its
   assert.equal(c.sentOf("join").length, 2, "a joined room is not asked again");
   client.stop();
 });
+
+Deno.test("a ban ending the room is an event with its reason; a reply to leave is not", () => {
+  const { client, fake } = setup();
+  const events: ClientEvent[] = [];
+  client.on((e) => events.push(e));
+  client.join("general");
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(0));
+  c.deliver({ type: "left", room: "general" });
+  c.deliver({ type: "left", room: "general", reason: "banned" });
+  assert.deepEqual(events.filter((e) => e.type === "left"), [
+    { type: "left", room: "general", reason: "banned" },
+  ]);
+  client.stop();
+});
+
+Deno.test("a slow-mode refusal says how long to wait, and the message waits its turn", () => {
+  const { client, fake } = setup();
+  const events: ClientEvent[] = [];
+  client.on((e) => events.push(e));
+  client.join("general");
+  client.start();
+  const c = fake.connections[0];
+  c.open();
+  c.deliver(welcome(), joined(0));
+  const entry = client.send("general", "again");
+  c.deliver({
+    type: "error",
+    code: "slow_mode",
+    message: "slow",
+    ref: entry.id,
+    retryAfterMs: 9_000,
+  });
+  const error = events.find((e) => e.type === "error");
+  assert.equal(error?.type === "error" && error.retryAfterMs, 9_000);
+  assert.equal(client.outbox.get(entry.id)?.state, "queued");
+  client.stop();
+});

@@ -20,6 +20,7 @@ import {
   MessageToolbar,
 } from "./message_actions.tsx";
 import { MessageEditor } from "./message_editor.tsx";
+import { PersonMenu, type PersonMenuContext, PersonName } from "./person.tsx";
 import { ReactionChips } from "./reaction_chips.tsx";
 import { ReplyPreview } from "./reply_preview.tsx";
 import { absoluteTimeUtc, clockTime } from "./time.ts";
@@ -73,6 +74,8 @@ export interface MessageItemProps {
   actions?: MessageActions;
   /** Without JavaScript: the page where its author edits or deletes it. */
   editHref?: string;
+  /** The author's name opens a menu (message them, moderate). */
+  person?: PersonMenuContext;
   onRetry?: (id: string) => void;
   onDiscard?: (id: string) => void;
 }
@@ -202,7 +205,17 @@ export function MessageItem(props: MessageItemProps): JSX.Element {
         <>
           <Avatar user={message.user} />
           <div class="msg-meta">
-            <span class="msg-author">{message.user.name}</span> {time}
+            {props.person
+              ? (
+                <PersonMenu
+                  {...props.person}
+                  user={message.user}
+                  nameClass="msg-author"
+                  me={message.user.id === props.person.meId}
+                />
+              )
+              : <PersonName user={message.user} nameClass="msg-author" />}{" "}
+            {time}
           </div>
         </>
       )}

@@ -13,6 +13,7 @@ import type { JSX } from "preact";
 import type { User } from "../protocol/types.ts";
 import type { MessageActions } from "./message_actions.tsx";
 import { MessageItem, type MessageView } from "./message_item.tsx";
+import type { PersonMenuContext } from "./person.tsx";
 import { dayKey, dayLabel } from "./time.ts";
 
 /** Messages further apart than this start a new group. */
@@ -53,6 +54,8 @@ export interface MessageListProps {
   people?: readonly User[];
   /** Live: what the person can do to messages. */
   actions?: MessageActions;
+  /** Authors' names open a menu (message them, moderate). */
+  person?: PersonMenuContext;
   onRetry?: (id: string) => void;
   onDiscard?: (id: string) => void;
 }
@@ -103,6 +106,7 @@ export function MessageList(props: MessageListProps): JSX.Element {
           : `/rooms/${room}?before=${replyTo + 1}#m-${replyTo}`}
         names={names}
         actions={actions}
+        person={props.person}
         editHref={room === undefined || m.seq === undefined
           ? undefined
           : `/rooms/${room}/messages/${m.seq}`}

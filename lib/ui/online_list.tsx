@@ -5,13 +5,20 @@
  */
 import type { JSX } from "preact";
 import type { User } from "../protocol/types.ts";
+import { PersonMenu, type PersonMenuContext, PersonName } from "./person.tsx";
 
 /**
- * The list of people online, the person themself marked "(you)". `stale`:
- * the page is disconnected, so the list is only the last one known.
+ * The list of people online, the person themself marked "(you)", guests
+ * marked as guests. `stale`: the page is disconnected, so the list is only
+ * the last one known. With `person`, each other name opens a menu.
  */
 export function OnlineList(
-  props: { online: readonly User[]; meId?: string; stale?: boolean },
+  props: {
+    online: readonly User[];
+    meId?: string;
+    stale?: boolean;
+    person?: PersonMenuContext;
+  },
 ): JSX.Element {
   const sorted = [...props.online].sort((a, b) =>
     a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1)
@@ -28,7 +35,15 @@ export function OnlineList(
       <ul aria-live="polite">
         {sorted.map((u) => (
           <li key={u.id} data-user-id={u.id}>
-            {u.name}
+            {props.person
+              ? (
+                <PersonMenu
+                  {...props.person}
+                  user={u}
+                  me={u.id === props.meId}
+                />
+              )
+              : <PersonName user={u} />}
             {u.id === props.meId && <span class="you">(you)</span>}
           </li>
         ))}

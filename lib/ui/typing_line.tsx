@@ -6,16 +6,42 @@
 import type { JSX } from "preact";
 import type { User } from "../protocol/types.ts";
 
-/** The sentence for who is typing; empty when nobody is. */
-export function typingText(users: readonly User[]): string {
-  const names = users.map((u) => u.name);
-  if (names.length === 0) return "";
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return `${names[0]}, ${names[1]} and ${names.length - 2} more are typing…`;
+/**
+ * The sentence for who is typing (empty when nobody is), with each name
+ * made by `name`: a string for plain text, an element for the page.
+ */
+export function typingParts<T>(
+  users: readonly User[],
+  name: (user: User) => T,
+): Array<T | string> {
+  const [a, b] = users;
+  if (users.length === 0) return [];
+  if (users.length === 1) return [name(a), " is typing…"];
+  if (users.length === 2) return [name(a), " and ", name(b), " are typing…"];
+  return [
+    name(a),
+    ", ",
+    name(b),
+    ` and ${users.length - 2} more are typing…`,
+  ];
 }
 
-/** A polite live region with {@linkcode typingText}. */
+/**
+ * A polite live region with the sentence. A guest's name carries
+ * `data-guest`, which the stylesheet shows as a "guest" badge: generated
+ * content, so the sentence's text stays a plain sentence.
+ */
 export function TypingLine(props: { users: readonly User[] }): JSX.Element {
-  return <div class="typing" aria-live="polite">{typingText(props.users)}</div>;
+  return (
+    <div class="typing" aria-live="polite">
+      {typingParts(
+        props.users,
+        (u) => (
+          <span class="typing-name" data-guest={u.claimed ? undefined : ""}>
+            {u.name}
+          </span>
+        ),
+      )}
+    </div>
+  );
 }
