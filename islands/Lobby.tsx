@@ -1,8 +1,10 @@
 /**
  * The lobby: pick a name, see the rooms and who is in them (refreshed while
- * the page is visible), join or create a room by name. The form posts to
- * `/` and works without JavaScript; the island validates as you type and
- * keeps the room list current.
+ * the page is visible), join a room by name or create one you own, public
+ * or private, and find your private rooms and direct messages. The form
+ * posts to `/` (its "Create room" button with `intent=create`) and works
+ * without JavaScript; the island validates as you type and keeps the room
+ * list current.
  *
  * @module
  */
@@ -24,14 +26,26 @@ export interface LobbyRoom {
   lastTs: number;
 }
 
+/** A private room or direct message the person belongs to. */
+export interface OwnRoom {
+  room: string;
+  /** `#room`, or "Direct message with …". */
+  label: string;
+  dm: boolean;
+}
+
 /** Props, as the lobby page renders them. */
 export interface LobbyProps {
   rooms: LobbyRoom[];
   user: User | null;
   now: number;
+  /** The person's private rooms and direct messages. */
+  own?: OwnRoom[];
   error?: string;
   draftRoom?: string;
   draftName?: string;
+  /** The visibility chosen in a failed "Create room" post. */
+  draftVisibility?: "public" | "private";
 }
 
 /** How often the room list refreshes while the page is visible. */
@@ -145,6 +159,10 @@ export default function Lobby(props: LobbyProps): JSX.Element {
   }, []);
 
   const roomError = touched ? roomProblem(room) : null;
+  const own = props.own ?? [];
+  const ownNames = new Set(own.map((r) => r.room));
+  // Private rooms are listed apart, under their labels.
+  const listed = rooms.filter((r) => !ownNames.has(r.room));
 
   /** Why the name typed cannot be used, or `null` (empty is fine). */
   const nameProblem = (value: string): string | null => {
@@ -245,20 +263,61 @@ export default function Lobby(props: LobbyProps): JSX.Element {
               // Said once: not here as well when the alert below says it.
               roomError && roomError !== error
                 ? roomError
-                : 'Lower case a–z, 0–9, "_" and "-". A new name creates the room.'
+                : 'Lower case a–z, 0–9, "_" and "-". Join opens a room (a new name makes it, public); Create room makes one you own.'
             }
           </span>
         </div>
         <button type="submit">Join room</button>
+        <fieldset class="create-room">
+          <legend>Or create it as a new room</legend>
+          <label>
+            <input
+              type="radio"
+              name="visibility"
+              value="public"
+              checked={props.draftVisibility !== "private"}
+            />{" "}
+            Public: anyone can find and join it
+          </label>
+          <label>
+            <input
+              type="radio"
+              name="visibility"
+              value="private"
+              checked={props.draftVisibility === "private"}
+            />{" "}
+            Private: only people you invite
+          </label>
+          <button type="submit" name="intent" value="create">
+            Create room
+          </button>
+        </fieldset>
         {error && <p class="form-error" role="alert">{error}</p>}
       </form>
+      {own.length > 0 && (
+        <section class="rooms" aria-labelledby="own-heading">
+          <h2 id="own-heading">Your private rooms and direct messages</h2>
+          <ul class="room-list">
+            {own.map((r) => (
+              <li class="room-card" data-room={r.room} key={r.room}>
+                <a href={`/rooms/${r.room}`} class="room-link">
+                  {r.label}
+                </a>
+                <span class="room-online">
+                  {r.dm ? "direct message" : "private"}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section class="rooms" aria-labelledby="rooms-heading">
         <h2 id="rooms-heading">Rooms</h2>
-        {rooms.length === 0
+        {listed.length === 0
           ? <p class="empty">No rooms yet: create one above.</p>
           : (
             <ul class="room-list" aria-live="polite">
-              {rooms.map((r) => (
+              {listed.map((r) => (
                 <Room key={r.room} room={r} now={now} onOpen={onOpenRoom} />
               ))}
             </ul>

@@ -43,12 +43,14 @@ import {
   parseDisplayName,
   parseMessageText,
 } from "../lib/protocol/validate.ts";
+import { AccountLinks } from "../lib/ui/account_links.tsx";
 import { Composer } from "../lib/ui/composer.tsx";
 import { ConnectionBanner } from "../lib/ui/connection_banner.tsx";
 import type { ActionMode, MessageActions } from "../lib/ui/message_actions.tsx";
 import type { MessageView } from "../lib/ui/message_item.tsx";
 import { MessageList } from "../lib/ui/message_list.tsx";
 import { OnlineList } from "../lib/ui/online_list.tsx";
+import type { PersonMenuContext } from "../lib/ui/person.tsx";
 import { ReplyBar } from "../lib/ui/reply_bar.tsx";
 import { RoomSidebar, SidebarToggle } from "../lib/ui/room_sidebar.tsx";
 import { TypingLine } from "../lib/ui/typing_line.tsx";
@@ -78,6 +80,12 @@ export interface RoomChatProps {
   draft?: string;
   /** A name to put back after a failed form post. */
   draftName?: string;
+  /** The person moderates the room (or owns it): names link to moderation. */
+  canModerate?: boolean;
+  /** A direct-message room: its heading (`Direct message with …`). */
+  dmTitle?: string;
+  /** The room's slow mode when rendered: seconds between a member's sends. */
+  slowModeSeconds?: number;
 }
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
@@ -153,6 +161,8 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [notice, setNotice] = useState<string>();
   const [rooms, setRooms] = useState<string[]>([]);
   const [sidebarOpen, setSidebarOpen] = useState(false);
+  /** The server ended our subscription: a ban. */
+  const [banned, setBanned] = useState(false);
 
   const scrollerRef = useRef<HTMLDivElement>(null);
   const textRef = useRef<HTMLTextAreaElement | null>(null);
@@ -200,9 +210,22 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         // A named session (not the guest identity a nameless page gets).
         setNamed((u) => (u ? event.user : u));
         return;
-      case "error":
-        if (event.ref === "join") setError(event.message);
+      case "left":
+        if (event.room === room) setBanned(true);
         return;
+      case "error": {
+        if (event.ref === "join") setError(event.message);
+        // Slow mode: the message goes back into the composer (the outbox
+        // would send it by itself later, unseen) with how long to wait.
+        const entry = event.ref ? c.outbox.get(event.ref) : undefined;
+        if (event.code === "slow_mode" && entry && !entry.change) {
+          c.discard(entry.id);
+          setText((t) => t || entry.text);
+          const s = Math.ceil((event.retryAfterMs ?? 1000) / 1000);
+          setError(`Slow mode: wait ${s} s before sending again.`);
+        }
+        return;
+      }
     }
   };
 
@@ -496,6 +519,13 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     ? undefined
     : views.find((m) => m.seq === replyTo && !m.deleted);
 
+  const person: PersonMenuContext = {
+    room,
+    meId,
+    canMessage: !props.dmTitle && !!named,
+    canModerate: props.canModerate,
+  };
+
   const retry = useCallback((id: string) => client?.retry(id), [client]);
   const discard = useCallback((id: string) => client?.discard(id), [client]);
   const reconnect = useCallback(() => client?.reconnectNow(), [client]);
@@ -526,7 +556,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
               <span aria-hidden="true">←</span> Rooms
             </a>
           )}
-        <h1>#{room}</h1>
+        <h1>{props.dmTitle ?? `#${room}`}</h1>
+        <a href={`/rooms/${room}/people`} class="people-link">
+          {props.canModerate ? "People and moderation" : "People"}
+        </a>
+        <AccountLinks user={client?.user ?? named} />
         <ConnectionBanner
           status={client?.status ?? "static"}
           link={link}
@@ -594,6 +628,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
               room={room}
               people={view?.online ?? props.online}
               actions={actions}
+              person={person}
               onRetry={retry}
               onDiscard={discard}
             />
@@ -609,6 +644,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
           online={view?.online ?? props.online}
           meId={meId}
           stale={live && view?.onlineStale}
+          person={person}
         />
       </div>
       <footer
@@ -640,22 +676,35 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
             }}
           />
         )}
-        <Composer
-          room={room}
-          formId={props.formId}
-          needsName={!named}
-          name={name}
-          text={text}
-          error={error}
-          busy={busy}
-          live={live}
-          enterSends={enterSends}
-          onName={setName}
-          onText={onText}
-          onSubmit={onSubmit}
-          textRef={textRef}
-          nameRef={nameRef}
-        />
+        {!!props.slowModeSeconds && (
+          <p class="slow-mode-hint">
+            Slow mode: one message every {props.slowModeSeconds} s.
+          </p>
+        )}
+        {banned
+          ? (
+            <p class="room-ended" role="alert">
+              You were banned from #{room}. <a href="/">Back to the rooms</a>
+            </p>
+          )
+          : (
+            <Composer
+              room={room}
+              formId={props.formId}
+              needsName={!named}
+              name={name}
+              text={text}
+              error={error}
+              busy={busy}
+              live={live}
+              enterSends={enterSends}
+              onName={setName}
+              onText={onText}
+              onSubmit={onSubmit}
+              textRef={textRef}
+              nameRef={nameRef}
+            />
+          )}
       </footer>
     </div>
   );

@@ -24,8 +24,9 @@ import * as $18 from "../../routes/invites/[token].tsx";
 import * as $19 from "../../routes/metrics.ts";
 import * as $20 from "../../routes/rooms/[room].tsx";
 import * as $21 from "../../routes/rooms/[room]/messages/[seq].tsx";
-import * as $22 from "../../routes/static/[...path].ts";
-import * as $23 from "../../routes/ws.ts";
+import * as $22 from "../../routes/rooms/[room]/people.tsx";
+import * as $23 from "../../routes/static/[...path].ts";
+import * as $24 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
   { pattern: "/", module: $0 },
@@ -50,8 +51,9 @@ export const routes: RouteEntry[] = [
   { pattern: "/metrics", module: $19 },
   { pattern: "/rooms/:room", module: $20 },
   { pattern: "/rooms/:room/messages/:seq", module: $21 },
-  { pattern: "/static/:path*", module: $22 },
-  { pattern: "/ws", module: $23 },
+  { pattern: "/rooms/:room/people", module: $22 },
+  { pattern: "/static/:path*", module: $23 },
+  { pattern: "/ws", module: $24 },
 ];
 
 export const islands: string[] = ["Lobby", "RoomChat"];

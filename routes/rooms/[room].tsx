@@ -28,6 +28,13 @@ import { Title } from "../../lib/render/head.tsx";
 import { defineIsland } from "../../lib/render/island.tsx";
 import { applyFormName, seeOther } from "../../lib/ui/forms.ts";
 import { MessageList } from "../../lib/ui/message_list.tsx";
+import {
+  type ClosedData,
+  ClosedRoom,
+  renderUnlessClosed,
+} from "../../lib/ui/closed_room.tsx";
+import { dmPartnerName, dmTitle } from "../../lib/ui/room_labels.ts";
+import { ROLE_RANK } from "../../lib/access/room_records.ts";
 import RoomChat, { type RoomChatProps } from "../../islands/RoomChat.tsx";
 
 const RoomChatIsland = defineIsland("RoomChat", RoomChat);
@@ -45,40 +52,13 @@ type RoomData =
   }
   | { kind: "invalid"; room: string }
   /** A private room the visitor may not see (or a ban): nothing of it shows. */
-  | { kind: "closed"; room: string; signedIn: boolean; message: string };
+  | ClosedData;
 
 /** Extra state after a failed form post. */
 interface Draft {
   error: string;
   text: string;
   name?: string;
-}
-
-/**
- * Renders `data()`, or the closed page when the room refuses the visitor
- * (`unauthenticated` or `forbidden`), with that status.
- */
-async function renderUnlessClosed(
-  ctx: RouteContext,
-  room: string,
-  user: User | null,
-  data: () => Promise<RoomData>,
-  init?: ResponseInit,
-): Promise<Response> {
-  try {
-    return ctx.render(await data(), init);
-  } catch (error) {
-    if (
-      !(error instanceof ProtocolError) ||
-      (error.code !== "forbidden" && error.code !== "unauthenticated")
-    ) {
-      throw error;
-    }
-    return ctx.render(
-      { kind: "closed", room, signedIn: user !== null, message: error.message },
-      { status: error.status, headers: init?.headers },
-    );
-  }
 }
 
 async function liveData(
@@ -92,6 +72,7 @@ async function liveData(
     LIMITS.joinLatest,
     user,
   );
+  const { settings, role } = await ctx.app.access.view(room, user);
   const chat: RoomChatProps = {
     room,
     messages,
@@ -102,7 +83,14 @@ async function liveData(
     user,
     now: Date.now(),
     formId: newMessageId(),
+    canModerate: role !== null && ROLE_RANK[role] >= ROLE_RANK.moderator,
   };
+  if (settings?.slowModeSeconds) {
+    chat.slowModeSeconds = settings.slowModeSeconds;
+  }
+  if (settings?.dm && user) {
+    chat.dmTitle = dmTitle(await dmPartnerName(ctx.app, room, settings, user));
+  }
   if (draft) {
     chat.error = draft.error;
     chat.draft = draft.text;
@@ -121,7 +109,7 @@ export const handler: Handlers = {
     const user = await ctx.app.sessions.userFromRequest(req, ctx.url);
     const beforeRaw = ctx.url.searchParams.get("before");
     if (beforeRaw !== null && /^\d{1,15}$/.test(beforeRaw)) {
-      return await renderUnlessClosed(ctx, room, user, async () => {
+      return await renderUnlessClosed(ctx, user, async () => {
         const { messages, hasMore } = await ctx.app.chat.history(
           room,
           Number(beforeRaw),
@@ -140,7 +128,6 @@ export const handler: Handlers = {
     }
     return await renderUnlessClosed(
       ctx,
-      room,
       user,
       () => liveData(ctx, room, user),
     );
@@ -195,7 +182,6 @@ export const handler: Handlers = {
       }
       return await renderUnlessClosed(
         ctx,
-        room,
         user,
         () => liveData(ctx, room, user, draft),
         { status: err.status, headers },
@@ -265,26 +251,12 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
     );
   }
   if (data.kind === "archive") return <Archive {...data} />;
-  if (data.kind === "closed") {
-    return (
-      <main class="page" id="main">
-        <Title>Private room · Comet Chat</Title>
-        <h1>This room is private</h1>
-        <p>{data.message}</p>
-        <p>
-          {data.signedIn
-            ? "Ask one of its members for an invite link."
-            : "Sign in, or open an invite link you were given."}
-        </p>
-        <p>
-          <a href="/">Back to the rooms</a>
-        </p>
-      </main>
-    );
-  }
+  if (data.kind === "closed") return <ClosedRoom {...data} />;
   return (
     <main class="page page--room" id="main">
-      <Title>{`#${data.chat.room} · Comet Chat`}</Title>
+      <Title>
+        {`${data.chat.dmTitle ?? `#${data.chat.room}`} · Comet Chat`}
+      </Title>
       <noscript>
         <p class="banner" data-status="static">
           Without JavaScript the room does not update by itself: reload to see

@@ -1,0 +1,80 @@
+/**
+ * The people a room knows, for its people page: its members with a stored
+ * role (every member of a private room), who is online, and the authors of
+ * its latest messages; for moderators, whether each is banned. Read-only.
+ *
+ * Bans are read per person (there is no list of a room's bans), so a
+ * banned person shows here while they are a member or among the latest
+ * authors.
+ *
+ * @module
+ */
+import type { App } from "../server/app.ts";
+import type { User } from "../protocol/types.ts";
+import { banActive, type RoomSettings } from "../access/room_records.ts";
+import type { Person } from "./people.tsx";
+
+/** Latest messages whose authors are listed. */
+const AUTHOR_MESSAGES = 100;
+/** The most people listed (and bans read). */
+const MAX_PEOPLE = 200;
+
+/** Owner, then moderators, then by name. */
+const ORDER = { owner: 0, moderator: 1, member: 2 } as const;
+
+/** The people of `room` as `me` may see them. */
+export async function roomPeople(
+  app: App,
+  room: string,
+  me: User | null,
+  settings: RoomSettings | null,
+  moderator: boolean,
+): Promise<Person[]> {
+  const [members, { messages }] = await Promise.all([
+    app.access.members(room),
+    app.chat.latest(room, AUTHOR_MESSAGES, me),
+  ]);
+  const online = app.chat.online(room);
+  const onlineIds = new Set(online.map((u) => u.id));
+  const users = new Map<string, User>();
+  // The freshest user objects (with `claimed`) first: online, then authors.
+  for (const u of online) users.set(u.id, u);
+  for (const m of messages.toReversed()) {
+    if (!users.has(m.user.id)) users.set(m.user.id, m.user);
+  }
+  const roles = new Map(members.map((m) => [m.id, m.role]));
+  for (const m of members) {
+    if (users.has(m.id)) continue;
+    // A member known only by record: their account names them, if any.
+    const account = await app.accounts.account(m.id);
+    // (The other person of a direct message is stored by id alone.)
+    const name = m.name === m.id ? "someone who has not been here yet" : m.name;
+    users.set(
+      m.id,
+      account
+        ? { id: m.id, name: account.name, claimed: true }
+        : { id: m.id, name },
+    );
+  }
+  const now = Date.now();
+  const people: Person[] = [];
+  for (const user of [...users.values()].slice(0, MAX_PEOPLE)) {
+    const person: Person = {
+      user,
+      role: user.id === settings?.owner
+        ? "owner"
+        : roles.get(user.id) ?? "member",
+      online: onlineIds.has(user.id),
+    };
+    if (moderator && user.id !== me?.id) {
+      const { ban } = await app.access.view(room, user);
+      if (ban && banActive(ban, now)) {
+        person.banned = ban.until === undefined ? {} : { until: ban.until };
+      }
+    }
+    people.push(person);
+  }
+  return people.sort((a, b) =>
+    ORDER[a.role] - ORDER[b.role] || a.user.name.localeCompare(b.user.name)
+  );
+}
