@@ -23,6 +23,7 @@ import type { EngineHealth } from "../engine/engine.ts";
 import { openEngine } from "../engine/open_engine.ts";
 import { Accounts } from "../accounts/accounts.ts";
 import { LoginThrottle } from "../accounts/login_throttle.ts";
+import { Passkeys } from "../accounts/passkeys.ts";
 import { RoomAccess } from "../access/room_access.ts";
 import { Invites } from "../access/invites.ts";
 
@@ -52,6 +53,8 @@ export interface App {
   readonly accounts: Accounts;
   /** Failed sign-ins per name and address, on every node. */
   readonly loginThrottle: LoginThrottle;
+  /** Passkeys (WebAuthn): registration claims the name, sign-in. */
+  readonly passkeys: Passkeys;
   /** Who may do what in which room. */
   readonly access: RoomAccess;
   /** Invite links to rooms. */
@@ -197,6 +200,13 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     sessions: new Sessions(signer, accounts, engine.records),
     accounts,
     loginThrottle: new LoginThrottle(engine.records),
+    // A throttle keeps its counts in records only, so this one counts
+    // together with `loginThrottle`'s password failures.
+    passkeys: new Passkeys(
+      engine.records,
+      accounts,
+      new LoginThrottle(engine.records),
+    ),
     access,
     invites: await Invites.create(engine.records, secret),
     chat,

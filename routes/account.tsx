@@ -1,0 +1,294 @@
+/**
+ * `/account`: who you are here. A guest claims their name with a password
+ * (a form, no JavaScript needed) or a passkey (the island); a claimed
+ * account adds passkeys and sets or changes its password (the current one
+ * first, when there is one). Signing out is a form posting to `/signout`.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import type {
+  Handlers,
+  PageProps,
+  RouteContext,
+} from "../lib/http/route_types.ts";
+import { readForm } from "../lib/http/body.ts";
+import { checkOrigin } from "../lib/http/origin.ts";
+import { ProtocolError } from "../lib/protocol/errors.ts";
+import type { User } from "../lib/protocol/types.ts";
+import type { PasskeySummary } from "../lib/accounts/passkeys.ts";
+import { Title } from "../lib/render/head.tsx";
+import { defineIsland } from "../lib/render/island.tsx";
+import { Brand, PRODUCT_NAME } from "../lib/ui/brand.tsx";
+import { isSecureRequest, seeOther } from "../lib/ui/forms.ts";
+import PasskeyButton from "../islands/PasskeyButton.tsx";
+
+const PasskeyIsland = defineIsland("PasskeyButton", PasskeyButton);
+
+/** What `?done=` may announce after a change (a fixed list: no text from the URL). */
+const NOTICES: Record<string, string> = {
+  claimed: "Your name is claimed: sign in with it on any device.",
+  password: "Your password is changed.",
+  passkey: "Passkey added.",
+};
+
+/** What the page shows. */
+interface AccountData {
+  user: User | null;
+  /** The account has a password (changing it asks for it). */
+  hasPassword: boolean;
+  passkeys: PasskeySummary[];
+  notice?: string;
+  error?: string;
+}
+
+/** The page's data for the request's user. */
+async function accountData(
+  ctx: RouteContext,
+  user: User | null,
+): Promise<AccountData> {
+  if (!user) return { user, hasPassword: false, passkeys: [] };
+  const account = await ctx.app.accounts.account(user.id);
+  return {
+    user,
+    hasPassword: account?.password !== undefined,
+    passkeys: account ? await ctx.app.passkeys.list(user.id) : [],
+  };
+}
+
+/** The account page and its password form. */
+export const handler: Handlers = {
+  async GET(req, ctx) {
+    const user = await ctx.app.sessions.userFromRequest(req, ctx.url);
+    const notice = NOTICES[ctx.url.searchParams.get("done") ?? ""];
+    return ctx.render({ ...await accountData(ctx, user), notice });
+  },
+
+  /**
+   * Sets the password: claims a guest's name with it, or replaces an
+   * account's, which needs the current one (a session left open on a
+   * shared computer must not be enough to lock the owner out).
+   */
+  async POST(req, ctx) {
+    checkOrigin(req, ctx.url, ctx.app.config);
+    const { app } = ctx;
+    const form = await readForm(req);
+    const user = await app.sessions.userFromRequest(req, ctx.url);
+    try {
+      if (!user) {
+        throw new ProtocolError(
+          "unauthenticated",
+          "Pick a name in the lobby first.",
+        );
+      }
+      const account = await app.accounts.account(user.id);
+      if (account?.password) {
+        await app.loginThrottle.check(account.name, ctx.remoteAddr);
+        const current = form.get("current") ?? "";
+        const same = await app.accounts.passwordLogin(account.name, current);
+        if (same?.id !== user.id) {
+          await app.loginThrottle.failed(account.name, ctx.remoteAddr);
+          throw new ProtocolError(
+            "forbidden",
+            "Your current password is not right.",
+          );
+        }
+      }
+      const claimed = await app.accounts.claimWithPassword(
+        user,
+        form.get("password"),
+      );
+      const session = await app.sessions.issueFor(claimed);
+      return seeOther(
+        `/account?done=${account ? "password" : "claimed"}`,
+        new Headers({
+          "set-cookie": app.sessions.cookie(
+            session.token,
+            isSecureRequest(req, ctx.url),
+          ),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return ctx.render(
+        { ...await accountData(ctx, user), error: err.message },
+        { status: err.status },
+      );
+    }
+  },
+};
+
+function Day(props: { ms: number }): JSX.Element {
+  const iso = new Date(props.ms).toISOString();
+  return <time dateTime={iso}>{iso.slice(0, 10)}</time>;
+}
+
+/** The password form: claims a guest's name, or sets an account's password. */
+function PasswordForm(
+  props: { user: User; hasPassword: boolean; error?: string },
+): JSX.Element {
+  const { user, hasPassword } = props;
+  return (
+    <form method="post" action="/account" class="account-form">
+      {/* For password managers: whose password this is. */}
+      <input
+        type="text"
+        name="username"
+        value={user.name}
+        autocomplete="username"
+        hidden
+      />
+      {hasPassword && (
+        <div class="field">
+          <label for="account-current">Current password</label>
+          <input
+            id="account-current"
+            name="current"
+            type="password"
+            required
+            autocomplete="current-password"
+          />
+        </div>
+      )}
+      <div class="field">
+        <label for="account-password">
+          {hasPassword ? "New password" : "Password"}
+        </label>
+        <input
+          id="account-password"
+          name="password"
+          type="password"
+          required
+          minLength={8}
+          autocomplete="new-password"
+          aria-describedby="account-password-hint"
+        />
+        <span id="account-password-hint" class="hint">
+          At least 8 characters.
+        </span>
+      </div>
+      <button type="submit">
+        {!user.claimed
+          ? "Claim with a password"
+          : hasPassword
+          ? "Change password"
+          : "Set password"}
+      </button>
+      {props.error && <p class="form-error" role="alert">{props.error}</p>}
+    </form>
+  );
+}
+
+/** The account page. */
+export default function AccountPage(
+  { data }: PageProps<AccountData>,
+): JSX.Element {
+  const { user } = data;
+  return (
+    <main class="page account-page" id="main">
+      <Title>{`Your account · ${PRODUCT_NAME}`}</Title>
+      <header class="site-header">
+        <h1>
+          <Brand />
+        </h1>
+        <p class="tagline">Your name, and how you sign in.</p>
+      </header>
+      {data.notice && <p class="account-notice" role="status">{data.notice}</p>}
+      {!user
+        ? (
+          <section class="account-card">
+            <h2>You have no name here yet</h2>
+            {data.error && <p class="form-error" role="alert">{data.error}</p>}
+            <p>
+              Pick one in the <a href="/">lobby</a>, or{" "}
+              <a href="/signin?next=/account">sign in</a>.
+            </p>
+          </section>
+        )
+        : (
+          <>
+            <section class="account-card" aria-labelledby="account-who">
+              <h2 id="account-who">
+                You are <span class="account-name">{user.name}</span>{" "}
+                {user.claimed
+                  ? <span class="claimed-mark">✓ claimed</span>
+                  : <span class="guest-badge">guest</span>}
+              </h2>
+              <p class="hint">
+                {user.claimed
+                  ? "This name is yours alone: sign in with it on any device."
+                  : "Anyone may call themselves this as a guest. Claim the name to keep it for yourself and to sign in with it on other devices."}
+              </p>
+            </section>
+            {!user.claimed && (
+              <section class="account-card" aria-labelledby="account-claim">
+                <h2 id="account-claim">Claim your name</h2>
+                <PasswordForm
+                  user={user}
+                  hasPassword={false}
+                  error={data.error}
+                />
+                <p class="account-or">or</p>
+                <PasskeyIsland
+                  mode="register"
+                  label="Claim with a passkey"
+                  next="/account?done=claimed"
+                />
+              </section>
+            )}
+            {user.claimed && (
+              <section class="account-card" aria-labelledby="account-passkeys">
+                <h2 id="account-passkeys">Passkeys</h2>
+                {data.passkeys.length === 0
+                  ? <p class="empty">No passkeys yet.</p>
+                  : (
+                    <ul class="passkey-list">
+                      {data.passkeys.map((p) => (
+                        <li key={p.id}>
+                          Passkey added <Day ms={p.createdAt} />
+                          {p.lastUsedAt && (
+                            <>
+                              , last used <Day ms={p.lastUsedAt} />
+                            </>
+                          )}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                <PasskeyIsland
+                  mode="register"
+                  label="Add a passkey"
+                  next="/account?done=passkey"
+                />
+              </section>
+            )}
+            {user.claimed && (
+              <section
+                class="account-card"
+                aria-labelledby="account-password-heading"
+              >
+                <h2 id="account-password-heading">Password</h2>
+                <PasswordForm
+                  user={user}
+                  hasPassword={data.hasPassword}
+                  error={data.error}
+                />
+              </section>
+            )}
+            <section class="account-card" aria-labelledby="account-signout">
+              <h2 id="account-signout">Sign out</h2>
+              {!user.claimed && (
+                <p class="hint">
+                  A guest cannot sign in again: signing out gives this name up
+                  on this device.
+                </p>
+              )}
+              <form method="post" action="/signout">
+                <button type="submit" class="button-quiet">Sign out</button>
+              </form>
+            </section>
+          </>
+        )}
+    </main>
+  );
+}
