@@ -20,6 +20,7 @@ import type { PasskeySummary } from "../lib/accounts/passkeys.ts";
 import { Title } from "../lib/render/head.tsx";
 import { defineIsland } from "../lib/render/island.tsx";
 import { Brand, PRODUCT_NAME } from "../lib/ui/brand.tsx";
+import { PersonName } from "../lib/ui/person.tsx";
 import { isSecureRequest, seeOther } from "../lib/ui/forms.ts";
 import PasskeyButton from "../islands/PasskeyButton.tsx";
 
@@ -209,10 +210,7 @@ export default function AccountPage(
           <>
             <section class="account-card" aria-labelledby="account-who">
               <h2 id="account-who">
-                You are <span class="account-name">{user.name}</span>{" "}
-                {user.claimed
-                  ? <span class="claimed-mark">✓ claimed</span>
-                  : <span class="guest-badge">guest</span>}
+                You are <PersonName user={user} />
               </h2>
               <p class="hint">
                 {user.claimed

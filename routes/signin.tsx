@@ -16,6 +16,7 @@ import type { User } from "../lib/protocol/types.ts";
 import { Title } from "../lib/render/head.tsx";
 import { defineIsland } from "../lib/render/island.tsx";
 import { Brand, PRODUCT_NAME } from "../lib/ui/brand.tsx";
+import { personText } from "../lib/ui/person.tsx";
 import { isSecureRequest, seeOther } from "../lib/ui/forms.ts";
 import PasskeyButton from "../islands/PasskeyButton.tsx";
 
@@ -126,9 +127,7 @@ export default function SignInPage(
         <h2 id="signin-heading">Sign in</h2>
         {data.user && (
           <p class="hint">
-            You are {data.user.name}
-            {data.user.claimed ? "" : " (guest)"}{" "}
-            here now; signing in replaces that.
+            You are {personText(data.user)} here now; signing in replaces that.
           </p>
         )}
         <form method="post" action={action} class="account-form">
