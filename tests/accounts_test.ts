@@ -367,6 +367,53 @@ Deno.test({
       );
 
       await t.step(
+        "the account page's form claims a name, and changes a password only with the current one",
+        async () => {
+          const gus = await guest(server.origin, "Gus");
+          const claim = await postForm(
+            server,
+            "/account",
+            { password: PASSWORD },
+            gus.token,
+          );
+          equal(claim.status, 303, claim.text);
+          equal(claim.headers.get("location"), "/account?done=claimed");
+          const token = cookieToken(claim.headers);
+          const short = await postForm(
+            server,
+            "/account",
+            { current: PASSWORD, password: "short" },
+            token,
+          );
+          equal(short.status, 400);
+          assert(short.text.includes("8 to 1024 characters"));
+          const wrong = await postForm(
+            server,
+            "/account",
+            { current: "not the password", password: "a new password" },
+            token,
+          );
+          equal(wrong.status, 403);
+          assert(wrong.text.includes("Your current password is not right."));
+          const changed = await postForm(
+            server,
+            "/account",
+            { current: PASSWORD, password: "a new password" },
+            token,
+          );
+          equal(changed.status, 303, changed.text);
+          equal(changed.headers.get("location"), "/account?done=password");
+          const login = (password: string) =>
+            api(server.origin, "POST", "/api/login", null, {
+              name: "gus",
+              password,
+            });
+          equal((await login("a new password")).json.user.id, gus.user.id);
+          equal((await login(PASSWORD)).status, 401);
+        },
+      );
+
+      await t.step(
         "failed sign-ins are throttled per name: 429, even with the right password",
         async () => {
           await guest(server.origin, "Fay").then((fay) =>
