@@ -161,8 +161,8 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [notice, setNotice] = useState<string>();
   const [rooms, setRooms] = useState<string[]>([]);
   const [sidebarOpen, setSidebarOpen] = useState(false);
-  /** The server ended our subscription: a ban. */
-  const [banned, setBanned] = useState(false);
+  /** Why the room no longer takes this person (a ban), or `null`. */
+  const [ended, setEnded] = useState<string | null>(null);
 
   const scrollerRef = useRef<HTMLDivElement>(null);
   const textRef = useRef<HTMLTextAreaElement | null>(null);
@@ -211,10 +211,13 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         setNamed((u) => (u ? event.user : u));
         return;
       case "left":
-        if (event.room === room) setBanned(true);
+        if (event.room === room) setEnded(`You were banned from #${room}.`);
         return;
       case "error": {
-        if (event.ref === "join") setError(event.message);
+        // Refused on (re)joining: banned meanwhile, or no longer a member.
+        if (event.ref === "join" && event.code === "forbidden") {
+          setEnded(event.message);
+        } else if (event.ref === "join") setError(event.message);
         // Slow mode: the message goes back into the composer (the outbox
         // would send it by itself later, unseen) with how long to wait.
         const entry = event.ref ? c.outbox.get(event.ref) : undefined;
@@ -445,6 +448,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const actions: MessageActions | undefined = client
     ? {
       meId,
+      moderator: props.canModerate,
       active,
       highlight,
       editError,
@@ -681,10 +685,10 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
             Slow mode: one message every {props.slowModeSeconds} s.
           </p>
         )}
-        {banned
+        {ended
           ? (
             <p class="room-ended" role="alert">
-              You were banned from #{room}. <a href="/">Back to the rooms</a>
+              {ended} <a href="/">Back to the rooms</a>
             </p>
           )
           : (

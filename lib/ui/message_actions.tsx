@@ -1,6 +1,7 @@
 /**
  * What a person can do to a stored message once the page is live: reply,
- * react, and for their own messages edit and delete (after a confirmation).
+ * react, and for their own messages edit and delete (after a confirmation);
+ * a room's moderators may delete anyone's.
  * The toolbar shows on hover, on keyboard focus inside the message, and
  * after a long press on touch screens (the island marks that message
  * active); the page without JavaScript has none of it.
@@ -25,6 +26,8 @@ export type ActionMode =
 export interface MessageActions {
   /** The person's user id: their messages can be edited and deleted. */
   meId?: string;
+  /** The person moderates the room: they may delete anyone's message. */
+  moderator?: boolean;
   /** The one message being acted on, and how. */
   active: { seq: number; mode: ActionMode } | null;
   /** A message to highlight briefly (the target of a reply's jump). */
@@ -86,7 +89,7 @@ export function MessageToolbar(props: MessageToolbarProps): JSX.Element {
         button("Edit", "✎", () => actions.setMode(seq, "edit"), {
           name: "edit",
         })}
-      {props.mine &&
+      {(props.mine || actions.moderator) &&
         button(
           "Delete",
           "🗑",

@@ -65,3 +65,17 @@ Deno.test("DeleteConfirm: asks, with Delete and Cancel", () => {
   assert.match(html, /class="button-danger"[^>]*>Delete</);
   assert.match(html, /class="button-quiet"[^>]*>Cancel</);
 });
+
+Deno.test("MessageToolbar: a moderator may delete anyone's message, not edit it", () => {
+  const html = renderToString(
+    <MessageToolbar
+      seq={4}
+      mine={false}
+      actions={fakeActions({ moderator: true })}
+    />,
+  );
+  const names = [...html.matchAll(/aria-label="([^"]+)" title/g)].map((m) =>
+    m[1]
+  );
+  assert.deepEqual(names, ["Reply", "Add reaction", "Delete"]);
+});

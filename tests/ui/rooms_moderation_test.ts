@@ -1,9 +1,10 @@
 /**
  * Moderating a public room in Chromium, as its people would: the owner
  * creates it in the lobby and makes someone a moderator on the people
- * page; the moderator bans a person who has the room open (their page says
- * so and stops taking messages) and turns slow mode on (a member's quick
- * second message is refused with the wait, and stays in the composer).
+ * page; the moderator deletes a person's message, bans them while they
+ * have the room open (their page says so and stops taking messages) and
+ * turns slow mode on (a member's quick second message is refused with the
+ * wait, and stays in the composer).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -35,7 +36,7 @@ async function submitAndReturn(page: Page, click: () => Promise<void>) {
 
 Deno.test({
   name:
-    "a moderator bans someone who has the room open and sets slow mode; the banned page stops, a quick second message waits",
+    "a moderator deletes a message, bans someone who has the room open and sets slow mode; the banned page stops, a quick second message waits",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -79,9 +80,20 @@ Deno.test({
       await owner.page.goto(`${server.origin}/rooms/${room}`);
       await waitLive(owner.page);
 
-      // Max now has the moderation link, and bans sam for an hour.
+      // Max now deletes sam's message, and has the moderation link.
       await mod.page.reload();
       await waitLive(mod.page);
+      await onPage(mod.page, "deleting sam's message", async () => {
+        const spam = mod.page.locator(".msg").filter({
+          hasText: "spam spam spam",
+        });
+        await spam.hover();
+        await spam.getByRole("button", { name: "Delete" }).click();
+        await spam.locator(".msg-confirm").getByRole("button", {
+          name: "Delete",
+        }).click();
+      });
+      await waitForMessage(owner.page, "This message was deleted.");
       await onPage(mod.page, "banning sam", async () => {
         await mod.page.getByRole("link", { name: "People and moderation" })
           .click();
