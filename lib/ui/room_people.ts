@@ -43,10 +43,13 @@ export async function roomPeople(
     if (!users.has(m.user.id)) users.set(m.user.id, m.user);
   }
   const roles = new Map(members.map((m) => [m.id, m.role]));
-  for (const m of members) {
-    if (users.has(m.id)) continue;
-    // A member known only by record: their account names them, if any.
-    const account = await app.accounts.account(m.id);
+  // Members known only by record: their account names them, if any.
+  const unseen = members.filter((m) => !users.has(m.id));
+  const accounts = await Promise.all(
+    unseen.map((m) => app.accounts.account(m.id)),
+  );
+  unseen.forEach((m, i) => {
+    const account = accounts[i];
     // (The other person of a direct message is stored by id alone.)
     const name = m.name === m.id ? "someone who has not been here yet" : m.name;
     users.set(
@@ -55,26 +58,25 @@ export async function roomPeople(
         ? { id: m.id, name: account.name, claimed: true }
         : { id: m.id, name },
     );
-  }
-  const now = Date.now();
-  const people: Person[] = [];
-  for (const user of [...users.values()].slice(0, MAX_PEOPLE)) {
-    const person: Person = {
-      user,
-      role: user.id === settings?.owner
-        ? "owner"
-        : roles.get(user.id) ?? "member",
-      online: onlineIds.has(user.id),
-    };
-    if (moderator && user.id !== me?.id) {
-      const { ban } = await app.access.view(room, user);
+  });
+  const people = [...users.values()].map((user): Person => ({
+    user,
+    role: user.id === settings?.owner
+      ? "owner"
+      : roles.get(user.id) ?? "member",
+    online: onlineIds.has(user.id),
+  })).sort((a, b) =>
+    ORDER[a.role] - ORDER[b.role] || a.user.name.localeCompare(b.user.name)
+  ).slice(0, MAX_PEOPLE);
+  if (moderator) {
+    const now = Date.now();
+    await Promise.all(people.map(async (person) => {
+      if (person.user.id === me?.id) return;
+      const { ban } = await app.access.view(room, person.user);
       if (ban && banActive(ban, now)) {
         person.banned = ban.until === undefined ? {} : { until: ban.until };
       }
-    }
-    people.push(person);
+    }));
   }
-  return people.sort((a, b) =>
-    ORDER[a.role] - ORDER[b.role] || a.user.name.localeCompare(b.user.name)
-  );
+  return people;
 }
