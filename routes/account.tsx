@@ -31,6 +31,7 @@ const NOTICES: Record<string, string> = {
   claimed: "Your name is claimed: sign in with it on any device.",
   password: "Your password is changed.",
   passkey: "Passkey added.",
+  removed: "Passkey removed.",
 };
 
 /** What the page shows. */
@@ -66,9 +67,10 @@ export const handler: Handlers = {
   },
 
   /**
-   * Sets the password: claims a guest's name with it, or replaces an
-   * account's, which needs the current one (a session left open on a
-   * shared computer must not be enough to lock the owner out).
+   * Removes a passkey (field `remove`: its id), or sets the password:
+   * claims a guest's name with it, or replaces an account's, which needs
+   * the current one (a session left open on a shared computer must not be
+   * enough to lock the owner out).
    */
   async POST(req, ctx) {
     checkOrigin(req, ctx.url, ctx.app.config);
@@ -81,6 +83,11 @@ export const handler: Handlers = {
           "unauthenticated",
           "Pick a name in the lobby first.",
         );
+      }
+      const remove = form.get("remove");
+      if (remove !== null) {
+        await app.passkeys.remove(user.id, remove);
+        return seeOther("/account?done=removed");
       }
       const account = await app.accounts.account(user.id);
       if (account?.password) {
@@ -119,9 +126,15 @@ export const handler: Handlers = {
   },
 };
 
+/** The UTC day of `ms`, `2026-12-01`: no locale to guess on the server. */
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
 function Day(props: { ms: number }): JSX.Element {
-  const iso = new Date(props.ms).toISOString();
-  return <time dateTime={iso}>{iso.slice(0, 10)}</time>;
+  return (
+    <time dateTime={new Date(props.ms).toISOString()}>{day(props.ms)}</time>
+  );
 }
 
 /** The password form: claims a guest's name, or sets an account's password. */
@@ -248,7 +261,19 @@ export default function AccountPage(
                             <>
                               , last used <Day ms={p.lastUsedAt} />
                             </>
-                          )}
+                          )}{" "}
+                          <form method="post" action="/account" class="inline">
+                            <input type="hidden" name="remove" value={p.id} />
+                            <button
+                              type="submit"
+                              class="link-button"
+                              aria-label={`Remove the passkey added ${
+                                day(p.createdAt)
+                              }`}
+                            >
+                              Remove
+                            </button>
+                          </form>
                         </li>
                       ))}
                     </ul>

@@ -321,6 +321,51 @@ Deno.test({
           equal(taken.status, 409);
           equal(taken.json.error.code, "name_taken");
 
+          // Removing it: not while it is the only way in.
+          const remove = () =>
+            api(
+              server.origin,
+              "DELETE",
+              `/api/account/passkeys/${authenticator.id}`,
+              login.json.token,
+            );
+          equal((await remove()).status, 400);
+          equal(
+            (await api(
+              server.origin,
+              "DELETE",
+              `/api/account/passkeys/${authenticator.id}`,
+              rival.token,
+            )).status,
+            404,
+            "nor by someone else",
+          );
+          await api(
+            server.origin,
+            "POST",
+            "/api/account/password",
+            login.json.token,
+            { password: PASSWORD },
+          );
+          equal((await remove()).status, 204);
+          const gone = await api(
+            server.origin,
+            "POST",
+            "/api/login/passkey",
+            null,
+            await authenticator.assert(
+              (await api(
+                server.origin,
+                "POST",
+                "/api/login/passkey/options",
+                null,
+                {},
+              )).json,
+              server.origin,
+            ),
+          );
+          equal(gone.status, 401, "a removed passkey signs nobody in");
+
           const foreign = await api(
             server.origin,
             "POST",

@@ -87,6 +87,9 @@ const challengeKey = (challenge: string) => ["webauthn-challenge", challenge];
 const passkeyKey = (credentialId: string) => ["passkey", credentialId];
 const userPasskeysKey = (userId: string) => ["passkeys", userId];
 
+/** How often a removal is retried when the user's passkeys changed meanwhile. */
+const WRITE_ATTEMPTS = 5;
+
 /** The one answer to every failed passkey sign-in: nothing to tell apart. */
 const SIGN_IN_FAILED = "Passkey sign-in failed";
 
@@ -333,6 +336,48 @@ export class Passkeys {
         value: { ...passkey, counter: newCounter, lastUsedAt: this.#now() },
       }],
     });
+  }
+
+  /**
+   * Removes passkey `credentialId` of `userId`. The account's last way in
+   * stays: its only passkey goes only when it has a password
+   * (`bad_request` otherwise). Another user's or an unknown passkey is
+   * `not_found`. The write checks every passkey of the user, so two
+   * removals at once cannot both take what each thought was not the last.
+   */
+  async remove(userId: string, credentialId: string): Promise<void> {
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const index = await this.#records.list(userPasskeysKey(userId));
+      const ids = index.map((entry) => entry.key[entry.key.length - 1]);
+      if (!ids.includes(credentialId)) {
+        throw new ProtocolError("not_found", "No such passkey on this account");
+      }
+      const [entries, account] = await Promise.all([
+        this.#records.getMany(ids.map(passkeyKey)),
+        this.#accounts.account(userId),
+      ]);
+      if (ids.length === 1 && !account?.password) {
+        throw new ProtocolError(
+          "bad_request",
+          "This passkey is your only way to sign in: set a password or add another passkey first",
+        );
+      }
+      const ok = await this.#records.write({
+        checks: ids.map((id, i) => ({
+          key: passkeyKey(id),
+          version: entries[i]?.version ?? null,
+        })),
+        delete: [
+          passkeyKey(credentialId),
+          [...userPasskeysKey(userId), credentialId],
+        ],
+      });
+      if (ok) return;
+    }
+    throw new ProtocolError(
+      "unavailable",
+      "Cannot remove the passkey: your passkeys changed meanwhile, try again",
+    );
   }
 
   /** The stored passkeys of `userId`, with their ids. */

@@ -323,3 +323,43 @@ Deno.test("failed passkey sign-ins are throttled per account name", async () => 
     );
   });
 });
+
+Deno.test("a passkey is removed, but never the account's last way in", async () => {
+  await withPasskeys(async ({ passkeys, accounts }) => {
+    const { authenticator: first, claimed } = await register(passkeys, {
+      id: "u_a",
+      name: "ann",
+    });
+    await rejects(passkeys.remove("u_a", first.id), isCode("bad_request"));
+    const { authenticator: second } = await register(passkeys, claimed);
+    await rejects(
+      passkeys.remove("u_b", first.id),
+      isCode("not_found"),
+      "someone else's passkey",
+    );
+    await rejects(passkeys.remove("u_a", "bm9uZQ"), isCode("not_found"));
+    await passkeys.remove("u_a", first.id);
+    deepEqual((await passkeys.list("u_a")).map((p) => p.id), [second.id]);
+    await rejects(signIn(passkeys, first), isCode("unauthenticated"));
+    deepEqual(await signIn(passkeys, second), claimed);
+    await accounts.claimWithPassword(claimed, "now a password");
+    await passkeys.remove("u_a", second.id);
+    deepEqual(await passkeys.list("u_a"), [], "the password is a way in");
+  });
+});
+
+Deno.test("two removals at once cannot take a password-less account's last two passkeys", async () => {
+  await withPasskeys(async ({ passkeys }) => {
+    const { authenticator: first, claimed } = await register(passkeys, {
+      id: "u_a",
+      name: "ann",
+    });
+    const { authenticator: second } = await register(passkeys, claimed);
+    const results = await Promise.allSettled([
+      passkeys.remove("u_a", first.id),
+      passkeys.remove("u_a", second.id),
+    ]);
+    deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+    equal((await passkeys.list("u_a")).length, 1);
+  });
+});

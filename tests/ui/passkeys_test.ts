@@ -142,6 +142,32 @@ Deno.test({
         { authenticatorId: synced.authenticatorId },
       );
       assert.ok(after[0].signCount > 0, "the authenticator signed");
+
+      await onPage(
+        other,
+        "removing the only way in, then with a password",
+        async () => {
+          await other.getByRole("button", { name: /^Remove the passkey/ })
+            .click();
+          await waitFor(other, "the refusal", () => other.$('[role="alert"]'));
+          assert.match(
+            await other.getByRole("alert").innerText(),
+            /only way to sign in/,
+          );
+          await other.getByRole("textbox", { name: "Password" }).fill(
+            "a password as well",
+          );
+          await Promise.all([
+            other.waitForURL("**/account?done=password"),
+            other.getByRole("button", { name: "Set password" }).click(),
+          ]);
+          await Promise.all([
+            other.waitForURL("**/account?done=removed"),
+            other.getByRole("button", { name: /^Remove the passkey/ }).click(),
+          ]);
+          assert.equal(await other.locator(".passkey-list li").count(), 0);
+        },
+      );
       assert.deepEqual(browser.pageErrors(), []);
     });
   },
