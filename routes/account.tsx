@@ -166,7 +166,7 @@ function PasswordForm(
       )}
       <div class="field">
         <label for="account-password">
-          {hasPassword ? "New password" : "Password"}
+          {user.claimed ? "New password" : "Password"}
         </label>
         <input
           id="account-password"
