@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { requireCurrentPassword } from "../lib/accounts/current_password.ts";
 import type { JSX } from "preact";
 import type {
   Handlers,
@@ -90,18 +91,13 @@ export const handler: Handlers = {
         return seeOther("/account?done=removed");
       }
       const account = await app.accounts.account(user.id);
-      if (account?.password) {
-        await app.loginThrottle.check(account.name, ctx.remoteAddr);
-        const current = form.get("current") ?? "";
-        const same = await app.accounts.passwordLogin(account.name, current);
-        if (same?.id !== user.id) {
-          await app.loginThrottle.failed(account.name, ctx.remoteAddr);
-          throw new ProtocolError(
-            "forbidden",
-            "Your current password is not right.",
-          );
-        }
-      }
+      await requireCurrentPassword(
+        app.accounts,
+        app.loginThrottle,
+        user,
+        form.get("current") ?? "",
+        ctx.remoteAddr,
+      );
       const claimed = await app.accounts.claimWithPassword(
         user,
         form.get("password"),

@@ -142,6 +142,47 @@ Deno.test({
       );
 
       await t.step(
+        "a new password over the API needs the current one",
+        async () => {
+          const gil = await guest(server.origin, "Gil");
+          const set = (body: Record<string, unknown>) =>
+            api(
+              server.origin,
+              "POST",
+              "/api/account/password",
+              gil.token,
+              body,
+            );
+          equal((await set({ password: "first password" })).status, 201);
+          const bare = await set({ password: "stolen session" });
+          equal(bare.status, 403, bare.text);
+          equal(bare.json.error.code, "forbidden");
+          equal(
+            (await set({
+              password: "stolen session",
+              currentPassword: "guess",
+            }))
+              .status,
+            403,
+          );
+          equal(
+            (await set({
+              password: "second password",
+              currentPassword: "first password",
+            })).status,
+            201,
+          );
+          const login = (password: string) =>
+            api(server.origin, "POST", "/api/login", null, {
+              name: "gil",
+              password,
+            });
+          equal((await login("first password")).status, 401);
+          equal((await login("second password")).status, 200);
+        },
+      );
+
+      await t.step(
         "an unknown name and a wrong password get the same answer",
         async () => {
           const wrong = await api(server.origin, "POST", "/api/login", null, {

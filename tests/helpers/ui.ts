@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { api } from "./api.ts";
 import { BUILD_PATHS, buildClient } from "../../lib/build/build.ts";
 import { launchBrowser, onPage, type TestBrowser, waitFor } from "./browser.ts";
 import { type ServerOptions, startServer, type TestServer } from "./server.ts";
@@ -103,4 +104,21 @@ export async function waitForMessage(
     async () => (await messageTexts(page)).includes(text),
     timeoutMs,
   );
+}
+
+/** The user a browser context's session cookie speaks for, asked of the API. */
+export async function cookieUser(
+  origin: string,
+  context: BrowserContext,
+): Promise<{ id: string; name: string; claimed?: true }> {
+  const cookie = (await context.cookies(origin))
+    .find((c) => c.name === "chat_session");
+  if (!cookie) throw new Error("The context has no session cookie");
+  const reply = await api(origin, "POST", "/api/session", cookie.value, {});
+  if (reply.status !== 201) {
+    throw new Error(
+      `Cannot read the cookie's user: ${reply.status} ${reply.text}`,
+    );
+  }
+  return reply.json.user;
 }

@@ -5,32 +5,12 @@
  * out.
  */
 import assert from "node:assert/strict";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { onPage, type TestBrowser } from "../helpers/browser.ts";
-import { withChatBrowser } from "../helpers/ui.ts";
-import { api } from "../helpers/api.ts";
+import { cookieUser, withChatBrowser } from "../helpers/ui.ts";
 import type { TestServer } from "../helpers/server.ts";
 
 const PASSWORD = "a long enough password";
-
-/** The user the context's session cookie speaks for, asked of the API. */
-async function cookieUser(
-  server: TestServer,
-  context: BrowserContext,
-): Promise<{ id: string; name: string; claimed?: true }> {
-  const cookie = (await context.cookies(server.origin))
-    .find((c) => c.name === "chat_session");
-  assert(cookie, "a session cookie");
-  const reply = await api(
-    server.origin,
-    "POST",
-    "/api/session",
-    cookie.value,
-    {},
-  );
-  assert.equal(reply.status, 201, reply.text);
-  return reply.json.user;
-}
 
 /** Picks a guest name through the lobby's form (works without JavaScript). */
 async function pickName(page: Page, origin: string, name: string) {
@@ -59,7 +39,7 @@ async function claimAndSignIn(
   const first = await browser.context({ javaScriptEnabled });
   const { page } = await browser.page(first);
   await pickName(page, server.origin, name);
-  const guest = await cookieUser(server, first);
+  const guest = await cookieUser(server.origin, first);
   await onPage(page, "claiming the name with a password", async () => {
     await page.goto(`${server.origin}/account`);
     assert.match(await whoAmI(page), new RegExp(`${name}\\s*guest`));
@@ -71,7 +51,7 @@ async function claimAndSignIn(
     assert.match(await page.getByRole("status").innerText(), /claimed/);
     assert.match(await whoAmI(page), /✓/);
   });
-  assert.deepEqual(await cookieUser(server, first), {
+  assert.deepEqual(await cookieUser(server.origin, first), {
     ...guest,
     claimed: true,
   });
@@ -107,7 +87,7 @@ async function claimAndSignIn(
     ]);
     assert.match(await whoAmI(other), new RegExp(`${name}\\s*✓`));
   });
-  assert.deepEqual(await cookieUser(server, second), {
+  assert.deepEqual(await cookieUser(server.origin, second), {
     ...guest,
     claimed: true,
   });
@@ -128,7 +108,7 @@ async function claimAndSignIn(
     );
   });
   assert.equal(
-    (await cookieUser(server, first)).id,
+    (await cookieUser(server.origin, first)).id,
     guest.id,
     "the first device stays signed in",
   );

@@ -9,8 +9,7 @@
 import assert from "node:assert/strict";
 import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { onPage, waitFor } from "../helpers/browser.ts";
-import { withChatBrowser } from "../helpers/ui.ts";
-import { api } from "../helpers/api.ts";
+import { cookieUser, withChatBrowser } from "../helpers/ui.ts";
 
 /** A page with a virtual platform authenticator that verifies its user. */
 async function withAuthenticator(
@@ -32,19 +31,6 @@ async function withAuthenticator(
     },
   );
   return { cdp, authenticatorId };
-}
-
-/** The user the context's session cookie speaks for, asked of the API. */
-async function cookieUser(
-  origin: string,
-  context: BrowserContext,
-): Promise<{ id: string; name: string; claimed?: true }> {
-  const cookie = (await context.cookies(origin))
-    .find((c) => c.name === "chat_session");
-  assert(cookie, "a session cookie");
-  const reply = await api(origin, "POST", "/api/session", cookie.value, {});
-  assert.equal(reply.status, 201, reply.text);
-  return reply.json.user;
 }
 
 /** Waits until the page's passkey button is hydrated and enabled. */
