@@ -76,7 +76,7 @@ export class ConnectionCaps {
     if (address !== "") this.#addresses.remove(address);
   }
 
-  /** Open connections of the user `id` and from `address` (for tests and metrics). */
+  /** Open connections of the user `id` and from `address` (tests check them). */
   counts(id: string, address: string): { user: number; address: number } {
     return {
       user: this.#users.count(id),
