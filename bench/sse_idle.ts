@@ -272,6 +272,8 @@ async function controller(args: Args): Promise<void> {
       CHAT_KV_PATH: `${kvDir}/chat.kv`,
       CHAT_LOG: "silent",
       CHAT_SEND_RATE: "0",
+      // Every stream comes from 127.0.0.1.
+      CHAT_MAX_CONNECTIONS_PER_ADDRESS: "0",
     },
     stdout: "null",
     stderr: "inherit",

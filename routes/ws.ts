@@ -7,7 +7,6 @@ import type { Handlers } from "../lib/http/route_types.ts";
 import { checkOrigin } from "../lib/http/origin.ts";
 import { webSocketsOf } from "../lib/wiring/transports.ts";
 import { readCookie, SESSION_COOKIE } from "../lib/auth/sessions.ts";
-import { clientAddress } from "../lib/throttle/client_address.ts";
 
 /** Upgrades to a WebSocket connection. */
 export const handler: Handlers = {
@@ -21,13 +20,8 @@ export const handler: Handlers = {
     checkOrigin(req, ctx.url, ctx.app.config);
     // Read before upgrading: the request is consumed by the upgrade.
     const cookieToken = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
-    const address = clientAddress(
-      req,
-      ctx.remoteAddr,
-      ctx.app.config.trustedProxies,
-    );
     const { socket, response } = ctx.app.runtime.upgradeWebSocket(req);
-    webSocketsOf(ctx.app).accept(socket, cookieToken, address);
+    webSocketsOf(ctx.app).accept(socket, cookieToken, ctx.remoteAddr);
     return response;
   },
 };

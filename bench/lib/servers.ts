@@ -138,6 +138,8 @@ function ours(o: OursOptions): ServerSpec {
         // Also on Redis (which opens no KV): nothing may land in ./data.
         CHAT_KV_PATH: `${tmpDir}/bench.kv`,
         CHAT_SEND_RATE: "0",
+        // Every load-generator socket comes from 127.0.0.1.
+        CHAT_MAX_CONNECTIONS_PER_ADDRESS: "0",
         ...o.env,
       },
     }),

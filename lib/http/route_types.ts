@@ -30,7 +30,10 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   /** The parsed request URL. */
   readonly url: URL;
-  /** The client's address, for rate limiting and logs. */
+  /**
+   * The client's address, for limits and logs: the peer's, or behind a
+   * proxy in `CHAT_TRUSTED_PROXIES` the one it names (`clientAddress`).
+   */
   readonly remoteAddr: string;
   /** Renders the route's default-exported page component with `data`. */
   render(data: unknown, init?: ResponseInit): Promise<Response>;

@@ -10,6 +10,7 @@ import type { App } from "../server/app.ts";
 import { ProtocolError } from "../protocol/errors.ts";
 import { errorResponse } from "./responses.ts";
 import { refreshStaleCookie } from "./session_refresh.ts";
+import { clientAddress } from "../throttle/client_address.ts";
 import type {
   Handler,
   Handlers,
@@ -121,7 +122,11 @@ export function createRouter(
         app,
         params,
         url,
-        remoteAddr: info?.remoteAddr ?? "",
+        remoteAddr: clientAddress(
+          req,
+          info?.remoteAddr ?? "",
+          app.config.trustedProxies,
+        ),
         render(data, init) {
           if (!module.default) {
             throw new TypeError(

@@ -14,7 +14,8 @@ const assets: AssetManifest = {
 };
 
 const handle = createRouter(
-  {} as App, // a miss never reaches the app
+  // Only the configuration is read on these paths.
+  { config: { trustedProxies: new Set() } } as unknown as App,
   [{ pattern: "/api/ping", module: { handler: () => new Response("pong") } }],
   (page, props, init) => renderPage(page, props, { ...init, assets }),
   { notFound: NotFoundPage },
@@ -66,4 +67,31 @@ Deno.test("wantsHtmlPage: GET or HEAD, text/html accepted, not under /api", () =
   assert.equal(req("/a", "application/json"), false);
   assert.equal(req("/api", HTML), false);
   assert.equal(req("/apiary", HTML), true);
+});
+
+Deno.test("a route sees the client's address: a trusted proxy's X-Forwarded-For, else the peer", async () => {
+  const echo = createRouter(
+    // Only the configuration is read on this path.
+    { config: { trustedProxies: new Set(["10.0.0.1"]) } } as unknown as App,
+    [{
+      pattern: "/api/addr",
+      module: { handler: (_req, ctx) => new Response(ctx.remoteAddr) },
+    }],
+    (page, props, init) => renderPage(page, props, { ...init, assets }),
+    {},
+  );
+  const ask = async (peer: string, forwarded?: string) => {
+    const headers = forwarded ? { "x-forwarded-for": forwarded } : undefined;
+    const res = await echo(new Request("http://x/api/addr", { headers }), {
+      remoteAddr: peer,
+    });
+    return await res.text();
+  };
+  assert.equal(await ask("10.0.0.1", "1.2.3.4, 5.6.7.8"), "5.6.7.8");
+  assert.equal(
+    await ask("9.9.9.9", "5.6.7.8"),
+    "9.9.9.9",
+    "not a proxy: ignored",
+  );
+  assert.equal(await ask("9.9.9.9"), "9.9.9.9");
 });

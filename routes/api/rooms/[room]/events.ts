@@ -15,7 +15,6 @@ import {
 } from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
 import { tokenHash } from "../../../../lib/auth/sessions.ts";
-import { clientAddress } from "../../../../lib/throttle/client_address.ts";
 
 /** Opens an SSE stream. */
 export const handler: Handlers = {
@@ -32,7 +31,7 @@ export const handler: Handlers = {
       since,
       epoch,
       token ? await tokenHash(token) : undefined,
-      clientAddress(req, ctx.remoteAddr, ctx.app.config.trustedProxies),
+      ctx.remoteAddr,
     );
   },
 };

@@ -26,7 +26,6 @@ import {
   parseWait,
 } from "../../../../lib/comet/params.ts";
 import { cometOf } from "../../../../lib/wiring/transports.ts";
-import { clientAddress } from "../../../../lib/throttle/client_address.ts";
 
 /** Reads and posts messages over plain HTTP. */
 export const handler: Handlers = {
@@ -78,7 +77,7 @@ export const handler: Handlers = {
     const frame = parseEventBody(await readJsonObject(req), room);
     const wait = ctx.app.httpSendLimiter.takeFor(
       user,
-      clientAddress(req, ctx.remoteAddr, ctx.app.config.trustedProxies),
+      ctx.remoteAddr,
     );
     if (wait > 0) {
       throw new ProtocolError("rate_limited", "Sending too fast", {
