@@ -6,7 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { onPage, waitFor } from "../helpers/browser.ts";
-import { joinViaLobby, withChatBrowser } from "../helpers/ui.ts";
+import {
+  joinViaLobby,
+  send,
+  waitForMessage,
+  withChatBrowser,
+} from "../helpers/ui.ts";
 
 Deno.test({
   name:
@@ -40,6 +45,10 @@ Deno.test({
 
       const vic = await browser.page(await browser.context());
       await joinViaLobby(vic.page, server.origin, "vic", room);
+      // What gets people banned; it also keeps vic on the people page once
+      // he is gone (it lists members, who is online and recent authors).
+      await send(vic.page, "buy cheap watches");
+      await waitForMessage(vic.page, "buy cheap watches");
 
       await onPage(page, "banning vic with a form", async () => {
         await page.goto(`${server.origin}/rooms/${room}`);
@@ -92,6 +101,12 @@ Deno.test({
       assert.equal(refused.status(), 403);
       assert.match(await refused.text(), /role="alert">Cannot moderate/);
 
+      // Vic's page left the room: he is listed all the same, as an author.
+      await waitFor(page, "vic no longer online", async () => {
+        await page.goto(`${server.origin}/rooms/${room}/people`);
+        return !(await page.locator('.person-row:has-text("vic")').innerText())
+          .includes("online");
+      });
       await onPage(page, "lifting the ban with a form", async () => {
         await Promise.all([
           page.waitForURL(/#p-u_/),
