@@ -160,3 +160,28 @@ Deno.test("private rooms are hidden from the lobby of everyone but their members
     deepEqual([...await access.hiddenRooms(admin)], []);
   });
 });
+
+Deno.test("a node posts on its last view of a room until the bus says it changed, or a minute passed", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const clock = { now: 1_800_000_000_000 };
+  try {
+    const records = new KvRecords(kv);
+    const options = { admins: ["root"], now: () => clock.now };
+    const here = new RoomAccess(records, options);
+    const there = new RoomAccess(records, options);
+    await here.checkRead("hall", alice); // a join reads the view
+    await there.ban("hall", admin, alice.id, undefined); // another node
+    await here.checkPost("hall", alice); // not told yet: the old view
+    here.forget("hall"); // the bus's `access` message
+    await rejects(here.checkPost("hall", alice), isCode("forbidden"));
+    // Had the message been lost, a minute later the view is read again.
+    await there.unban("hall", admin, alice.id);
+    await here.checkRead("hall", bob);
+    await there.ban("hall", admin, bob.id, undefined);
+    await here.checkPost("hall", bob);
+    clock.now += VIEW_CACHE_MS + 1;
+    await rejects(here.checkPost("hall", bob), isCode("forbidden"));
+  } finally {
+    kv.close();
+  }
+});
