@@ -194,6 +194,32 @@ Deno.test({
           await Promise.all([first.close(), second.close()]);
         },
       );
+
+      await t.step(
+        "the pages' form posts (no JavaScript) take from the same limit",
+        async () => {
+          const { token } = await guest(server.origin, "former");
+          const statuses: number[] = [];
+          for (let i = 0; i < 2 * BURST; i++) {
+            const res = await fetch(`${server.origin}/rooms/forms`, {
+              method: "POST",
+              redirect: "manual",
+              headers: {
+                cookie: `chat_session=${token}`,
+                "content-type": "application/x-www-form-urlencoded",
+              },
+              body: new URLSearchParams({ text: `form ${i}`, id: `f${i}` }),
+            });
+            await res.body?.cancel();
+            statuses.push(res.status);
+          }
+          const accepted = statuses.filter((s) => s === 303).length;
+          assert(accepted >= 1, `${statuses}`);
+          // Two isolates may each give a burst (+ the rate meanwhile).
+          assert(accepted <= 2 * (BURST + 2 * RATE), `${statuses}`);
+          assert(statuses.includes(429), `${statuses}`);
+        },
+      );
     } finally {
       await server.stop();
     }

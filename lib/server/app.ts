@@ -77,10 +77,9 @@ export interface App {
   readonly counters: AppCounters;
   /**
    * The isolate's send limits, per user (and per address for guests), shared
-   * by every transport: HTTP posts, the no-JS forms and WebSockets alike
-   * (the name is older than the sharing).
+   * by every transport: HTTP posts, the no-JS forms and WebSockets alike.
    */
-  readonly httpSendLimiter: SendLimiter;
+  readonly sendLimiter: SendLimiter;
   readonly log: Logger;
   /** Whether storage and the engine can take work (for `/healthz`). */
   health(): Promise<EngineHealth>;
@@ -224,7 +223,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     bus,
     metrics,
     counters,
-    httpSendLimiter: new SendLimiter(config.sendRate, config.sendBurst),
+    sendLimiter: new SendLimiter(config.sendRate, config.sendBurst),
     log,
     health: () => engine.health(),
     onClose(step) {

@@ -44,7 +44,7 @@ export function webSocketsOf(app: App): WebSockets {
     hashToken: tokenHash,
     node: app.node,
     helloTimeoutMs: config.helloTimeoutMs,
-    sendLimiter: app.httpSendLimiter,
+    sendLimiter: app.sendLimiter,
     caps: capsOf(app),
     slowClientBytes: config.slowClientBytes,
     idleMs: config.wsIdleMs,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { takeSend } from "../../lib/http/send_limit.ts";
 import type { JSX } from "preact";
 import type {
   Handlers,
@@ -154,16 +155,7 @@ export const handler: Handlers = {
       }
       const id = parseClientId(form.get("id") || newMessageId());
       const clean = parseMessageText(text, id);
-      const wait = ctx.app.httpSendLimiter.take(user.id);
-      if (wait > 0) {
-        throw new ProtocolError(
-          "rate_limited",
-          "You are sending too fast; try again in a moment.",
-          {
-            retryAfterMs: wait,
-          },
-        );
-      }
+      takeSend(ctx, user);
       const { seq } = await ctx.app.chat.post(room, user, id, {
         type: "message",
         text: clean,

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { takeSend } from "../../../../lib/http/send_limit.ts";
 import type { Handlers } from "../../../../lib/http/route_types.ts";
 import { checkOrigin } from "../../../../lib/http/origin.ts";
 import { requireUser } from "../../../../lib/http/identity.ts";
@@ -75,15 +76,7 @@ export const handler: Handlers = {
     const room = parseRoomName(ctx.params.room);
     const user = await requireUser(req, ctx);
     const frame = parseEventBody(await readJsonObject(req), room);
-    const wait = ctx.app.httpSendLimiter.takeFor(
-      user,
-      ctx.remoteAddr,
-    );
-    if (wait > 0) {
-      throw new ProtocolError("rate_limited", "Sending too fast", {
-        retryAfterMs: wait,
-      });
-    }
+    takeSend(ctx, user);
     const { id } = frame;
     const { seq, duplicate } = await ctx.app.chat.post(
       room,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { takeSend } from "../../../../lib/http/send_limit.ts";
 import type { JSX } from "preact";
 import type {
   Handlers,
@@ -120,6 +121,7 @@ export const handler: Handlers = {
           'The form\'s "action" must be "edit" or "delete".',
         );
       }
+      takeSend(ctx, user);
       await ctx.app.chat.post(at.room, user, id, input);
       return seeOther(`/rooms/${at.room}#m-${at.seq}`);
     } catch (error) {
