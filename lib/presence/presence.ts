@@ -126,7 +126,7 @@ export class Presence {
         clearTimeout(entry.graceTimer);
         entry.graceTimer = undefined;
       }
-      if (entry.user.name !== user.name) {
+      if (!sameShown(entry.user, user)) {
         entry.user = user;
         this.#announce(room, user, true);
       }
@@ -248,9 +248,10 @@ export class Presence {
         this.#onChange(room, [user], []);
       } else {
         entry.nodes = withNode(entry.nodes, node);
-        if (entry.user.name !== user.name) {
+        if (!sameShown(entry.user, user)) {
           entry.user = user;
-          this.#onChange(room, [user], []); // a rename shows as a fresh join
+          // A rename (or a claim) shows as a fresh join.
+          this.#onChange(room, [user], []);
         }
       }
       return;
@@ -265,4 +266,9 @@ export class Presence {
       this.#onChange(room, [], [entry.user]);
     }
   }
+}
+
+/** Whether two objects of one user show the same: name, and guest or not. */
+function sameShown(a: User, b: User): boolean {
+  return a.name === b.name && a.claimed === b.claimed;
 }

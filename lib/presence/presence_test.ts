@@ -143,6 +143,18 @@ Deno.test("a rename shows as a join with the new name", async () => {
   });
 });
 
+Deno.test("claiming a name shows as a join of the claimed user, on every node", async () => {
+  await withCluster(async (cluster) => {
+    const n1 = cluster.node("n1");
+    const n2 = cluster.node("n2");
+    n1.presence.add("general", alice);
+    n1.presence.add("general", { ...alice, claimed: true });
+    await waitUntil("n2 sees the claim", () => n2.log.length === 2);
+    deepEqual(n1.presence.online("general"), [{ ...alice, claimed: true }]);
+    deepEqual(n2.presence.online("general"), [{ ...alice, claimed: true }]);
+  });
+});
+
 Deno.test("with a grace period a user leaves only after it, and a quick return cancels it", async () => {
   await withCluster(async (cluster) => {
     const n1 = cluster.node("n1", { graceMs: 40 });
