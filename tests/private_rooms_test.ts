@@ -346,6 +346,26 @@ Deno.test({
             { user: troll.user.id, minutes: 5 },
           );
           equal(ban.status, 201, ban.text);
+          const bans = await api(
+            server.origin,
+            "GET",
+            "/api/rooms/town/bans",
+            mod.token,
+          );
+          deepEqual(
+            bans.json.bans.map((b: { user: string }) => b.user),
+            [troll.user.id],
+          );
+          equal(
+            (await api(
+              server.origin,
+              "GET",
+              "/api/rooms/town/bans",
+              plain.token,
+            ))
+              .status,
+            403,
+          );
           for (const socket of trollSockets) {
             const left = await socket.next((e) => e.type === "left");
             deepEqual(left, { type: "left", room: "town", reason: "banned" });

@@ -362,6 +362,20 @@ export class RoomAccess {
     return entries.map((e) => ({ ...e.value, id: e.key[2] }));
   }
 
+  /** The bans of `room` in force, by banned user id. */
+  async bans(room: string): Promise<Map<string, BanRecord>> {
+    const now = this.#now();
+    const entries = await this.#records.list<BanRecord>(
+      ["ban", room],
+      MAX_LISTED,
+    );
+    return new Map(
+      entries.filter((e) => banActive(e.value, now)).map((
+        e,
+      ) => [e.key[2], e.value]),
+    );
+  }
+
   /** The private rooms `userId` is a member of. */
   async privateRoomsOf(userId: string): Promise<string[]> {
     const entries = await this.#records.list(["rooms-of", userId], MAX_LISTED);

@@ -185,3 +185,18 @@ Deno.test("a node posts on its last view of a room until the bus says it changed
     kv.close();
   }
 });
+
+Deno.test("a room's bans in force are listed; ended and lifted ones are not", async () => {
+  await withAccess(async (access, clock) => {
+    await access.ban("hall", admin, alice.id, 10);
+    await access.ban("hall", admin, bob.id, undefined);
+    await access.ban("hall", admin, mod.id, 1);
+    await access.unban("hall", admin, bob.id);
+    deepEqual([...(await access.bans("hall")).keys()].sort(), [
+      alice.id,
+      mod.id,
+    ]);
+    clock.now += 60_000;
+    deepEqual([...(await access.bans("hall")).keys()], [alice.id]);
+  });
+});

@@ -1,17 +1,14 @@
 /**
  * The people a room knows, for its people page: its members with a stored
  * role (every member of a private room), who is online, and the authors of
- * its latest messages; for moderators, whether each is banned. Read-only.
- *
- * Bans are read per person (there is no list of a room's bans), so a
- * banned person shows here while they are a member or among the latest
- * authors.
+ * its latest messages; for moderators, also everyone banned from it, and
+ * whether each is banned. Read-only.
  *
  * @module
  */
 import type { App } from "../server/app.ts";
 import type { User } from "../protocol/types.ts";
-import { banActive, type RoomSettings } from "../access/room_records.ts";
+import type { BanRecord, RoomSettings } from "../access/room_records.ts";
 import type { Person } from "./people.tsx";
 
 /** Latest messages whose authors are listed. */
@@ -30,9 +27,10 @@ export async function roomPeople(
   settings: RoomSettings | null,
   moderator: boolean,
 ): Promise<Person[]> {
-  const [members, { messages }] = await Promise.all([
+  const [members, { messages }, bans] = await Promise.all([
     app.access.members(room),
     app.chat.latest(room, AUTHOR_MESSAGES, me),
+    moderator ? app.access.bans(room) : new Map<string, BanRecord>(),
   ]);
   const online = app.chat.online(room);
   const onlineIds = new Set(online.map((u) => u.id));
@@ -43,15 +41,22 @@ export async function roomPeople(
     if (!users.has(m.user.id)) users.set(m.user.id, m.user);
   }
   const roles = new Map(members.map((m) => [m.id, m.role]));
-  // Members known only by record: their account names them, if any.
-  const unseen = members.filter((m) => !users.has(m.id));
+  // Members (and banned people) known only by record: their account names
+  // them, if any.
+  const unseen = [
+    ...members,
+    ...[...bans.keys()].map((id) => ({ id, name: id })),
+  ].filter((m, i, all) =>
+    !users.has(m.id) && all.findIndex((o) => o.id === m.id) === i
+  );
   const accounts = await Promise.all(
     unseen.map((m) => app.accounts.account(m.id)),
   );
   unseen.forEach((m, i) => {
     const account = accounts[i];
-    // (The other person of a direct message is stored by id alone.)
-    const name = m.name === m.id ? "someone who has not been here yet" : m.name;
+    // (The other person of a direct message, and a banned person, may be
+    // known by id alone.)
+    const name = m.name === m.id ? "someone not seen here lately" : m.name;
     users.set(
       m.id,
       account
@@ -68,15 +73,11 @@ export async function roomPeople(
   })).sort((a, b) =>
     ORDER[a.role] - ORDER[b.role] || a.user.name.localeCompare(b.user.name)
   ).slice(0, MAX_PEOPLE);
-  if (moderator) {
-    const now = Date.now();
-    await Promise.all(people.map(async (person) => {
-      if (person.user.id === me?.id) return;
-      const { ban } = await app.access.view(room, person.user);
-      if (ban && banActive(ban, now)) {
-        person.banned = ban.until === undefined ? {} : { until: ban.until };
-      }
-    }));
+  for (const person of people) {
+    const ban = bans.get(person.user.id);
+    if (ban) {
+      person.banned = ban.until === undefined ? {} : { until: ban.until };
+    }
   }
   return people;
 }

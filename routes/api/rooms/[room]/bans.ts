@@ -2,7 +2,8 @@
  * `POST /api/rooms/:room/bans` `{"user","minutes?"}` (moderators): bans a
  * user from the room, for `minutes` or until lifted → `201`. The user's
  * open connections to the room end with `left` (`reason: "banned"`) on
- * every node, and every way back in is `forbidden`.
+ * every node, and every way back in is `forbidden`. `GET` (moderators) lists
+ * the bans in force: `{"room","bans":[{"user","by","at","until?"}]}`.
  *
  * @module
  */
@@ -16,8 +17,18 @@ import { ProtocolError } from "../../../../lib/protocol/errors.ts";
 import { isUserId } from "../../../../lib/access/direct_messages.ts";
 import { MAX_BAN_MINUTES } from "../../../../lib/access/room_access.ts";
 
-/** Bans a user. */
+/** Bans a user; lists bans. */
 export const handler: Handlers = {
+  async GET(req, ctx) {
+    const room = parseRoomName(ctx.params.room);
+    const user = await requireUser(req, ctx);
+    await ctx.app.access.checkModerator(room, user);
+    const bans = [...(await ctx.app.access.bans(room))].map((
+      [id, ban],
+    ) => ({ user: id, ...ban }));
+    return json({ room, bans });
+  },
+
   async POST(req, ctx) {
     checkOrigin(req, ctx.url, ctx.app.config);
     const room = parseRoomName(ctx.params.room);
