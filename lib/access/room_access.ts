@@ -382,8 +382,12 @@ export class RoomAccess {
     return entries.map((e) => e.key[2]);
   }
 
-  /** Creates (the first time) the private room of a direct message. */
-  async openDm(room: string, a: User, bId: string): Promise<void> {
+  /**
+   * Creates (the first time) the private room of a direct message between
+   * `a` and `b` (whose name, when not known, is its id).
+   */
+  async openDm(room: string, a: User, b: User): Promise<void> {
+    const bId = b.id;
     const ids = [a.id, bId].sort() as [string, string];
     const settings: RoomSettings = {
       visibility: "private",
@@ -399,7 +403,7 @@ export class RoomAccess {
       set: [
         { key: settingsKey(room), value: settings },
         member(a.id, a.name),
-        member(bId, bId),
+        member(bId, b.name),
         { key: roomsOfKey(a.id, room), value: {} },
         { key: roomsOfKey(bId, room), value: {} },
         { key: privateRoomKey(room), value: {} },

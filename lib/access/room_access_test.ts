@@ -140,8 +140,8 @@ Deno.test("slow mode spaces a member's posts everywhere; moderators are exempt",
 
 Deno.test("a DM room holds exactly its two users", async () => {
   await withAccess(async (access) => {
-    await access.openDm("dm-x", alice, bob.id);
-    await access.openDm("dm-x", alice, bob.id); // again: the same room
+    await access.openDm("dm-x", alice, bob);
+    await access.openDm("dm-x", alice, bob); // again: the same room
     equal((await access.checkRead("dm-x", alice)).role, "member");
     equal((await access.checkRead("dm-x", bob)).role, "member");
     await rejects(access.checkRead("dm-x", mod), isCode("forbidden"));
@@ -153,7 +153,7 @@ Deno.test("private rooms are hidden from the lobby of everyone but their members
   await withAccess(async (access) => {
     await access.create("secret", owner, "private", false);
     await access.create("open", owner, "public", false);
-    await access.openDm("dm-ab", alice, bob.id);
+    await access.openDm("dm-ab", alice, bob);
     deepEqual([...await access.hiddenRooms(null)].sort(), ["dm-ab", "secret"]);
     deepEqual([...await access.hiddenRooms(alice)], ["secret"]);
     deepEqual([...await access.hiddenRooms(owner)], ["dm-ab"]);

@@ -109,6 +109,15 @@ export class Presence {
     return this.#global.get(room)?.size ?? 0;
   }
 
+  /** The user `userId` as they show in some room they are online in, if any. */
+  find(userId: string): User | undefined {
+    for (const users of this.#global.values()) {
+      const entry = users.get(userId);
+      if (entry) return entry.user;
+    }
+    return undefined;
+  }
+
   /** Rooms with anyone online. */
   rooms(): string[] {
     return [...this.#global.keys()];

@@ -152,6 +152,8 @@ Deno.test("claiming a name shows as a join of the claimed user, on every node", 
     await waitUntil("n2 sees the claim", () => n2.log.length === 2);
     deepEqual(n1.presence.online("general"), [{ ...alice, claimed: true }]);
     deepEqual(n2.presence.online("general"), [{ ...alice, claimed: true }]);
+    deepEqual(n2.presence.find(alice.id), { ...alice, claimed: true });
+    equal(n2.presence.find("u_nobody"), undefined);
   });
 });
 

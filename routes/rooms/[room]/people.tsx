@@ -26,7 +26,8 @@ import { ProtocolError } from "../../../lib/protocol/errors.ts";
 import type { User } from "../../../lib/protocol/types.ts";
 import { isRoomName } from "../../../lib/protocol/validate.ts";
 import { Title } from "../../../lib/render/head.tsx";
-import { dmRoomName, isUserId } from "../../../lib/access/direct_messages.ts";
+import { isUserId } from "../../../lib/access/direct_messages.ts";
+import { openDirectMessage } from "../../../lib/access/open_dm.ts";
 import {
   MAX_BAN_MINUTES,
   MAX_SLOW_MODE_S,
@@ -136,12 +137,7 @@ async function act(
   const { access } = ctx.app;
   switch (form.get("action")) {
     case "dm": {
-      const other = targetOf(form);
-      if (other === me.id) {
-        throw new ProtocolError("bad_request", "That is you.");
-      }
-      const dm = await dmRoomName(me.id, other);
-      await access.openDm(dm, me, other);
+      const dm = await openDirectMessage(ctx.app, me, targetOf(form));
       return `/rooms/${dm}`;
     }
     case "role": {
