@@ -54,7 +54,7 @@ import type { PersonMenuContext } from "../lib/ui/person.tsx";
 import { ReplyBar } from "../lib/ui/reply_bar.tsx";
 import { RoomSidebar, SidebarToggle } from "../lib/ui/room_sidebar.tsx";
 import { TypingLine } from "../lib/ui/typing_line.tsx";
-import { recordVisit } from "../lib/ui/visited_rooms.ts";
+import { recordLabel, recordVisit } from "../lib/ui/visited_rooms.ts";
 
 /** Props, as the room page renders them (JSON data). */
 export interface RoomChatProps {
@@ -84,6 +84,8 @@ export interface RoomChatProps {
   canModerate?: boolean;
   /** A direct-message room: its heading (`Direct message with …`). */
   dmTitle?: string;
+  /** A direct-message room: the other person's name, when known. */
+  dmName?: string;
   /** The room's slow mode when rendered: seconds between a member's sends. */
   slowModeSeconds?: number;
 }
@@ -160,6 +162,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [highlight, setHighlight] = useState<number | null>(null);
   const [notice, setNotice] = useState<string>();
   const [rooms, setRooms] = useState<string[]>([]);
+  const [labels, setLabels] = useState<Record<string, string>>({});
   const [sidebarOpen, setSidebarOpen] = useState(false);
   /** Why the room no longer takes this person (a ban), or `null`. */
   const [ended, setEnded] = useState<string | null>(null);
@@ -267,7 +270,12 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   }, [client, waiting]);
 
   // The sidebar's rooms: this one is remembered as visited.
-  useEffect(() => setRooms(recordVisit(browserStorage(), room)), []);
+  useEffect(() => {
+    const storage = browserStorage();
+    const visited = recordVisit(storage, room);
+    setRooms(visited);
+    setLabels(recordLabel(storage, room, props.dmName, visited));
+  }, []);
 
   // Phones: Enter adds a line (their keyboards have no Shift+Enter).
   useEffect(() => {
@@ -546,7 +554,12 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         }
       }}
     >
-      <RoomSidebar room={room} rooms={rooms} open={sidebarOpen} />
+      <RoomSidebar
+        room={room}
+        rooms={rooms}
+        labels={labels}
+        open={sidebarOpen}
+      />
       <header class="room-header">
         {live
           ? (
@@ -694,6 +707,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
           : (
             <Composer
               room={room}
+              dmName={props.dmName}
               formId={props.formId}
               needsName={!named}
               name={name}

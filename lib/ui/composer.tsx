@@ -10,6 +10,8 @@ import { LIMITS } from "../protocol/limits.ts";
 /** Props of {@linkcode Composer}. */
 export interface ComposerProps {
   room: string;
+  /** Whom the room is with, for a direct message (the placeholder names them). */
+  dmName?: string;
   /** Id for the form post without JavaScript (a re-submit is not stored twice). */
   formId: string;
   /** Ask for a name: the person has no named session yet. */
@@ -98,7 +100,7 @@ export function Composer(props: ComposerProps): JSX.Element {
           name="text"
           rows={1}
           required
-          placeholder={`Message #${props.room}`}
+          placeholder={`Message ${props.dmName ?? `#${props.room}`}`}
           // The server's precompiled JSX writes `value` as an attribute, which a
           // textarea ignores: there, the draft goes in as its content.
           value={ON_SERVER ? undefined : props.text}

@@ -18,6 +18,8 @@ export interface RoomSidebarProps {
   room: string;
   /** Other rooms to list (the visited ones); the current one is added. */
   rooms: readonly string[];
+  /** Labels of rooms that have one (a direct message's other person). */
+  labels?: Readonly<Record<string, string>>;
   /** Phones: shown over the room (the toggle is pressed). */
   open?: boolean;
 }
@@ -40,8 +42,20 @@ export function RoomSidebar(props: RoomSidebarProps): JSX.Element {
               href={`/rooms/${r}`}
               aria-current={r === props.room ? "page" : undefined}
             >
-              <span aria-hidden="true" class="sidebar-hash">#</span>
-              {r}
+              {props.labels?.[r]
+                ? (
+                  <>
+                    <span aria-hidden="true" class="sidebar-hash">@</span>
+                    {props.labels[r]}
+                    <span class="sr-only">(direct message)</span>
+                  </>
+                )
+                : (
+                  <>
+                    <span aria-hidden="true" class="sidebar-hash">#</span>
+                    {r}
+                  </>
+                )}
             </a>
           </li>
         ))}

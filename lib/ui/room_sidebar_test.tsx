@@ -34,3 +34,18 @@ Deno.test("SidebarToggle: a named button that says whether it is open", () => {
   assert.match(html, new RegExp(`aria-controls="${SIDEBAR_ID}"`));
   assert.match(html, /aria-expanded="false" aria-label="Rooms"/);
 });
+
+Deno.test("RoomSidebar: a direct message shows the other person, not its room name", () => {
+  const html = renderToString(
+    <RoomSidebar
+      room="general"
+      rooms={["dm-0123"]}
+      labels={{ "dm-0123": "Maya" }}
+    />,
+  );
+  assert.match(
+    html,
+    /href="\/rooms\/dm-0123"\s*><span aria-hidden="true" class="sidebar-hash">@<\/span>Maya<span class="sr-only">\(direct message\)<\/span>/,
+  );
+  assert.ok(!html.includes(">dm-0123<"));
+});

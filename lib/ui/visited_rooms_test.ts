@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import type { StorageLike } from "../client/outbox.ts";
 import {
+  LABELS_KEY,
+  readLabels,
   readVisited,
+  recordLabel,
   recordVisit,
   VISITED_KEY,
   VISITED_MAX,
@@ -45,4 +48,23 @@ Deno.test("visited rooms: junk in storage and failing storage are harmless", () 
   };
   assert.deepEqual(recordVisit(full, "general"), ["general"]);
   assert.deepEqual(readVisited(null), []);
+});
+
+Deno.test("visited rooms: a DM's label is kept while its room is remembered", () => {
+  const storage = memory();
+  let rooms = recordVisit(storage, "dm-abc");
+  assert.deepEqual(recordLabel(storage, "dm-abc", "Maya", rooms), {
+    "dm-abc": "Maya",
+  });
+  rooms = recordVisit(storage, "general");
+  assert.deepEqual(recordLabel(storage, "general", undefined, rooms), {
+    "dm-abc": "Maya",
+  });
+  assert.deepEqual(readLabels(storage), { "dm-abc": "Maya" });
+  // Forgotten with its room; junk in storage is ignored.
+  assert.deepEqual(recordLabel(storage, "general", undefined, ["general"]), {});
+  storage.setItem(LABELS_KEY, JSON.stringify({ "Bad Room": "x", ok: 7 }));
+  assert.deepEqual(readLabels(storage), {});
+  storage.setItem(LABELS_KEY, "{not json");
+  assert.deepEqual(readLabels(storage), {});
 });

@@ -90,7 +90,9 @@ async function liveData(
     chat.slowModeSeconds = settings.slowModeSeconds;
   }
   if (settings?.dm && user) {
-    chat.dmTitle = dmTitle(await dmPartnerName(ctx.app, room, settings, user));
+    const partner = await dmPartnerName(ctx.app, room, settings, user);
+    chat.dmTitle = dmTitle(partner);
+    if (partner !== null) chat.dmName = partner;
   }
   if (draft) {
     chat.error = draft.error;

@@ -164,6 +164,15 @@ Deno.test({
         await alice.page.getByRole("heading", { level: 1 }).innerText(),
         "Direct message with bob",
       );
+      // The sidebar and the composer name the person, not the room.
+      assert.equal(
+        await alice.page.getByRole("textbox", { name: "Message" })
+          .getAttribute("placeholder"),
+        "Message bob",
+      );
+      const sidebar = await alice.page.locator(".sidebar-rooms").innerText();
+      assert.match(sidebar, /@bob/);
+      assert.ok(!sidebar.includes("dm-"), sidebar);
       await send(alice.page, "psst, bob");
 
       await messageFromOnlineList(bob.page, "alice");
