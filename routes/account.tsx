@@ -22,7 +22,8 @@ import { Title } from "../lib/render/head.tsx";
 import { defineIsland } from "../lib/render/island.tsx";
 import { Brand, PRODUCT_NAME } from "../lib/ui/brand.tsx";
 import { PersonName } from "../lib/ui/person.tsx";
-import { isSecureRequest, seeOther } from "../lib/ui/forms.ts";
+import { seeOther } from "../lib/ui/forms.ts";
+import { seeOtherSignedIn } from "../lib/http/session_reply.ts";
 import PasskeyButton from "../islands/PasskeyButton.tsx";
 
 const PasskeyIsland = defineIsland("PasskeyButton", PasskeyButton);
@@ -102,15 +103,11 @@ export const handler: Handlers = {
         user,
         form.get("password"),
       );
-      const session = await app.sessions.issueFor(claimed);
-      return seeOther(
+      return seeOtherSignedIn(
+        req,
+        ctx,
+        await app.sessions.issueFor(claimed),
         `/account?done=${account ? "password" : "claimed"}`,
-        new Headers({
-          "set-cookie": app.sessions.cookie(
-            session.token,
-            isSecureRequest(req, ctx.url),
-          ),
-        }),
       );
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;

@@ -17,7 +17,11 @@ import { Title } from "../lib/render/head.tsx";
 import { defineIsland } from "../lib/render/island.tsx";
 import { Brand, PRODUCT_NAME } from "../lib/ui/brand.tsx";
 import { personText } from "../lib/ui/person.tsx";
-import { isSecureRequest, seeOther } from "../lib/ui/forms.ts";
+import { seeOtherSignedIn } from "../lib/http/session_reply.ts";
+import {
+  signInWithPassword,
+  WRONG_NAME_OR_PASSWORD,
+} from "../lib/accounts/password_sign_in.ts";
 import PasskeyButton from "../islands/PasskeyButton.tsx";
 
 const PasskeyIsland = defineIsland("PasskeyButton", PasskeyButton);
@@ -25,7 +29,6 @@ const PasskeyIsland = defineIsland("PasskeyButton", PasskeyButton);
 /** Longest name or password looked at (longer ones cannot match). */
 const MAX_FIELD = 1024;
 /** The answer to a wrong name or password alike. */
-const WRONG = "Wrong name or password.";
 
 /** What the page shows. */
 interface SignInData {
@@ -72,23 +75,20 @@ export const handler: Handlers = {
     const { app } = ctx;
     try {
       if (name.length > MAX_FIELD || password.length > MAX_FIELD) {
-        throw new ProtocolError("unauthenticated", WRONG);
+        throw new ProtocolError("unauthenticated", WRONG_NAME_OR_PASSWORD);
       }
-      await app.loginThrottle.check(name, ctx.remoteAddr);
-      const user = await app.accounts.passwordLogin(name, password);
-      if (!user) {
-        await app.loginThrottle.failed(name, ctx.remoteAddr);
-        throw new ProtocolError("unauthenticated", WRONG);
-      }
-      const session = await app.sessions.issueFor(user);
-      return seeOther(
+      const user = await signInWithPassword(
+        app.accounts,
+        app.loginThrottle,
+        name,
+        password,
+        ctx.remoteAddr,
+      );
+      return seeOtherSignedIn(
+        req,
+        ctx,
+        await app.sessions.issueFor(user),
         next,
-        new Headers({
-          "set-cookie": app.sessions.cookie(
-            session.token,
-            isSecureRequest(req, ctx.url),
-          ),
-        }),
       );
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;

@@ -9,6 +9,25 @@ import type { RouteContext } from "./route_types.ts";
 import { json } from "./responses.ts";
 import { isSecureRequest } from "../ui/forms.ts";
 
+/** A form post's `303` to `location`, setting the session cookie. */
+export function seeOtherSignedIn(
+  req: Request,
+  ctx: RouteContext,
+  session: Session,
+  location: string,
+): Response {
+  return new Response(null, {
+    status: 303,
+    headers: {
+      location,
+      "set-cookie": ctx.app.sessions.cookie(
+        session.token,
+        isSecureRequest(req, ctx.url),
+      ),
+    },
+  });
+}
+
 /** `{user, token}` with `status`, and the session cookie. */
 export function sessionReply(
   req: Request,

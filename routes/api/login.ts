@@ -11,6 +11,7 @@ import { readJsonObject } from "../../lib/http/body.ts";
 import { checkOrigin } from "../../lib/http/origin.ts";
 import { sessionReply } from "../../lib/http/session_reply.ts";
 import { ProtocolError } from "../../lib/protocol/errors.ts";
+import { signInWithPassword } from "../../lib/accounts/password_sign_in.ts";
 
 /** Longest name or password looked at (longer ones cannot match). */
 const MAX_FIELD = 1024;
@@ -30,12 +31,13 @@ export const handler: Handlers = {
       );
     }
     const { app } = ctx;
-    await app.loginThrottle.check(name, ctx.remoteAddr);
-    const user = await app.accounts.passwordLogin(name, password);
-    if (!user) {
-      await app.loginThrottle.failed(name, ctx.remoteAddr);
-      throw new ProtocolError("unauthenticated", "Wrong name or password");
-    }
+    const user = await signInWithPassword(
+      app.accounts,
+      app.loginThrottle,
+      name,
+      password,
+      ctx.remoteAddr,
+    );
     return sessionReply(req, ctx, await app.sessions.issueFor(user), 200);
   },
 };
