@@ -72,6 +72,8 @@ export class RoomAccess {
   readonly #admins: Set<string>;
   readonly #now: () => number;
   readonly #views = new Map<string, { view: RoomView; at: number }>();
+  /** Room → how many changes of it this node heard (see `changes`). */
+  readonly #changes = new Map<string, number>();
 
   constructor(records: Records, options: RoomAccessOptions) {
     this.#records = records;
@@ -429,6 +431,16 @@ export class RoomAccess {
     for (const key of this.#views.keys()) {
       if (key.startsWith(prefix)) this.#views.delete(key);
     }
+    this.#changes.set(room, this.changes(room) + 1);
+  }
+
+  /**
+   * How many changes of `room` this node has heard: a join compares it
+   * before its check and before its reply, since a ban heard in between
+   * could not yet end the subscription it was making.
+   */
+  changes(room: string): number {
+    return this.#changes.get(room) ?? 0;
   }
 
   #cached(room: string, userId: string): RoomView | undefined {

@@ -129,14 +129,19 @@ export class ChatService implements ChatPort {
     epoch?: string,
   ): Promise<void> {
     const room = subscription.room;
+    const heard = this.#access.changes(room);
     await this.#access.checkRead(room, subscription.user);
     const channel = await this.#hub.subscribe(room, subscription);
     let reply: JoinResult;
     try {
       const known = epoch === undefined || epoch === channel.epoch;
       reply = await this.#backlog(channel, subscription, since, known);
+      // The room changed while joining (a ban, say): check again.
+      if (this.#access.changes(room) !== heard) {
+        await this.#access.checkRead(room, subscription.user);
+      }
     } catch (error) {
-      // Storage failed: undo the subscription so it holds nothing forever.
+      // Storage failed, or the room now refuses: undo the subscription.
       this.#hub.unsubscribe(room, subscription);
       throw error;
     }
