@@ -165,12 +165,28 @@ Deno.test({
               .status,
             403,
           );
+          const first = await api(server.origin, "POST", "/api/login", null, {
+            name: "gil",
+            password: "first password",
+          }); // another device, signed in before the change
+          equal(first.status, 200);
+          const changed = await set({
+            password: "second password",
+            currentPassword: "first password",
+          });
+          equal(changed.status, 201);
+          // The change ends the sessions issued before it; its answer's
+          // token is the one that goes on.
+          for (const token of [gil.token, first.json.token]) {
+            equal(
+              (await api(server.origin, "GET", "/api/rooms", token)).status,
+              401,
+            );
+          }
           equal(
-            (await set({
-              password: "second password",
-              currentPassword: "first password",
-            })).status,
-            201,
+            (await api(server.origin, "GET", "/api/rooms", changed.json.token))
+              .status,
+            200,
           );
           const login = (password: string) =>
             api(server.origin, "POST", "/api/login", null, {

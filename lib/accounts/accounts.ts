@@ -29,6 +29,11 @@ export interface AccountRecord {
   createdAt: number;
   /** The password hash (`passwords.ts`), when one was set. */
   password?: string;
+  /**
+   * Epoch ms: tokens issued before it are no longer valid (set when the
+   * password is changed, so a stolen session ends with it).
+   */
+  sessionsAfter?: number;
 }
 
 /** Who claimed a name. */
@@ -83,9 +88,14 @@ export class Accounts {
   async claimWithPassword(user: User, password: unknown): Promise<User> {
     const checked = checkPassword(password);
     const hash = await hashPassword(checked, this.#iterations);
+    const now = this.#now();
     return await this.#claim(
       user,
-      (account) => ({ ...account, password: hash }),
+      // Replacing a password ends every session issued before it.
+      (account) =>
+        account.password === undefined
+          ? { ...account, password: hash }
+          : { ...account, password: hash, sessionsAfter: now },
     );
   }
 

@@ -90,6 +90,13 @@ export class Sessions {
     ]);
     if (revoked) return null;
     const record = (account?.value ?? null) as AccountRecord | null;
+    // Issued before the account's password changed: ended with it.
+    if (
+      record?.sessionsAfter !== undefined &&
+      (claims.issuedAt ?? 0) < record.sessionsAfter
+    ) {
+      return null;
+    }
     return {
       user: presentUser(claims, record),
       stale: record !== null &&

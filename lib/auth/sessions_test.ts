@@ -177,3 +177,24 @@ Deno.test("nobody gets or renames to a name someone claimed", async () => {
   deepEqual(renamed.user, { id: owner.user.id, name: "Gracie", claimed: true });
   await s.issue("grace", other.user);
 });
+
+Deno.test("changing an account's password ends the sessions issued before it", async () => {
+  const s = sessions();
+  const guest = await s.issue("Kira", null);
+  const claimed = await accounts.claimWithPassword(
+    guest.user,
+    "first password",
+  );
+  const elsewhere = await s.issueFor(claimed); // another device
+  deepEqual(
+    await s.verify(elsewhere.token),
+    claimed,
+    "a first password ends nothing",
+  );
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  await accounts.claimWithPassword(claimed, "second password");
+  equal(await s.verify(elsewhere.token), null);
+  equal(await s.verify(guest.token), null);
+  const fresh = await s.issueFor(claimed); // the device that changed it
+  deepEqual(await s.verify(fresh.token), claimed);
+});

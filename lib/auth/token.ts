@@ -1,6 +1,7 @@
 /**
  * Signed session tokens: `v1.<payload>.<signature>`, the payload a base64url
- * JSON `{u, n, x?, j}` (user id, display name, expiry in epoch seconds, and
+ * JSON `{u, n, x?, t, j}` (user id, display name, expiry in epoch seconds,
+ * issue time in epoch ms, and
  * random bytes that make every issued token distinct, so that revoking one
  * never revokes another), the signature HMAC-SHA256 over
  * `v1.<payload>` with WebCrypto. Tokens are opaque to clients.
@@ -20,6 +21,8 @@ export interface TokenClaims {
   name: string;
   /** Epoch seconds after which the token is no longer valid. */
   expiresAt?: number;
+  /** Epoch ms when it was issued (absent in tokens issued before it was kept). */
+  issuedAt?: number;
 }
 
 /** Signs and verifies tokens with one HMAC key. */
@@ -57,6 +60,7 @@ export class TokenSigner {
           u: user.id,
           n: user.name,
           x: expiresAt,
+          t: Date.now(),
           j: encodeBase64Url(crypto.getRandomValues(new Uint8Array(9))),
         }),
       ),
@@ -104,12 +108,14 @@ function parsePayload(bytes: Uint8Array): TokenClaims | null {
   try {
     const value: unknown = JSON.parse(decoder.decode(bytes));
     if (typeof value !== "object" || value === null) return null;
-    const { u, n, x } = value as Record<string, unknown>;
+    const { u, n, x, t } = value as Record<string, unknown>;
     if (typeof u !== "string" || typeof n !== "string") return null;
     if (x !== undefined && typeof x !== "number") return null;
-    return x === undefined
-      ? { id: u, name: n }
-      : { id: u, name: n, expiresAt: x };
+    if (t !== undefined && typeof t !== "number") return null;
+    const claims: TokenClaims = { id: u, name: n };
+    if (x !== undefined) claims.expiresAt = x;
+    if (t !== undefined) claims.issuedAt = t;
+    return claims;
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 import assert, { deepEqual, equal, match, rejects } from "node:assert/strict";
-import { newUserId, TokenSigner } from "./token.ts";
+import { newUserId, type TokenClaims, TokenSigner } from "./token.ts";
 import { decodeBase64Url, encodeBase64Url } from "./base64url.ts";
 
 const secretA = new Uint8Array(32).fill(7);
@@ -7,6 +7,13 @@ const secretB = new Uint8Array(32).fill(8);
 const alice = { id: "u_alice", name: "alice" };
 
 /** Replaces the character at `index` with a different base64url one that decodes differently. */
+/** Who a verified token names, without when it was issued. */
+function who(claims: TokenClaims | null) {
+  if (!claims) return null;
+  const { issuedAt: _, ...rest } = claims;
+  return rest;
+}
+
 function flip(token: string, index: number): string {
   const swapped = token[index] === "A" ? "Q" : "A";
   return token.slice(0, index) + swapped + token.slice(index + 1);
@@ -16,17 +23,17 @@ Deno.test("a signed token verifies to the same user", async () => {
   const signer = await TokenSigner.create(secretA);
   const token = await signer.sign(alice);
   match(token, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-  deepEqual(await signer.verify(token), alice);
+  deepEqual(who(await signer.verify(token)), alice);
   // A fresh signer with the same secret (another isolate) accepts it too.
   const other = await TokenSigner.create(new Uint8Array(secretA));
-  deepEqual(await other.verify(token), alice);
+  deepEqual(who(await other.verify(token)), alice);
 });
 
 Deno.test("a unicode name survives the round trip", async () => {
   const signer = await TokenSigner.create(secretA);
   const user = { id: newUserId(), name: "Zoë 😀 \u00e9\u4e2d\u6587" };
   const token = await signer.sign(user);
-  deepEqual(await signer.verify(token), user);
+  deepEqual(who(await signer.verify(token)), user);
   const payload = decodeBase64Url(token.split(".")[1]);
   assert(payload);
   const { u, n, j } = JSON.parse(new TextDecoder().decode(payload));
@@ -42,10 +49,18 @@ Deno.test("every token issued is distinct, even for one user", async () => {
 
 Deno.test("an expiry round-trips", async () => {
   const signer = await TokenSigner.create(secretA);
-  deepEqual(await signer.verify(await signer.sign(alice, 1_900_000_000)), {
+  deepEqual(who(await signer.verify(await signer.sign(alice, 1_900_000_000))), {
     ...alice,
     expiresAt: 1_900_000_000,
   });
+});
+
+Deno.test("a token says when it was issued", async () => {
+  const signer = await TokenSigner.create(secretA);
+  const before = Date.now();
+  const claims = await signer.verify(await signer.sign(alice));
+  assert(claims?.issuedAt !== undefined);
+  assert(claims.issuedAt >= before && claims.issuedAt <= Date.now());
 });
 
 Deno.test("a tampered payload is refused", async () => {
@@ -84,7 +99,7 @@ Deno.test("a token signed with another key is refused", async () => {
   const signerB = await TokenSigner.create(secretB);
   const token = await signerB.sign(alice);
   equal(await signerA.verify(token), null);
-  deepEqual(await signerB.verify(token), alice);
+  deepEqual(who(await signerB.verify(token)), alice);
 });
 
 Deno.test("garbage and wrong prefixes are refused", async () => {
@@ -138,6 +153,7 @@ Deno.test("a validly signed payload that is not {u, n} strings is refused", asyn
       '{"u":1,"n":"x"}',
       '{"u":"u_x"}',
       '{"u":"u_x","n":"x","x":"never"}',
+      '{"u":"u_x","n":"x","t":"today"}',
       "null",
       "[]",
       "{",
