@@ -28,6 +28,13 @@ Deno.test({
       sockets.push(client);
       return client;
     };
+    /** The status of one API request (`api` without the origin). */
+    const status = async (
+      method: string,
+      path: string,
+      token?: string | null,
+      body?: unknown,
+    ) => (await api(server.origin, method, path, token, body)).status;
     try {
       const owner = await guest(server.origin, "olga");
       const outsider = await guest(server.origin, "oscar");
@@ -177,12 +184,11 @@ Deno.test({
             owner.token,
           );
           equal(
-            (await api(
-              server.origin,
+            await status(
               "DELETE",
               `/api/rooms/secret/invites/${revoked.json.id}`,
               owner.token,
-            )).status,
+            ),
             204,
           );
           const late = await guest(server.origin, "lena");
@@ -194,12 +200,7 @@ Deno.test({
           );
           equal(refused.status, 404);
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              "/api/rooms/secret/messages",
-              late.token,
-            )).status,
+            await status("GET", "/api/rooms/secret/messages", late.token),
             403,
           );
           const redeemed = await api(
@@ -249,13 +250,10 @@ Deno.test({
           equal(ab.json.room, ba.json.room);
           const room = ab.json.room;
           equal(
-            (await api(
-              server.origin,
-              "POST",
-              `/api/rooms/${room}/messages`,
-              b.token,
-              { id: "d1", text: "psst" },
-            )).status,
+            await status("POST", `/api/rooms/${room}/messages`, b.token, {
+              id: "d1",
+              text: "psst",
+            }),
             201,
           );
           equal(
@@ -268,21 +266,11 @@ Deno.test({
             "psst",
           );
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              `/api/rooms/${room}/messages`,
-              c.token,
-            )).status,
+            await status("GET", `/api/rooms/${room}/messages`, c.token),
             403,
           );
           equal(
-            (await api(
-              server.origin,
-              "POST",
-              `/api/rooms/${room}/invites`,
-              a.token,
-            )).status,
+            await status("POST", `/api/rooms/${room}/invites`, a.token),
             403,
           );
         },
@@ -297,13 +285,12 @@ Deno.test({
             room: "town",
           });
           equal(
-            (await api(
-              server.origin,
+            await status(
               "PUT",
               `/api/rooms/town/members/${mod.user.id}`,
               owner.token,
               { role: "moderator" },
-            )).status,
+            ),
             200,
           );
           // Sockets of the troll on both isolates (welcome.node tells them apart).
@@ -329,13 +316,9 @@ Deno.test({
           );
           const plain = await guest(server.origin, "pat");
           equal(
-            (await api(
-              server.origin,
-              "POST",
-              "/api/rooms/town/bans",
-              plain.token,
-              { user: troll.user.id },
-            )).status,
+            await status("POST", "/api/rooms/town/bans", plain.token, {
+              user: troll.user.id,
+            }),
             403,
           );
           const ban = await api(
@@ -357,13 +340,7 @@ Deno.test({
             [troll.user.id],
           );
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              "/api/rooms/town/bans",
-              plain.token,
-            ))
-              .status,
+            await status("GET", "/api/rooms/town/bans", plain.token),
             403,
           );
           for (const socket of trollSockets) {
@@ -380,51 +357,33 @@ Deno.test({
             "forbidden",
           );
           equal(
-            (await api(
-              server.origin,
-              "POST",
-              "/api/rooms/town/messages",
-              troll.token,
-              { id: "t1", text: "x" },
-            )).status,
+            await status("POST", "/api/rooms/town/messages", troll.token, {
+              id: "t1",
+              text: "x",
+            }),
             403,
           );
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              "/api/rooms/town/messages",
-              troll.token,
-            )).status,
+            await status("GET", "/api/rooms/town/messages", troll.token),
             403,
           );
           // A moderator may not ban the owner; lifting the ban lets the user back.
           equal(
-            (await api(
-              server.origin,
-              "POST",
-              "/api/rooms/town/bans",
-              mod.token,
-              { user: owner.user.id },
-            )).status,
+            await status("POST", "/api/rooms/town/bans", mod.token, {
+              user: owner.user.id,
+            }),
             403,
           );
           equal(
-            (await api(
-              server.origin,
+            await status(
               "DELETE",
               `/api/rooms/town/bans/${troll.user.id}`,
               mod.token,
-            )).status,
+            ),
             204,
           );
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              "/api/rooms/town/messages",
-              troll.token,
-            )).status,
+            await status("GET", "/api/rooms/town/messages", troll.token),
             200,
           );
         },
@@ -476,30 +435,23 @@ Deno.test({
         "slow mode spaces a member's sends on every transport; moderators are exempt",
         async () => {
           equal(
-            (await api(
-              server.origin,
-              "PATCH",
-              "/api/rooms/town",
-              outsider.token,
-              { slowModeSeconds: 30 },
-            )).status,
+            await status("PATCH", "/api/rooms/town", outsider.token, {
+              slowModeSeconds: 30,
+            }),
             403,
           );
           equal(
-            (await api(server.origin, "PATCH", "/api/rooms/town", owner.token, {
+            await status("PATCH", "/api/rooms/town", owner.token, {
               slowModeSeconds: 30,
-            })).status,
+            }),
             200,
           );
           const slow = await guest(server.origin, "sam");
           equal(
-            (await api(
-              server.origin,
-              "POST",
-              "/api/rooms/town/messages",
-              slow.token,
-              { id: "s1", text: "one" },
-            )).status,
+            await status("POST", "/api/rooms/town/messages", slow.token, {
+              id: "s1",
+              text: "one",
+            }),
             201,
           );
           const second = await api(
@@ -519,13 +471,10 @@ Deno.test({
           equal((await socket.next((e) => e.ref === "s3")).code, "slow_mode");
           for (const id of ["o1", "o2"]) {
             equal(
-              (await api(
-                server.origin,
-                "POST",
-                "/api/rooms/town/messages",
-                owner.token,
-                { id, text: id },
-              )).status,
+              await status("POST", "/api/rooms/town/messages", owner.token, {
+                id,
+                text: id,
+              }),
               201,
             );
           }
@@ -540,12 +489,7 @@ Deno.test({
         async () => {
           const fake = await guest(server.origin, "root");
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              "/api/rooms/secret/messages",
-              fake.token,
-            )).status,
+            await status("GET", "/api/rooms/secret/messages", fake.token),
             403,
             "a guest named root is nobody",
           );
@@ -559,21 +503,16 @@ Deno.test({
           equal(claimed.status, 201, claimed.text);
           const admin = claimed.json.token;
           equal(
-            (await api(
-              server.origin,
-              "GET",
-              "/api/rooms/secret/messages",
-              admin,
-            )).status,
+            await status("GET", "/api/rooms/secret/messages", admin),
             200,
           );
           const rooms = await api(server.origin, "GET", "/api/rooms", admin);
           assert(rooms.text.includes("secret"));
           equal(
-            (await api(server.origin, "POST", "/api/rooms/town/bans", admin, {
+            await status("POST", "/api/rooms/town/bans", admin, {
               user: outsider.user.id,
               minutes: 1,
-            })).status,
+            }),
             201,
           );
         },
