@@ -33,15 +33,6 @@ export class SendLimiter {
   }
 
   /**
-   * Takes a send for the user `id` alone: 0 when allowed, else the wait in
-   * milliseconds. Prefer {@linkcode takeFor}, which also holds guests to
-   * their address.
-   */
-  take(id: string, now = Date.now()): number {
-    return this.#users.take(id, now);
-  }
-
-  /**
    * Takes a send for `sender` from `address` (`""`: unknown): 0 when
    * allowed, else the wait in milliseconds. A guest is held to their user id
    * and to their address, since a guest can mint a new user id with every
@@ -50,7 +41,9 @@ export class SendLimiter {
    * takes from neither bucket.
    */
   takeFor(sender: Sender, address: string, now = Date.now()): number {
-    if (sender.claimed || address === "") return this.take(sender.id, now);
+    if (sender.claimed || address === "") {
+      return this.#users.take(sender.id, now);
+    }
     const wait = Math.max(
       this.#users.wait(sender.id, now),
       this.#addresses.wait(address, now),

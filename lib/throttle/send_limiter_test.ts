@@ -11,7 +11,7 @@ Deno.test("a user's sends share one bucket, whatever the address", () => {
     [
       limiter.takeFor(ann, "192.0.2.1", 0),
       limiter.takeFor(ann, "198.51.100.7", 0),
-      limiter.take(ann.id, 0), // an HTTP post of a route that knows no address
+      limiter.takeFor(ann, "", 0), // a request whose address is unknown
       limiter.takeFor(ann, "192.0.2.1", 0),
     ],
     [0, 0, 1000, 1000],
