@@ -7,7 +7,8 @@
  */
 import type { Handlers } from "../lib/http/route_types.ts";
 import { checkOrigin } from "../lib/http/origin.ts";
-import { isSecureRequest, seeOther } from "../lib/ui/forms.ts";
+import { seeOther } from "../lib/ui/forms.ts";
+import { isSecureRequest } from "../lib/http/secure_request.ts";
 
 /** Signs out. */
 export const handler: Handlers = {

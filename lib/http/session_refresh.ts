@@ -7,7 +7,7 @@
  * @module
  */
 import { readCookie, SESSION_COOKIE, type Sessions } from "../auth/sessions.ts";
-import { isSecureRequest } from "../ui/forms.ts";
+import { isSecureRequest } from "./secure_request.ts";
 
 /**
  * Appends a fresh session cookie to `response` when `req` carries a session

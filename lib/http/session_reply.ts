@@ -7,7 +7,7 @@
 import type { Session } from "../auth/sessions.ts";
 import type { RouteContext } from "./route_types.ts";
 import { json } from "./responses.ts";
-import { isSecureRequest } from "../ui/forms.ts";
+import { isSecureRequest } from "./secure_request.ts";
 
 /** A form post's `303` to `location`, setting the session cookie. */
 export function seeOtherSignedIn(

@@ -3,15 +3,10 @@
  *
  * @module
  */
+import { isSecureRequest } from "../http/secure_request.ts";
 import type { User } from "../protocol/types.ts";
 import { parseDisplayName } from "../protocol/validate.ts";
 import type { RouteContext } from "../http/route_types.ts";
-
-/** Whether the session cookie must be `Secure` (HTTPS, directly or via a proxy). */
-export function isSecureRequest(req: Request, url: URL): boolean {
-  return url.protocol === "https:" ||
-    req.headers.get("x-forwarded-proto") === "https";
-}
 
 /**
  * Applies a name typed into a form: issues a session (or renames the

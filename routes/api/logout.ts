@@ -8,7 +8,7 @@
 import type { Handlers } from "../../lib/http/route_types.ts";
 import { checkOrigin } from "../../lib/http/origin.ts";
 import { requireUser } from "../../lib/http/identity.ts";
-import { isSecureRequest } from "../../lib/ui/forms.ts";
+import { isSecureRequest } from "../../lib/http/secure_request.ts";
 
 /** Signs out. */
 export const handler: Handlers = {
