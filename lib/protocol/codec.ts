@@ -41,8 +41,14 @@ const FRAME_TYPES: ReadonlySet<string> = new Set<ClientFrameType>([
   "react",
   "typing",
   "history",
+  "read",
+  "visibility",
+  "watch",
   "ping",
 ]);
+
+/** Most rooms one `watch` frame may list. */
+export const MAX_WATCHED_ROOMS = 100;
 
 /** The UTF-8 length of `text`, computed only when it could exceed `limit`. */
 export function exceedsBytes(text: string, limit: number): boolean {
@@ -193,6 +199,31 @@ export function validateClientFrame(value: unknown): ClientFrame {
       const emoji = parseEmoji(value.emoji, id);
       const on = parseFlag(value.on, "on", id);
       return { type: "react", room, id, target, emoji, on };
+    }
+    case "read":
+      return {
+        type: "read",
+        room: parseRoomName(value.room, ref),
+        seq: parseSeq(value.seq, "seq", ref),
+      };
+    case "visibility":
+      return {
+        type: "visibility",
+        hidden: parseFlag(value.hidden, "hidden", ref),
+      };
+    case "watch": {
+      const rooms = value.rooms;
+      if (!Array.isArray(rooms) || rooms.length > MAX_WATCHED_ROOMS) {
+        throw new ProtocolError(
+          "bad_request",
+          `"rooms" must be a list of at most ${MAX_WATCHED_ROOMS} rooms`,
+          { ref },
+        );
+      }
+      return {
+        type: "watch",
+        rooms: [...new Set(rooms.map((room) => parseRoomName(room, ref)))],
+      };
     }
     case "history": {
       const room = parseRoomName(value.room, ref);

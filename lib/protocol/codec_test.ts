@@ -113,6 +113,19 @@ const MALFORMED: Array<[name: string, frame: string, code: ErrorCode]> = [
     "bad_request",
   ],
   ["leave bad room", '{"type":"leave","room":""}', "room_invalid"],
+  ["read without seq", '{"type":"read","room":"a"}', "bad_request"],
+  ["read negative seq", '{"type":"read","room":"a","seq":-1}', "bad_request"],
+  ["read bad room", '{"type":"read","room":"A","seq":1}', "room_invalid"],
+  ["visibility not boolean", '{"type":"visibility","hidden":1}', "bad_request"],
+  ["watch not a list", '{"type":"watch","rooms":"a"}', "bad_request"],
+  ["watch bad room", '{"type":"watch","rooms":["a","B"]}', "room_invalid"],
+  [
+    "watch too many",
+    `{"type":"watch","rooms":${
+      JSON.stringify(Array.from({ length: 101 }, (_, i) => "r" + i))
+    }}`,
+    "bad_request",
+  ],
   ["typing bad room", '{"type":"typing","room":"A"}', "room_invalid"],
   ["send without id", '{"type":"send","room":"a","text":"hi"}', "bad_request"],
   [
@@ -336,6 +349,19 @@ Deno.test("decodeClientFrame: accepts every valid frame type", () => {
     ),
     { type: "react", room: "a", id: "k", target: 4, emoji: "👍🏽", on: false },
   );
+  deepEqual(decodeClientFrame('{"type":"read","room":"a","seq":7}'), {
+    type: "read",
+    room: "a",
+    seq: 7,
+  });
+  deepEqual(decodeClientFrame('{"type":"visibility","hidden":true}'), {
+    type: "visibility",
+    hidden: true,
+  });
+  deepEqual(decodeClientFrame('{"type":"watch","rooms":["a","b","a"]}'), {
+    type: "watch",
+    rooms: ["a", "b"],
+  });
 });
 
 Deno.test("decodeClientFrame: text of exactly 4000 characters and names of 32 pass", () => {

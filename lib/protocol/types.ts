@@ -52,6 +52,11 @@ export interface ChatMessage extends EventBase {
   deleted?: true;
   /** Folded: the reactions it has, when any. */
   reactions?: Reactions;
+  /**
+   * Ids of the room members its text mentions (`@name`), when any; folded:
+   * those of the latest text.
+   */
+  mentions?: string[];
 }
 
 /** An edit of message `target`: its new text. */
@@ -59,6 +64,8 @@ export interface EditEvent extends EventBase {
   type: "edit";
   target: number;
   text: string;
+  /** The members the new text mentions, when any. */
+  mentions?: string[];
 }
 
 /** The deletion of message `target`. */
@@ -90,6 +97,9 @@ export function isMessage(event: RoomEvent): event is ChatMessage {
 export function isUpdate(event: RoomEvent): event is RoomUpdate {
   return event.type !== undefined;
 }
+
+/** What notifies a member of a room: every message, mentions (and DMs), nothing. */
+export type NotifyLevel = "all" | "mentions" | "none";
 
 /** The error codes of the contract. */
 export type ErrorCode =
@@ -128,6 +138,12 @@ export type ClientFrame =
   }
   | { type: "typing"; room: string }
   | { type: "history"; room: string; before?: number; limit: number }
+  /** The user has read `room` up to `seq`. */
+  | { type: "read"; room: string; seq: number }
+  /** The page is hidden (counts as away for Web Push) or shown again. */
+  | { type: "visibility"; hidden: boolean }
+  /** The rooms whose unread counts the client shows (replaces the last list). */
+  | { type: "watch"; rooms: string[] }
   | { type: "ping" };
 
 /** The `type` of every client frame. */
@@ -167,6 +183,8 @@ export type ServerEvent =
     updates?: RoomUpdate[];
     online: User[];
     recovered: boolean;
+    /** The user's read position in the room (0: never read). */
+    read?: number;
   }
   | ({ type: "message" } & Omit<ChatMessage, "type">)
   | EditEvent
@@ -184,6 +202,10 @@ export type ServerEvent =
   /** `reason` when the room ended the subscription: `"banned"`. */
   | { type: "left"; room: string; reason?: "banned" }
   | { type: "pong" }
+  /** The user's read position in `room` moved (another tab, device or a send). */
+  | { type: "read"; room: string; seq: number }
+  /** A watched room's exact counts changed. */
+  | ({ type: "unread"; room: string } & UnreadCounts)
   | {
     type: "error";
     code: ErrorCode;
@@ -191,3 +213,15 @@ export type ServerEvent =
     ref?: string;
     retryAfterMs?: number;
   };
+
+/** A user's exact counts in one room. */
+export interface UnreadCounts {
+  /** The room's head. */
+  seq: number;
+  /** The user's read position. */
+  read: number;
+  /** Messages of other users after `read`, deleted ones excluded. */
+  unread: number;
+  /** Those of them that mention the user. */
+  mentions: number;
+}
