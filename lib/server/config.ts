@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { decodeBase64Url } from "../auth/base64url.ts";
 
 /** The server's configuration. */
 export interface Config {
@@ -75,6 +76,22 @@ export interface Config {
    * request's own hostname.
    */
   rpId: string | undefined;
+  /**
+   * `CHAT_VAPID_PUBLIC_KEY` and `CHAT_VAPID_PRIVATE_KEY` (base64url: an
+   * uncompressed P-256 point, a 32-byte scalar): Web Push's VAPID key pair;
+   * unset: generated once and kept in records. Both or neither.
+   */
+  vapid: { publicKey: string; privateKey: string } | undefined;
+  /**
+   * `CHAT_VAPID_SUBJECT`: the `mailto:` or `https:` contact push services
+   * see in every VAPID token (default `mailto:chat@example.invalid`).
+   */
+  vapidSubject: string;
+  /**
+   * `CHAT_PUSH_TEST_ORIGINS`: tests only: exact origins (`http://127.0.0.1:9000`)
+   * accepted as push endpoints although they are not `https` on a public host.
+   */
+  pushTestOrigins: ReadonlySet<string>;
   /** `CHAT_FAULT_BUS_DROP_EVERY`: test-only fault: drop every Nth bus post (0 = off). */
   faultBusDropEvery: number;
   /** `CHAT_LOG`: `info` (default) or `debug` or `silent`. */
@@ -113,6 +130,31 @@ function list(env: EnvReader, name: string): string[] {
     .filter((part) => part !== "");
 }
 
+/** The VAPID key pair from the environment: both variables or neither. */
+function vapidKeys(env: EnvReader): Config["vapid"] {
+  const publicKey = env("CHAT_VAPID_PUBLIC_KEY") || undefined;
+  const privateKey = env("CHAT_VAPID_PRIVATE_KEY") || undefined;
+  if (publicKey === undefined && privateKey === undefined) return undefined;
+  if (publicKey === undefined || privateKey === undefined) {
+    throw new RangeError(
+      "Cannot read the VAPID keys: set both CHAT_VAPID_PUBLIC_KEY and CHAT_VAPID_PRIVATE_KEY, or neither",
+    );
+  }
+  const point = decodeBase64Url(publicKey);
+  if (point?.length !== 65 || point[0] !== 4) {
+    throw new RangeError(
+      `Cannot read CHAT_VAPID_PUBLIC_KEY="${publicKey}": expected an uncompressed P-256 point (65 bytes, base64url)`,
+    );
+  }
+  if (decodeBase64Url(privateKey)?.length !== 32) {
+    // The value is a secret: not echoed.
+    throw new RangeError(
+      "Cannot read CHAT_VAPID_PRIVATE_KEY: expected 32 bytes, base64url",
+    );
+  }
+  return { publicKey, privateKey };
+}
+
 /**
  * Builds the configuration from environment variables.
  *
@@ -136,6 +178,21 @@ export function loadConfig(env: EnvReader): Config {
     throw new RangeError(
       `Cannot read CHAT_REDIS_URL="${redisUrl}": expected redis://host:port or rediss://…`,
     );
+  }
+  const vapidSubject = env("CHAT_VAPID_SUBJECT") ||
+    "mailto:chat@example.invalid";
+  if (!/^(mailto:[^\s]+|https:\/\/[^\s]+)$/.test(vapidSubject)) {
+    throw new RangeError(
+      `Cannot read CHAT_VAPID_SUBJECT="${vapidSubject}": expected mailto:… or https://…`,
+    );
+  }
+  const pushTestOrigins = list(env, "CHAT_PUSH_TEST_ORIGINS");
+  for (const origin of pushTestOrigins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new RangeError(
+        `Cannot read CHAT_PUSH_TEST_ORIGINS: "${origin}" is not an origin such as http://127.0.0.1:9000`,
+      );
+    }
   }
   const rpId = env("CHAT_RP_ID") || undefined;
   if (rpId !== undefined && !RP_ID_PATTERN.test(rpId)) {
@@ -164,6 +221,9 @@ export function loadConfig(env: EnvReader): Config {
     admins: (env("CHAT_ADMINS") ?? "").split(",").map((name) => name.trim())
       .filter((name) => name !== ""),
     rpId,
+    vapid: vapidKeys(env),
+    vapidSubject,
+    pushTestOrigins: new Set(pushTestOrigins),
     broadcast: flag(
       env,
       "CHAT_BROADCAST",

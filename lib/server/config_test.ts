@@ -3,6 +3,11 @@ import { type Config, loadConfig } from "./config.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
+/** A real VAPID key pair (made by `web-push generate-vapid-keys`). */
+const VAPID_PUBLIC =
+  "BAya5RNOLMekWeOYUheJ2oZG0OybL0vBaaasWSlArkVhQ4Fb4UilnMw6KnCZa-DuN7yWdbzNS1UAD0Pp7mcgF3g";
+const VAPID_PRIVATE = "ocObpJYRjcey7dYi257JslNFyVF-Dzb_SiyiK-xCZRM";
+
 Deno.test("every variable has a default", () => {
   const expected: Config = {
     kvPath: undefined,
@@ -24,6 +29,9 @@ Deno.test("every variable has a default", () => {
     faultBusDropEvery: 0,
     admins: [],
     rpId: undefined,
+    vapid: undefined,
+    vapidSubject: "mailto:chat@example.invalid",
+    pushTestOrigins: new Set(),
     forwardWrites: true,
     broadcast: true,
     log: "info",
@@ -63,6 +71,10 @@ Deno.test("every variable is read", () => {
     CHAT_FAULT_BUS_DROP_EVERY: "7",
     CHAT_ADMINS: "root",
     CHAT_RP_ID: "chat.example",
+    CHAT_VAPID_PUBLIC_KEY: VAPID_PUBLIC,
+    CHAT_VAPID_PRIVATE_KEY: VAPID_PRIVATE,
+    CHAT_VAPID_SUBJECT: "https://chat.example/contact",
+    CHAT_PUSH_TEST_ORIGINS: "http://127.0.0.1:9000",
     CHAT_FORWARD_WRITES: "0",
     CHAT_BROADCAST: "0",
     CHAT_LOG: "debug",
@@ -89,6 +101,9 @@ Deno.test("every variable is read", () => {
     faultBusDropEvery: 7,
     admins: ["root"],
     rpId: "chat.example",
+    vapid: { publicKey: VAPID_PUBLIC, privateKey: VAPID_PRIVATE },
+    vapidSubject: "https://chat.example/contact",
+    pushTestOrigins: new Set(["http://127.0.0.1:9000"]),
     log: "debug",
   });
   equal(loadConfig(env({ CHAT_KV_PATH: ":memory:" })).kvPath, ":memory:");
@@ -203,5 +218,62 @@ Deno.test("CHAT_RP_ID is a lower-case domain; anything else is refused", () => {
     ]
   ) {
     throws(() => loadConfig(env({ CHAT_RP_ID: bad })), /CHAT_RP_ID=/, bad);
+  }
+});
+
+Deno.test("the VAPID keys come both or neither, and must be a P-256 pair's sizes", () => {
+  throws(
+    () => loadConfig(env({ CHAT_VAPID_PUBLIC_KEY: VAPID_PUBLIC })),
+    /both CHAT_VAPID_PUBLIC_KEY and CHAT_VAPID_PRIVATE_KEY/,
+  );
+  throws(
+    () => loadConfig(env({ CHAT_VAPID_PRIVATE_KEY: VAPID_PRIVATE })),
+    /both/,
+  );
+  throws(
+    () =>
+      loadConfig(env({
+        CHAT_VAPID_PUBLIC_KEY: VAPID_PUBLIC.slice(0, -1),
+        CHAT_VAPID_PRIVATE_KEY: VAPID_PRIVATE,
+      })),
+    /CHAT_VAPID_PUBLIC_KEY=/,
+  );
+  // The private key is never echoed in the error.
+  throws(
+    () =>
+      loadConfig(env({
+        CHAT_VAPID_PUBLIC_KEY: VAPID_PUBLIC,
+        CHAT_VAPID_PRIVATE_KEY: VAPID_PRIVATE + "A",
+      })),
+    (error: Error) =>
+      /CHAT_VAPID_PRIVATE_KEY: expected 32 bytes/.test(error.message) &&
+      !error.message.includes(VAPID_PRIVATE),
+  );
+});
+
+Deno.test("CHAT_VAPID_SUBJECT is mailto: or https:; CHAT_PUSH_TEST_ORIGINS are exact origins", () => {
+  equal(
+    loadConfig(env({ CHAT_VAPID_SUBJECT: "mailto:ops@chat.example" }))
+      .vapidSubject,
+    "mailto:ops@chat.example",
+  );
+  for (const bad of ["http://chat.example", "ops@chat.example"]) {
+    throws(
+      () => loadConfig(env({ CHAT_VAPID_SUBJECT: bad })),
+      /CHAT_VAPID_SUBJECT=/,
+    );
+  }
+  deepEqual(
+    loadConfig(env({
+      CHAT_PUSH_TEST_ORIGINS: "http://127.0.0.1:9000, http://[::1]:9001",
+    })).pushTestOrigins,
+    new Set(["http://127.0.0.1:9000", "http://[::1]:9001"]),
+  );
+  for (const bad of ["http://127.0.0.1:9000/push", "127.0.0.1:9000", "x"]) {
+    throws(
+      () => loadConfig(env({ CHAT_PUSH_TEST_ORIGINS: bad })),
+      /CHAT_PUSH_TEST_ORIGINS/,
+      bad,
+    );
   }
 });
