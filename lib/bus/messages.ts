@@ -58,7 +58,20 @@ export type BusMessage =
    */
   | { k: "append"; node: string; to: string; appends: ForwardedAppend[] }
   /** The writer's answers to forwarded appends, in any order. */
-  | { k: "appended"; to: string; results: ForwardedResult[] };
+  | { k: "appended"; to: string; results: ForwardedResult[] }
+  /**
+   * A message of a second registry that speaks the same kinds (the
+   * attention registry is a `Presence` too: `lib/bus/scoped_bus.ts`).
+   */
+  | { k: "scoped"; scope: string; m: BusMessage }
+  /**
+   * Something for `user`'s connections on every node (their read position
+   * moved): delivered to each of them but `from` (the connection it came from).
+   */
+  | { k: "user"; user: string; event: UserEvent; from?: string };
+
+/** What reaches a user's connections wherever they are. */
+export type UserEvent = { type: "read"; room: string; seq: number };
 
 /** One forwarded append. */
 export interface ForwardedAppend {

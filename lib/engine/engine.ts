@@ -34,7 +34,8 @@ import { ProtocolError } from "../protocol/errors.ts";
  * target message when stored (see `fold.ts`).
  */
 export type EventInput =
-  | { type: "message"; text: string; replyTo?: number }
+  /** `mentions`: the members the text mentions (set by the chat core). */
+  | { type: "message"; text: string; replyTo?: number; mentions?: string[] }
   | { type: "edit"; target: number; text: string }
   /**
    * `moderator`: the room's moderator deletes someone else's message (set

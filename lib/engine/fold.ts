@@ -186,6 +186,7 @@ export function eventOf(
         ts,
       };
       if (input.replyTo !== undefined) message.replyTo = input.replyTo;
+      if (input.mentions?.length) message.mentions = input.mentions;
       return message;
     }
     case "edit":

@@ -13,7 +13,7 @@
  * @module
  */
 import type { User } from "../protocol/types.ts";
-import type { Bus } from "../bus/bus.ts";
+import type { RegistryBus } from "../bus/scoped_bus.ts";
 
 /** Receives the diffs of a room's global presence. */
 export type PresenceListener = (
@@ -58,7 +58,7 @@ function withoutNode(nodes: Nodes, node: string): Nodes | null {
 /** Options for {@linkcode Presence}. */
 export interface PresenceOptions {
   node: string;
-  bus: Bus;
+  bus: RegistryBus;
   /** How long a user stays after their last local connection closes. */
   graceMs: number;
   onChange: PresenceListener;
@@ -67,7 +67,7 @@ export interface PresenceOptions {
 /** The presence registry of one isolate. */
 export class Presence {
   readonly #node: string;
-  readonly #bus: Bus;
+  readonly #bus: RegistryBus;
   readonly #graceMs: number;
   readonly #onChange: PresenceListener;
   /** room → user id → this isolate's connections. */

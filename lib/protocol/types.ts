@@ -53,8 +53,8 @@ export interface ChatMessage extends EventBase {
   /** Folded: the reactions it has, when any. */
   reactions?: Reactions;
   /**
-   * Ids of the room members its text mentions (`@name`), when any; folded:
-   * those of the latest text.
+   * Ids of the room members its text mentions (`@name`), when any: fixed
+   * when it is sent (an edit notifies no one, as in most chats).
    */
   mentions?: string[];
 }
@@ -64,8 +64,6 @@ export interface EditEvent extends EventBase {
   type: "edit";
   target: number;
   text: string;
-  /** The members the new text mentions, when any. */
-  mentions?: string[];
 }
 
 /** The deletion of message `target`. */
@@ -224,4 +222,9 @@ export interface UnreadCounts {
   unread: number;
   /** Those of them that mention the user. */
   mentions: number;
+  /**
+   * The position is further behind than counts are taken over (the latest
+   * 1 000 events): there are at least this many.
+   */
+  capped?: true;
 }

@@ -49,11 +49,14 @@ export function storedSize(
     emoji?: string;
     target?: number;
     replyTo?: number;
+    mentions?: readonly string[];
   },
 ): number {
-  const units = (event.text?.length ?? 0) + (event.emoji?.length ?? 0) +
+  let units = (event.text?.length ?? 0) + (event.emoji?.length ?? 0) +
     event.id.length + event.user.id.length + event.user.name.length +
     event.room.length;
+  // Each mentioned id: its characters plus a string's tag and length.
+  for (const id of event.mentions ?? []) units += id.length + 4;
   const refers = event.target !== undefined || event.replyTo !== undefined;
   return 2 * units + 96 + (refers ? 40 : 0);
 }
