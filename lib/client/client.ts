@@ -17,6 +17,7 @@ import type {
   ChatMessage,
   RoomUpdate,
   ServerEvent,
+  UnreadCounts,
   User,
 } from "../protocol/types.ts";
 import {
@@ -38,6 +39,7 @@ import {
   type StorageLike,
 } from "./outbox.ts";
 import { OutboxSender } from "./outbox_sender.ts";
+import { ReadTracker } from "./read_tracker.ts";
 import { type JoinedEvent, messageOf, RoomSync } from "./room_sync.ts";
 import type { TransportFactory } from "./transport.ts";
 import { TypingTracker } from "./typing.ts";
@@ -126,6 +128,8 @@ export interface RoomView {
   readonly changes: readonly OutboxEntry[];
   /** Who is typing (never the person). */
   readonly typing: readonly User[];
+  /** The person's read position (0: none known). */
+  readonly read: number;
 }
 
 /** What the room page rendered, to continue from. */
@@ -217,6 +221,7 @@ export class ChatClient {
   readonly #sender: OutboxSender;
   readonly #history: HistoryRequests;
   readonly #typing: TypingTracker;
+  readonly #reads: ReadTracker;
   readonly #listeners = new Set<ClientListener>();
   readonly #rooms = new Map<string, RoomSync>();
   /** Acked messages not yet seen in their room, by room and id. */
@@ -264,6 +269,11 @@ export class ChatClient {
       this.#clock,
       (room) => this.#changed(room),
     );
+    this.#reads = new ReadTracker({
+      clock: this.#clock,
+      send,
+      onChange: (room) => this.#changed(room),
+    });
   }
 
   /** The connection status, in one word. */
@@ -321,6 +331,7 @@ export class ChatClient {
         ),
         changes: entries.filter((e) => e.change),
         typing: this.#typing.list(room),
+        read: this.#reads.position(room),
       };
       this.#views.set(room, view);
     }
@@ -337,13 +348,15 @@ export class ChatClient {
   start(): void {
     if (typeof addEventListener === "function" && !this.#unwatch) {
       addEventListener("storage", this.#onStorage);
-      const unwatch = watchBrowser(
-        this.#link,
-        globalThis,
-        typeof document === "undefined" ? undefined : document,
-      );
+      const doc = typeof document === "undefined" ? undefined : document;
+      const unwatch = watchBrowser(this.#link, globalThis, doc);
+      const onVisibility = () =>
+        this.#reads.setHidden(doc?.visibilityState === "hidden");
+      onVisibility();
+      doc?.addEventListener("visibilitychange", onVisibility);
       this.#unwatch = () => {
         removeEventListener("storage", this.#onStorage);
+        doc?.removeEventListener("visibilitychange", onVisibility);
         unwatch();
       };
     }
@@ -470,6 +483,30 @@ export class ChatClient {
     this.#sender.discard(id);
   }
 
+  /**
+   * The person sees `room`'s latest messages (the page is visible and
+   * scrolled to them): the read position moves to the room's cursor, and
+   * the server hears of it shortly (debounced).
+   */
+  markSeen(room: string): void {
+    const sync = this.#rooms.get(room);
+    if (sync) this.#reads.mark(room, sync.cursor);
+  }
+
+  /**
+   * The rooms whose unread counts the page shows (the sidebar's, without
+   * the open one): the server sends their counts now and whenever they
+   * change, after every reconnect too.
+   */
+  watch(rooms: readonly string[]): void {
+    this.#reads.watch(rooms);
+  }
+
+  /** A watched room's latest counts, once the server sent them. */
+  unread(room: string): UnreadCounts | undefined {
+    return this.#reads.counts(room);
+  }
+
   /** Tells the room we are typing (throttled). */
   typing(room: string): void {
     const now = this.#clock.now();
@@ -539,6 +576,7 @@ export class ChatClient {
   #onWelcome(user: User, token: string): void {
     this.#emit({ type: "welcome", user, token });
     for (const room of this.#rooms.keys()) this.#sendJoin(room);
+    this.#reads.up();
   }
 
   #onDown(): void {
@@ -547,6 +585,7 @@ export class ChatClient {
     this.#history.down();
     this.#sender.down();
     this.#typing.clear();
+    this.#reads.down();
     for (const room of this.#rooms.keys()) this.#views.delete(room);
   }
 
@@ -600,6 +639,13 @@ export class ChatClient {
       case "history":
         this.#history.onHistory(event);
         return;
+      case "read":
+        // Another tab or device read further (or the person sent there).
+        this.#reads.learn(event.room, event.seq);
+        return;
+      case "unread":
+        this.#reads.onUnread(event.room, event);
+        return;
       case "error":
         return this.#onError(event);
       case "left":
@@ -617,6 +663,7 @@ export class ChatClient {
     if (!sync) return;
     const fresh = sync.onJoined(event);
     if (!event.recovered) this.#sent.delete(event.room);
+    if (event.read !== undefined) this.#reads.learn(event.room, event.read);
     this.#views.delete(event.room);
     this.#emit({
       type: "joined",
@@ -673,6 +720,9 @@ export class ChatClient {
   #onAck(room: string, id: string, seq: number): void {
     const entry = this.#sender.settle(id);
     if (!entry) return;
+    // Sending a message moves the sender's read position to it (the server
+    // does so too).
+    if (!entry.change) this.#reads.learn(room, seq);
     const sync = this.#rooms.get(room);
     // A message not in the room's messages yet: shown as sent until it
     // arrives. (A change shows when its event arrives.)

@@ -10,6 +10,7 @@ import type {
   ChatMessage,
   ErrorCode,
   RoomUpdate,
+  UnreadCounts,
   User,
 } from "../../protocol/types.ts";
 
@@ -53,6 +54,11 @@ export interface PollReply {
   updates?: RoomUpdate[];
   recovered?: false;
   online?: User[];
+}
+
+/** A room of `GET /api/rooms`: the counts only where the person is in it. */
+export interface ListedRoom extends Partial<UnreadCounts> {
+  room: string;
 }
 
 /** The HTTP endpoints a comet transport uses. */
@@ -120,6 +126,23 @@ export class HttpApi {
     });
   }
 
+  /** `POST …/read` `{"seq"}`: the person has read `room` up to `seq`. */
+  async markRead(room: string, seq: number): Promise<void> {
+    await this.#request(roomPath(room, "read"), {
+      method: "POST",
+      body: { seq },
+    });
+  }
+
+  /** `GET /api/rooms`: with an identity, the person's rooms carry their counts. */
+  async rooms(): Promise<ListedRoom[]> {
+    const reply = await this.#request<{ rooms?: ListedRoom[] }>(
+      "/api/rooms",
+      {},
+    );
+    return Array.isArray(reply.rooms) ? reply.rooms : [];
+  }
+
   /** `GET …/messages?since=&epoch=&wait=`: a long poll. */
   poll(
     room: string,
@@ -163,6 +186,7 @@ export class HttpApi {
       if (init.signal?.aborted) throw error;
       throw new HttpError("network", `Cannot reach the server: ${error}`, 0);
     }
+    if (res.status === 204) return undefined as T;
     const body = await res.json().catch(() => null) as
       | (T & {
         error?: { code?: string; message?: string; retryAfterMs?: number };

@@ -5,7 +5,16 @@
  * `send`, `edit`, `delete` and `react` a `POST …/messages` (→ `ack` or
  * `error` with the id as `ref`),
  * `typing` a `POST …/typing`, `history` a `GET …/messages`, `ping` a local
- * `pong` while the channel is healthy. Subclasses carry `join`/`leave`.
+ * `pong` while the channel is healthy, `read` a `POST …/read`. Subclasses
+ * carry `join`/`leave`.
+ *
+ * HTTP has no `watch`: the watched rooms' counts are read from
+ * `GET /api/rooms` instead, when the list is given, on every `ping` (every
+ * 20 s, and when the tab is focused, shown or back online) and when the
+ * page is shown again, and handed over as the `unread` events the server
+ * would have pushed; the joined rooms' positions from the same reply as
+ * `read` events (another tab may have read them). `visibility` has no
+ * endpoint: over HTTP a page never counts as away.
  *
  * A request the server cannot answer (network, 5xx) closes the transport
  * with 1006, like a dropped socket: the client reconnects and resumes.
@@ -44,6 +53,11 @@ export abstract class HttpTransport implements Transport {
   #welcomed = false;
   /** The chain of posts in flight. */
   #posts: Promise<void> = Promise.resolve();
+  /** Rooms joined: their positions come with the polled counts. */
+  readonly #joined = new Set<string>();
+  /** Rooms whose counts are polled (the last `watch`). */
+  #watched: readonly string[] = [];
+  #polling = false;
 
   constructor(handlers: TransportHandlers, options: HttpTransportOptions) {
     this.#handlers = handlers;
@@ -67,9 +81,11 @@ export abstract class HttpTransport implements Transport {
         break;
       case "join":
         if (!this.#welcomed) return false; // no hello yet
+        this.#joined.add(frame.room);
         this.join(frame.room, frame.since, frame.epoch);
         break;
       case "leave":
+        this.#joined.delete(frame.room);
         this.leave(frame.room);
         queueMicrotask(() => this.emit({ type: "left", room: frame.room }));
         break;
@@ -98,6 +114,18 @@ export abstract class HttpTransport implements Transport {
         queueMicrotask(() => {
           if (this.healthy()) this.emit({ type: "pong" });
         });
+        void this.#pollCounts();
+        break;
+      case "read":
+        // Best effort, like the frame: the next position seen goes again.
+        this.api.markRead(frame.room, frame.seq).catch(() => {});
+        break;
+      case "watch":
+        this.#watched = frame.rooms;
+        void this.#pollCounts();
+        break;
+      case "visibility":
+        if (!frame.hidden) void this.#pollCounts();
         break;
     }
     return true;
@@ -177,6 +205,35 @@ export abstract class HttpTransport implements Transport {
       } else {
         this.fail(String(error));
       }
+    }
+  }
+
+  /** The counts of watched rooms, and positions of joined ones, as events. */
+  async #pollCounts(): Promise<void> {
+    if (!this.#welcomed || this.#polling) return;
+    if (this.#watched.length === 0 && this.#joined.size === 0) return;
+    this.#polling = true;
+    try {
+      const events: ServerEvent[] = [];
+      for (
+        const { room, seq, read, unread, mentions } of await this.api.rooms()
+      ) {
+        if (read === undefined) continue; // not one of the person's rooms
+        if (this.#joined.has(room)) {
+          events.push({ type: "read", room, seq: read });
+        }
+        if (
+          this.#watched.includes(room) && seq !== undefined &&
+          unread !== undefined && mentions !== undefined
+        ) {
+          events.push({ type: "unread", room, seq, read, unread, mentions });
+        }
+      }
+      this.emit(...events);
+    } catch {
+      // Counts are best effort: the next ping asks again.
+    } finally {
+      this.#polling = false;
     }
   }
 

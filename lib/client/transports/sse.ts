@@ -39,6 +39,8 @@ interface JoinedData {
   epoch: string;
   online: User[];
   recovered: boolean;
+  /** The person's read position, when the server says. */
+  read?: number;
 }
 
 interface RoomStream {
@@ -181,6 +183,9 @@ class SseTransport extends HttpTransport {
       updates: pending.updates,
       online: pending.joined.online,
       recovered: pending.joined.recovered,
+      ...(pending.joined.read === undefined
+        ? {}
+        : { read: pending.joined.read }),
     });
   }
 }
