@@ -14,11 +14,19 @@ import { type ComponentChild, h } from "preact";
 import { type BlockNode, parseBlocks } from "./markdown_blocks.ts";
 import type { InlineNode } from "./markdown_inline.ts";
 
-function inline(nodes: readonly InlineNode[]): ComponentChild[] {
+/** Renders a run of plain text (outside code): mentions become spans. */
+export type TextDecorator = (text: string) => ComponentChild;
+
+const plainText: TextDecorator = (text) => text;
+
+function inline(
+  nodes: readonly InlineNode[],
+  text: TextDecorator,
+): ComponentChild[] {
   return nodes.map((node, i): ComponentChild => {
     switch (node.type) {
       case "text":
-        return node.text;
+        return text(node.text);
       case "code":
         return h("code", { key: i }, node.text);
       case "link":
@@ -30,16 +38,19 @@ function inline(nodes: readonly InlineNode[]): ComponentChild[] {
         }, node.text);
       case "em":
       case "strong":
-        return h(node.type, { key: i }, inline(node.children));
+        return h(node.type, { key: i }, inline(node.children, text));
     }
   });
 }
 
-function blocks(nodes: readonly BlockNode[]): ComponentChild[] {
+function blocks(
+  nodes: readonly BlockNode[],
+  text: TextDecorator,
+): ComponentChild[] {
   return nodes.map((node, i): ComponentChild => {
     switch (node.type) {
       case "paragraph":
-        return h("p", { key: i }, inline(node.children));
+        return h("p", { key: i }, inline(node.children, text));
       case "code":
         return h(
           "pre",
@@ -51,13 +62,14 @@ function blocks(nodes: readonly BlockNode[]): ComponentChild[] {
           ),
         );
       case "quote":
-        return h("blockquote", { key: i }, blocks(node.children));
+        return h("blockquote", { key: i }, blocks(node.children, text));
     }
   });
 }
 
 /**
  * A message's text as Markdown blocks (paragraphs, code blocks, quotes).
+ * `decorate` renders the plain text runs (not code), e.g. to mark mentions.
  *
  * @example
  * ```ts
@@ -68,8 +80,10 @@ function blocks(nodes: readonly BlockNode[]): ComponentChild[] {
  * console.assert(html === "<p><strong>hi</strong> &lt;b></p>");
  * ```
  */
-export function Markdown(props: { text: string }): ComponentChild[] {
-  return blocks(parsed(props.text));
+export function Markdown(
+  props: { text: string; decorate?: TextDecorator },
+): ComponentChild[] {
+  return blocks(parsed(props.text), props.decorate ?? plainText);
 }
 
 /** Parsed texts kept; beyond this the oldest are dropped. */

@@ -1,11 +1,14 @@
 /**
  * The message composer: a real form posting to `/rooms/:room`, so it works
- * without JavaScript; the island intercepts the submit when it runs.
+ * without JavaScript; the island intercepts the submit when it runs, and
+ * then completes `@name` mentions of `members` (`mention_picker.tsx`).
  *
  * @module
  */
 import type { JSX } from "preact";
 import { LIMITS } from "../protocol/limits.ts";
+import type { User } from "../protocol/types.ts";
+import { MentionList, useMentionPicker } from "./mention_picker.tsx";
 
 /** Props of {@linkcode Composer}. */
 export interface ComposerProps {
@@ -28,6 +31,8 @@ export interface ComposerProps {
    * adds a line and the Send button sends.
    */
   enterSends?: boolean;
+  /** Live: the people `@` offers (who is online, authors of loaded messages). */
+  members?: readonly User[];
   onName?: (value: string) => void;
   onText?: (value: string) => void;
   onSubmit?: (event: SubmitEvent) => void;
@@ -36,6 +41,9 @@ export interface ComposerProps {
 }
 
 const ON_SERVER = typeof document === "undefined";
+const NOBODY: readonly User[] = [];
+/** Keys that move the caret without input: the `@…` before it may change. */
+const CARET_KEYS = /^(Arrow(Left|Right)|Home|End)$/;
 
 /** Enter sends; Shift+Enter (or an IME composition) keeps editing. */
 function sendOnEnter(event: KeyboardEvent): void {
@@ -65,6 +73,12 @@ export function composerHint(
 /** The composer form. */
 export function Composer(props: ComposerProps): JSX.Element {
   const over = [...props.text].length - LIMITS.maxTextChars;
+  const picker = useMentionPicker(
+    props.members ?? NOBODY,
+    props.textRef ?? { current: null },
+    props.onText,
+  );
+  const sends = props.live && props.enterSends !== false;
   return (
     <form
       class="composer"
@@ -94,6 +108,7 @@ export function Composer(props: ComposerProps): JSX.Element {
         </div>
       )}
       <div class="composer-row">
+        <MentionList picker={picker} />
         <label for="composer-text" class="sr-only">Message</label>
         <textarea
           id="composer-text"
@@ -105,11 +120,20 @@ export function Composer(props: ComposerProps): JSX.Element {
           // textarea ignores: there, the draft goes in as its content.
           value={ON_SERVER ? undefined : props.text}
           ref={props.textRef}
-          onInput={(e) =>
-            props.onText?.((e.currentTarget as HTMLTextAreaElement).value)}
-          onKeyDown={props.live && props.enterSends !== false
-            ? sendOnEnter
-            : undefined}
+          onInput={(e) => {
+            const box = e.currentTarget as HTMLTextAreaElement;
+            props.onText?.(box.value);
+            picker.update(box);
+          }}
+          onKeyDown={(e) => {
+            if (!picker.onKeyDown(e) && sends) sendOnEnter(e);
+          }}
+          onKeyUp={(e) => {
+            if (CARET_KEYS.test(e.key)) picker.update(e.currentTarget);
+          }}
+          onClick={(e) => picker.update(e.currentTarget)}
+          onBlur={() => picker.close()}
+          {...(props.live ? picker.boxAttrs : {})}
           aria-describedby="composer-help"
           aria-invalid={over > 0 ? "true" : undefined}
         >

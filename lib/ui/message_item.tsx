@@ -4,7 +4,8 @@
  * then the text as Markdown (or the inline editor), an "edited" marker, a
  * placeholder once deleted, reaction chips, the delivery state of the
  * person's own messages, and, live, the actions (toolbar, emoji picker,
- * delete confirmation). Sequence numbers stay out of sight (they are in
+ * delete confirmation). A message that mentions the person is highlighted,
+ * and the `@name`s it mentions are marked. Sequence numbers stay out of sight (they are in
  * `id="m-<seq>"` and `data-seq`, for links and tests).
  *
  * @module
@@ -22,6 +23,7 @@ import {
 import { MessageEditor } from "./message_editor.tsx";
 import { PersonMenu, type PersonMenuContext, PersonName } from "./person.tsx";
 import { ReactionChips } from "./reaction_chips.tsx";
+import { mentionDecorator } from "./mentions.ts";
 import { ReplyPreview } from "./reply_preview.tsx";
 import { absoluteTimeUtc, clockTime } from "./time.ts";
 
@@ -40,6 +42,7 @@ export interface MessageView extends
     | "deleted"
     | "replyTo"
     | "reactions"
+    | "mentions"
   > {
   /** Stored position; absent while pending. */
   seq?: number;
@@ -68,8 +71,10 @@ export interface MessageItemProps {
   original?: MessageView;
   /** Where the reply's quote links to without JavaScript. */
   replyHref?: string;
-  /** Display names by user id, for who reacted. */
+  /** Display names by user id, for who reacted and whom it mentions. */
   names?: ReadonlyMap<string, string>;
+  /** The person's user id: a message mentioning them is highlighted. */
+  meId?: string;
   /** Live: what the person can do to the message. */
   actions?: MessageActions;
   /** Without JavaScript: the page where its author edits or deletes it. */
@@ -186,6 +191,13 @@ export function MessageItem(props: MessageItemProps): JSX.Element {
   if (actions && seq !== undefined && actions.highlight === seq) {
     classes.push("msg--highlight");
   }
+  const mentions = message.mentions ?? [];
+  if (props.meId !== undefined && mentions.includes(props.meId)) {
+    classes.push("msg--mention");
+  }
+  // Mentions whose name is known (online, or an author on the page) are
+  // marked in the text.
+  const mentioned = mentions.flatMap((id) => names.get(id) ?? []);
   // Actions apply to stored messages only: the others have no seq to name.
   const canAct = actions && seq !== undefined && !message.deleted;
   const reactions = message.reactions ?? {};
@@ -240,7 +252,13 @@ export function MessageItem(props: MessageItemProps): JSX.Element {
         )
         : (
           <div class="msg-text">
-            <Markdown text={message.text} />
+            <Markdown
+              text={message.text}
+              decorate={mentioned.length === 0 ? undefined : mentionDecorator(
+                mentioned,
+                props.meId === undefined ? undefined : names.get(props.meId),
+              )}
+            />
           </div>
         )}
       {message.edited !== undefined && !message.deleted && mode !== "edit" && (

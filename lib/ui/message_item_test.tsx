@@ -193,3 +193,43 @@ Deno.test("MessageItem: a refused change says so, with retry and undo", () => {
   assert.match(html, />Retry</);
   assert.match(html, />Undo</);
 });
+
+Deno.test("MessageItem: a mention of me is highlighted, known names marked", () => {
+  const names = new Map([["u_me", "Me Too"], ["u_2", "bob"]]);
+  const message: MessageView = {
+    ...base,
+    seq: 9,
+    text: "@me too and @bob and @carol",
+    mentions: ["u_me", "u_2", "u_3"],
+  };
+  const html = renderToString(
+    <MessageItem message={message} names={names} meId="u_me" />,
+  );
+  assert.match(html, /^<li class="msg msg--mention"/);
+  assert.match(
+    html,
+    /<p><span class="mention mention--me">@me too<\/span> and <span class="mention">@bob<\/span> and @carol<\/p>/,
+  );
+  // Bob reading: his name is the one marked as his.
+  const bobs = renderToString(
+    <MessageItem message={message} names={names} meId="u_2" />,
+  );
+  assert.match(bobs, /<span class="mention">@me too<\/span>/);
+  assert.match(bobs, /<span class="mention mention--me">@bob<\/span>/);
+  // Someone not mentioned: marked, not highlighted.
+  const theirs = renderToString(
+    <MessageItem message={message} names={names} meId="u_9" />,
+  );
+  assert.match(theirs, /^<li class="msg" /);
+  assert.ok(!theirs.includes("mention--me"));
+  // No mentions: no spans, whatever the text.
+  const plain = renderToString(
+    <MessageItem
+      message={{ ...message, mentions: undefined }}
+      names={names}
+      meId="u_me"
+    />,
+  );
+  assert.match(plain, /^<li class="msg"/);
+  assert.ok(!plain.includes("mention"));
+});

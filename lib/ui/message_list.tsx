@@ -52,6 +52,8 @@ export interface MessageListProps {
   room?: string;
   /** More names for reactions than the authors' (who is online). */
   people?: readonly User[];
+  /** The person reading: messages that mention them are highlighted. */
+  me?: User | null;
   /** Live: what the person can do to messages. */
   actions?: MessageActions;
   /** Authors' names open a menu (message them, moderate). */
@@ -68,6 +70,7 @@ export function MessageList(props: MessageListProps): JSX.Element {
   const bySeq = new Map<number, MessageView>();
   const names = new Map<string, string>();
   for (const u of props.people ?? []) names.set(u.id, u.name);
+  if (props.me) names.set(props.me.id, props.me.name);
   for (const m of messages) {
     if (m.seq !== undefined) bySeq.set(m.seq, m);
     names.set(m.user.id, m.user.name);
@@ -105,6 +108,7 @@ export function MessageList(props: MessageListProps): JSX.Element {
           // The archive page that ends with the original shows it.
           : `/rooms/${room}?before=${replyTo + 1}#m-${replyTo}`}
         names={names}
+        meId={props.me?.id}
         actions={actions}
         person={props.person}
         editHref={room === undefined || m.seq === undefined

@@ -111,3 +111,23 @@ Deno.test("MessageList: replies find their original; links need the room", () =>
   );
   assert.ok(!archive.includes("msg-edit-link"));
 });
+
+Deno.test("MessageList: the reader's mentions highlighted, by name even unseen", () => {
+  const carol = { id: "u_carol", name: "Carol" };
+  const html = renderToString(
+    <MessageList
+      messages={[
+        msg(1, ada, NOW, { text: "hi @carol", mentions: [carol.id] }),
+        msg(2, ada, NOW, { text: "hi @bob", mentions: [bob.id] }),
+      ]}
+      now={NOW}
+      me={carol}
+    />,
+  );
+  // Carol wrote nothing and is not online: her name still comes from `me`.
+  assert.match(html, /class="msg msg--mention" id="m-1"/);
+  assert.match(html, /<span class="mention mention--me">@carol<\/span>/);
+  assert.match(html, /class="msg msg--continued" id="m-2"/);
+  // Bob's name is not known to the list: his mention stays text.
+  assert.match(html, /<p>hi @bob<\/p>/);
+});
