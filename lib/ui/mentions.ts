@@ -3,9 +3,11 @@
  * members match, what inserting one does to the text, and where the
  * mentions of a stored message are in its text.
  *
- * The server's rule, which these follow: a mention is `@` followed by a
- * member's exact display name (compared case-insensitively) followed by a
- * character that is not a letter or digit, or the end. Names may contain
+ * The server's rule (`lib/mentions/find_mentions.ts`), which these follow:
+ * a mention is `@` (at the start or after a character that is not a letter
+ * or digit) followed by a member's exact display name (compared
+ * case-insensitively) followed by a character that is not a letter or
+ * digit, or the end. Names may contain
  * spaces, so "@bob smith" mentions "Bob Smith", not only "Bob".
  *
  * @module
@@ -122,6 +124,7 @@ export function splitMentions(
   const parts: MentionPart[] = [];
   let plain = 0;
   for (let i = text.indexOf("@"); i !== -1; i = text.indexOf("@", i + 1)) {
+    if (i > 0 && WORD_CHAR.test(text[i - 1])) continue;
     const rest = text.slice(i + 1);
     const lower = rest.toLowerCase();
     const name = longestFirst.find((n) =>

@@ -80,6 +80,9 @@ Deno.test("splitMentions: the server's rule, longest name first", () => {
     { mention: "alice" },
   ]);
   assert.deepEqual(splitMentions("no mention", names), ["no mention"]);
+  assert.deepEqual(splitMentions("mail me@alice.org", names), [
+    "mail me@alice.org",
+  ]);
   assert.deepEqual(splitMentions("@alice", []), ["@alice"]);
 });
 
