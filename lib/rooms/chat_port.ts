@@ -8,7 +8,13 @@
  *
  * @module
  */
-import type { ChatMessage, RoomUpdate, User } from "../protocol/types.ts";
+import type {
+  ChatMessage,
+  NotifyLevel,
+  RoomUpdate,
+  UnreadCounts,
+  User,
+} from "../protocol/types.ts";
 import type {
   AppendResult,
   EventInput,
@@ -16,6 +22,8 @@ import type {
   RoomHead,
 } from "../engine/engine.ts";
 import type { RoomSubscription } from "./room_subscription.ts";
+import type { UnreadState } from "../reads/unread_state.ts";
+import type { UserFollower } from "./user_channels.ts";
 
 /** The reply to a join, as the `joined` event carries it. */
 export interface JoinResult {
@@ -30,6 +38,13 @@ export interface JoinResult {
   updates: RoomUpdate[];
   online: User[];
   recovered: boolean;
+  /** The user's read position (absent for a subscription without a user). */
+  read?: number;
+}
+
+/** A user's place in a room: exact counts and notification level. */
+export interface RoomPosition extends UnreadCounts {
+  level: NotifyLevel;
 }
 
 /** A room in the lobby listing. */
@@ -40,6 +55,16 @@ export interface RoomSummary {
   users: User[];
   seq: number;
   lastTs: number;
+  /** For a room the listing user is in: their read position. */
+  read?: number;
+  /** …the messages of others after it (deleted ones excluded). */
+  unread?: number;
+  /** …those of them that mention the user. */
+  mentions?: number;
+  /** …and what notifies them there. */
+  level?: NotifyLevel;
+  /** The counts cover the latest events only (see `UnreadCounts.capped`). */
+  capped?: true;
 }
 
 /**
@@ -64,6 +89,36 @@ export interface ChatPort {
   ): Promise<void>;
   /** Ends a subscription. */
   leave(subscription: RoomSubscription): void;
+  /**
+   * The page of a joined subscription is hidden (or shown): hidden, it no
+   * longer counts as looking at the room, so its user may be pushed.
+   */
+  setHidden(subscription: RoomSubscription, hidden: boolean): void;
+  /**
+   * Watches a room's counts for its user (the sidebar): `start` gets the
+   * state as of the room's head, then the subscription (which should not
+   * count presence) gets the room's events after it. End it with `leave`.
+   */
+  watch(
+    subscription: RoomSubscription,
+    start: (state: UnreadState) => void,
+  ): Promise<void>;
+  /** `user`'s counts and level in `room`. */
+  position(room: string, user: User): Promise<RoomPosition>;
+  /**
+   * Moves `user`'s read position in `room` forward to `seq` (clamped to the
+   * head); their other connections (all but `from`) hear of it.
+   */
+  markRead(room: string, user: User, seq: number, from?: string): Promise<void>;
+  /** Sets what notifies `user` in `room`. */
+  setLevel(room: string, user: User, level: NotifyLevel): Promise<void>;
+  /**
+   * `follower` receives `userId`'s events (their read position moved
+   * elsewhere) from every node, until {@linkcode unfollow}.
+   */
+  follow(userId: string, follower: UserFollower): void;
+  /** Stops what {@linkcode follow} started. */
+  unfollow(userId: string, follower: UserFollower): void;
   /**
    * Stores an event (a message, an edit, a deletion, a reaction),
    * idempotent per room, user and id (a repeat answers the stored `seq`

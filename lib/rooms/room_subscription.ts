@@ -42,6 +42,10 @@ export class RoomSubscription implements RoomSubscriber {
   cursor = 0;
   /** Whether the subscription counts towards the room's presence. */
   present = false;
+  /** Whether its page said it is hidden (`visibility`): then it is away. */
+  hidden = false;
+  /** Whether it counts as looking at the room (present and not hidden). */
+  attentive = false;
   /**
    * Live messages held back until `start`: `undefined` while none arrived
    * (most joins: no array per idle subscription), `null` once started.

@@ -18,6 +18,8 @@ import { OutgoingEvent } from "./outgoing.ts";
 import { KvRecords } from "../engine/kv_records.ts";
 import { RoomAccess } from "../access/room_access.ts";
 import { Accounts } from "../accounts/accounts.ts";
+import { createChatReads } from "./chat_reads.ts";
+import type { PushPayload } from "../push/payload.ts";
 
 /** A chat core on an in-memory database. */
 export interface TestChat {
@@ -30,6 +32,8 @@ export interface TestChat {
   readonly records: KvRecords;
   /** Sends stored and sends answered as repeats, counted by the service. */
   readonly posts: { stored: number; duplicate: number };
+  /** Pushes the notifier handed to the sender, in order. */
+  readonly pushes: Array<{ userId: string; payload: PushPayload }>;
   /** Errors nobody could handle (a test expects none). */
   readonly errors: unknown[];
   close(): void;
@@ -69,10 +73,33 @@ export async function openTestChat(historyLimit = 1_000): Promise<TestChat> {
   const posts = { stored: 0, duplicate: 0 };
   const records = new KvRecords(kv);
   const access = new RoomAccess(records, { admins: ["root"] });
-  const chat = new ChatService(log, hub, presence, bus, historyLimit, {
-    stored: { inc: () => posts.stored++ },
-    duplicate: { inc: () => posts.duplicate++ },
-  }, access);
+  const pushes: Array<{ userId: string; payload: PushPayload }> = [];
+  const reads = createChatReads({
+    records,
+    bus,
+    node: "test",
+    push: {
+      send: (userId, payload) => {
+        pushes.push({ userId, payload });
+        return Promise.resolve();
+      },
+    },
+    onError,
+    attentionGraceMs: 0,
+  });
+  const chat = new ChatService(
+    log,
+    hub,
+    presence,
+    bus,
+    historyLimit,
+    {
+      stored: { inc: () => posts.stored++ },
+      duplicate: { inc: () => posts.duplicate++ },
+    },
+    access,
+    reads,
+  );
   return {
     chat,
     hub,
@@ -80,8 +107,10 @@ export async function openTestChat(historyLimit = 1_000): Promise<TestChat> {
     accounts: new Accounts(records, { iterations: 1_000 }),
     records,
     posts,
+    pushes,
     errors,
     close() {
+      reads.close();
       presence.close();
       hub.close();
       bus.close();

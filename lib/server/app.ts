@@ -26,12 +26,18 @@ import { LoginThrottle } from "../accounts/login_throttle.ts";
 import { Passkeys } from "../accounts/passkeys.ts";
 import { RoomAccess } from "../access/room_access.ts";
 import { Invites } from "../access/invites.ts";
+import { createChatReads } from "../rooms/chat_reads.ts";
 
 /**
  * How long a room stays open on a node after its last local subscriber left:
  * longer than a long poll takes to come back with its next request.
  */
 const CHANNEL_LINGER_MS = 15_000;
+/**
+ * How long a page stays "looking at" its room after it hid or closed: a
+ * reload or a quick tab switch is not an absence worth a push.
+ */
+const ATTENTION_GRACE_MS = 3_000;
 
 /** Counters every transport updates. */
 export interface AppCounters {
@@ -140,6 +146,15 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       "WebSockets (1013) and SSE streams closed for not keeping up",
     ),
   };
+  const reads = createChatReads({
+    records: engine.records,
+    bus,
+    node,
+    // Web Push lands next (lib/push); until then nobody is pushed.
+    push: { send: () => Promise.resolve() },
+    onError,
+    attentionGraceMs: ATTENTION_GRACE_MS,
+  });
   const chat = new ChatService(
     engine.log,
     hub,
@@ -151,6 +166,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       duplicate: counters.messagesDuplicate,
     },
     access,
+    reads,
   );
   metrics.gauge(
     "chat_rooms_active",
@@ -189,6 +205,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   // One timer per isolate drives heartbeats: none per connection.
   const heartbeat = setInterval(() => {
     presence.tick();
+    reads.tick();
     bus.sweep();
   }, config.heartbeatMs);
 
@@ -233,6 +250,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       for (const step of closeSteps.splice(0)) step();
       clearInterval(heartbeat);
       presence.close();
+      reads.close();
       hub.close();
       engine.close().catch(onError);
     },
@@ -244,6 +262,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     const started = Date.now();
     // Presence first: closing connections then costs no announcements or timers.
     presence.close();
+    reads.close();
     app.close();
     log.info("shutdown", { ms: Date.now() - started });
   });

@@ -39,6 +39,9 @@ import { CloseCode, type CloseReason } from "../protocol/close_codes.ts";
 import { FrameSender, type FrameSink } from "./frame_sender.ts";
 import type { RemovalReason } from "../rooms/subscriber.ts";
 import type { IdleSweep, IdleWatched } from "./idle_sweep.ts";
+import type { UserEvent } from "../bus/messages.ts";
+import type { UserFollower } from "../rooms/user_channels.ts";
+import { RoomWatch, type WatchOwner } from "../reads/room_watch.ts";
 
 /**
  * What a connection needs of its socket: a `WebSocket` has it, and so has
@@ -113,9 +116,21 @@ const JOINED_CHUNK = 500;
 /** Frames held while `hello` is being verified. */
 const MAX_BACKLOG = 64;
 
+/** Numbers this isolate's connections (their `followerId`s). */
+let connectionsMade = 0;
+
+/** A watched room: its subscription, whose sink counts. */
+interface Watched {
+  subscription: RoomSubscription;
+  watch: RoomWatch;
+}
+
 /** Drives one WebSocket. */
-export class Connection implements EventListenerObject, IdleWatched {
+export class Connection
+  implements EventListenerObject, IdleWatched, UserFollower, WatchOwner {
   state: ConnectionState;
+  /** Unique on every node: the isolate's id and a number. */
+  readonly followerId: string;
   /** The idle clock when the client last sent a frame. */
   heard: number;
   readonly #options: ConnectionOptions;
@@ -126,6 +141,10 @@ export class Connection implements EventListenerObject, IdleWatched {
    * by room once a second room is joined.
    */
   #rooms: RoomSubscription | Map<string, RoomSubscription> | null = null;
+  /** The rooms whose counts the client shows (`watch`), when any. */
+  #watches: Map<string, Watched> | null = null;
+  /** Whether the client's page is hidden (`visibility`). */
+  #hidden = false;
   #errors = 0;
   /** The session cookie of the upgrade request: `hello` without a token uses it. */
   readonly #cookieToken: string | null;
@@ -149,6 +168,7 @@ export class Connection implements EventListenerObject, IdleWatched {
     this.#socket = socket;
     this.#cookieToken = cookieToken;
     this.address = address;
+    this.followerId = `${options.node}.${++connectionsMade}`;
     this.#sender = new FrameSender(
       socket,
       options.slowClientBytes,
@@ -211,8 +231,10 @@ export class Connection implements EventListenerObject, IdleWatched {
     if (this.state.phase === "awaiting-hello") clearTimeout(this.state.timer);
     if (this.state.phase === "ready") {
       this.#options.caps.removeUser(this.state.user.id);
+      this.#options.chat.unfollow(this.state.user.id, this);
     }
     this.state = { phase: "closed", reason };
+    this.#unwatch([]);
     const rooms = this.#rooms;
     this.#rooms = null;
     const { chat } = this.#options;
@@ -379,6 +401,7 @@ export class Connection implements EventListenerObject, IdleWatched {
     }
     const backlog = this.state.backlog;
     this.state = { phase: "ready", user };
+    this.#options.chat.follow(user.id, this);
     this.#send({
       type: "welcome",
       user,
@@ -436,6 +459,14 @@ export class Connection implements EventListenerObject, IdleWatched {
         return void this.#options.chat.typing(frame.room, user).catch((
           error,
         ) => this.#fail(error, "typing"));
+      case "read":
+        return this.#read(frame.room, frame.seq, user);
+      case "visibility":
+        return this.#visibility(frame.hidden);
+      case "watch":
+        this.#unwatch(frame.rooms);
+        for (const room of frame.rooms) this.#watch(room, user);
+        return;
       case "history":
         return void this.#options.chat.history(
           frame.room,
@@ -462,6 +493,7 @@ export class Connection implements EventListenerObject, IdleWatched {
     const previous = this.#subscription(room);
     if (previous) this.#options.chat.leave(previous); // a re-join restarts from `since`
     const subscription = new RoomSubscription(room, user, this.#sender);
+    subscription.hidden = this.#hidden;
     this.#setSubscription(subscription);
     try {
       await this.#options.chat.join(
@@ -543,6 +575,81 @@ export class Connection implements EventListenerObject, IdleWatched {
       },
       (error) => this.#fail(error, frame.id),
     );
+  }
+
+  /** The user read `room` up to `seq`: stored, and told to their other connections. */
+  #read(room: string, seq: number, user: User): void {
+    this.#watches?.get(room)?.watch.readTo(seq);
+    this.#options.chat.markRead(room, user, seq, this.followerId).catch((
+      error,
+    ) => this.#fail(error, "read"));
+  }
+
+  /** The page was hidden or shown: its joined rooms count as looked at, or not. */
+  #visibility(hidden: boolean): void {
+    this.#hidden = hidden;
+    const rooms = this.#rooms;
+    const { chat } = this.#options;
+    if (rooms instanceof RoomSubscription) chat.setHidden(rooms, hidden);
+    else if (rooms !== null) {
+      for (const subscription of rooms.values()) {
+        chat.setHidden(subscription, hidden);
+      }
+    }
+  }
+
+  /** Starts watching `room`'s counts, unless it is watched already. */
+  #watch(room: string, user: User): void {
+    if (this.#watches?.has(room)) return;
+    const watch = new RoomWatch(room, this);
+    const subscription = new RoomSubscription(room, user, watch, {
+      countsPresence: false,
+    });
+    (this.#watches ??= new Map()).set(room, { subscription, watch });
+    this.#options.chat.watch(subscription, (state) => watch.start(state))
+      .then(() => {
+        // Unwatched (or closed) while starting: undo.
+        if (this.#watches?.get(room)?.watch !== watch) {
+          this.#options.chat.leave(subscription);
+        }
+      }, () => {
+        // A room the user may not read is skipped without a word.
+        if (this.#watches?.get(room)?.watch === watch) {
+          this.#watches.delete(room);
+        }
+      });
+  }
+
+  /** Stops watching every room not in `keep`. */
+  #unwatch(keep: readonly string[]): void {
+    const watches = this.#watches;
+    if (!watches) return;
+    for (const [room, { subscription }] of watches) {
+      if (keep.includes(room)) continue;
+      watches.delete(room);
+      this.#options.chat.leave(subscription);
+    }
+  }
+
+  /** {@inheritDoc WatchOwner.send} */
+  send(event: ServerEvent): void {
+    if (this.state.phase !== "closed") this.#send(event);
+  }
+
+  /** {@inheritDoc WatchOwner.rewatch} */
+  rewatch(room: string): void {
+    const watched = this.#watches?.get(room);
+    if (!watched || this.state.phase !== "ready") return;
+    this.#watches!.delete(room);
+    this.#options.chat.leave(watched.subscription);
+    this.#watch(room, this.state.user);
+  }
+
+  /** An event of the user's from elsewhere (another tab read a room). */
+  userEvent(event: UserEvent): void {
+    if (this.state.phase !== "ready") return;
+    this.#watches?.get(event.room)?.watch.readTo(event.seq);
+    this.#send(event);
   }
 
   #notJoined(room: string, ref: string): void {
