@@ -26,6 +26,7 @@ import { LoginThrottle } from "../accounts/login_throttle.ts";
 import { Passkeys } from "../accounts/passkeys.ts";
 import { RoomAccess } from "../access/room_access.ts";
 import { Invites } from "../access/invites.ts";
+import { WebPush } from "../push/web_push.ts";
 import { createChatReads } from "../rooms/chat_reads.ts";
 
 /**
@@ -65,6 +66,8 @@ export interface App {
   readonly access: RoomAccess;
   /** Invite links to rooms. */
   readonly invites: Invites;
+  /** Web Push: the VAPID key, subscriptions, sending. */
+  readonly push: WebPush;
   /** The rooms, as transports use them. */
   readonly chat: ChatPort;
   /** Tells every node that a room's access changed (`ChatService.accessChanged`). */
@@ -110,6 +113,8 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   const signer = await TokenSigner.create(secret);
   const accounts = new Accounts(engine.records);
   const access = new RoomAccess(engine.records, { admins: config.admins });
+  // Keys load on first use: a boot costs no read, and Web Push no start-up.
+  const push = new WebPush({ records: engine.records, config, log });
   const onError = (error: unknown) => log.error("unexpected error", error);
   const bus = engine.bus;
   const hub = new Hub(engine.log, onError, CHANNEL_LINGER_MS);
@@ -150,8 +155,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     records: engine.records,
     bus,
     node,
-    // Web Push lands next (lib/push); until then nobody is pushed.
-    push: { send: () => Promise.resolve() },
+    push,
     onError,
     attentionGraceMs: ATTENTION_GRACE_MS,
   });
@@ -225,6 +229,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     ),
     access,
     invites: await Invites.create(engine.records, secret),
+    push,
     chat,
     accessChanged: (room, banned) => chat.accessChanged(room, banned),
     async signOut(token) {
