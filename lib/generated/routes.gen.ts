@@ -13,28 +13,30 @@ import * as $7 from "../../routes/api/login.ts";
 import * as $8 from "../../routes/api/login/passkey.ts";
 import * as $9 from "../../routes/api/login/passkey/options.ts";
 import * as $10 from "../../routes/api/logout.ts";
-import * as $11 from "../../routes/api/rooms/index.ts";
-import * as $12 from "../../routes/api/rooms/[room].ts";
-import * as $13 from "../../routes/api/rooms/[room]/bans.ts";
-import * as $14 from "../../routes/api/rooms/[room]/bans/[user].ts";
-import * as $15 from "../../routes/api/rooms/[room]/events.ts";
-import * as $16 from "../../routes/api/rooms/[room]/invites.ts";
-import * as $17 from "../../routes/api/rooms/[room]/invites/[id].ts";
-import * as $18 from "../../routes/api/rooms/[room]/members.ts";
-import * as $19 from "../../routes/api/rooms/[room]/members/[user].ts";
-import * as $20 from "../../routes/api/rooms/[room]/messages.ts";
-import * as $21 from "../../routes/api/rooms/[room]/typing.ts";
-import * as $22 from "../../routes/api/session.ts";
-import * as $23 from "../../routes/healthz.ts";
-import * as $24 from "../../routes/invites/[token].tsx";
-import * as $25 from "../../routes/metrics.ts";
-import * as $26 from "../../routes/rooms/[room].tsx";
-import * as $27 from "../../routes/rooms/[room]/messages/[seq].tsx";
-import * as $28 from "../../routes/rooms/[room]/people.tsx";
-import * as $29 from "../../routes/signin.tsx";
-import * as $30 from "../../routes/signout.ts";
-import * as $31 from "../../routes/static/[...path].ts";
-import * as $32 from "../../routes/ws.ts";
+import * as $11 from "../../routes/api/push/key.ts";
+import * as $12 from "../../routes/api/push/subscriptions.ts";
+import * as $13 from "../../routes/api/rooms/index.ts";
+import * as $14 from "../../routes/api/rooms/[room].ts";
+import * as $15 from "../../routes/api/rooms/[room]/bans.ts";
+import * as $16 from "../../routes/api/rooms/[room]/bans/[user].ts";
+import * as $17 from "../../routes/api/rooms/[room]/events.ts";
+import * as $18 from "../../routes/api/rooms/[room]/invites.ts";
+import * as $19 from "../../routes/api/rooms/[room]/invites/[id].ts";
+import * as $20 from "../../routes/api/rooms/[room]/members.ts";
+import * as $21 from "../../routes/api/rooms/[room]/members/[user].ts";
+import * as $22 from "../../routes/api/rooms/[room]/messages.ts";
+import * as $23 from "../../routes/api/rooms/[room]/typing.ts";
+import * as $24 from "../../routes/api/session.ts";
+import * as $25 from "../../routes/healthz.ts";
+import * as $26 from "../../routes/invites/[token].tsx";
+import * as $27 from "../../routes/metrics.ts";
+import * as $28 from "../../routes/rooms/[room].tsx";
+import * as $29 from "../../routes/rooms/[room]/messages/[seq].tsx";
+import * as $30 from "../../routes/rooms/[room]/people.tsx";
+import * as $31 from "../../routes/signin.tsx";
+import * as $32 from "../../routes/signout.ts";
+import * as $33 from "../../routes/static/[...path].ts";
+import * as $34 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
   { pattern: "/", module: $0 },
@@ -48,28 +50,30 @@ export const routes: RouteEntry[] = [
   { pattern: "/api/login/passkey", module: $8 },
   { pattern: "/api/login/passkey/options", module: $9 },
   { pattern: "/api/logout", module: $10 },
-  { pattern: "/api/rooms", module: $11 },
-  { pattern: "/api/rooms/:room", module: $12 },
-  { pattern: "/api/rooms/:room/bans", module: $13 },
-  { pattern: "/api/rooms/:room/bans/:user", module: $14 },
-  { pattern: "/api/rooms/:room/events", module: $15 },
-  { pattern: "/api/rooms/:room/invites", module: $16 },
-  { pattern: "/api/rooms/:room/invites/:id", module: $17 },
-  { pattern: "/api/rooms/:room/members", module: $18 },
-  { pattern: "/api/rooms/:room/members/:user", module: $19 },
-  { pattern: "/api/rooms/:room/messages", module: $20 },
-  { pattern: "/api/rooms/:room/typing", module: $21 },
-  { pattern: "/api/session", module: $22 },
-  { pattern: "/healthz", module: $23 },
-  { pattern: "/invites/:token", module: $24 },
-  { pattern: "/metrics", module: $25 },
-  { pattern: "/rooms/:room", module: $26 },
-  { pattern: "/rooms/:room/messages/:seq", module: $27 },
-  { pattern: "/rooms/:room/people", module: $28 },
-  { pattern: "/signin", module: $29 },
-  { pattern: "/signout", module: $30 },
-  { pattern: "/static/:path*", module: $31 },
-  { pattern: "/ws", module: $32 },
+  { pattern: "/api/push/key", module: $11 },
+  { pattern: "/api/push/subscriptions", module: $12 },
+  { pattern: "/api/rooms", module: $13 },
+  { pattern: "/api/rooms/:room", module: $14 },
+  { pattern: "/api/rooms/:room/bans", module: $15 },
+  { pattern: "/api/rooms/:room/bans/:user", module: $16 },
+  { pattern: "/api/rooms/:room/events", module: $17 },
+  { pattern: "/api/rooms/:room/invites", module: $18 },
+  { pattern: "/api/rooms/:room/invites/:id", module: $19 },
+  { pattern: "/api/rooms/:room/members", module: $20 },
+  { pattern: "/api/rooms/:room/members/:user", module: $21 },
+  { pattern: "/api/rooms/:room/messages", module: $22 },
+  { pattern: "/api/rooms/:room/typing", module: $23 },
+  { pattern: "/api/session", module: $24 },
+  { pattern: "/healthz", module: $25 },
+  { pattern: "/invites/:token", module: $26 },
+  { pattern: "/metrics", module: $27 },
+  { pattern: "/rooms/:room", module: $28 },
+  { pattern: "/rooms/:room/messages/:seq", module: $29 },
+  { pattern: "/rooms/:room/people", module: $30 },
+  { pattern: "/signin", module: $31 },
+  { pattern: "/signout", module: $32 },
+  { pattern: "/static/:path*", module: $33 },
+  { pattern: "/ws", module: $34 },
 ];
 
 export const islands: string[] = ["Lobby", "PasskeyButton", "RoomChat"];
