@@ -1,0 +1,166 @@
+/**
+ * Web Push end to end: a real server (two isolates) and a local push
+ * service that checks every request as FCM or autopush would (VAPID
+ * signature, audience, expiry, TTL, aes128gcm) and decrypts it with the
+ * subscription's keys. A real HTTP client subscribes; a DM reaches the
+ * away recipient as one decrypted push; a 410 ends the subscription.
+ */
+import assert, { deepEqual, equal, match } from "node:assert/strict";
+import { startServer, type TestServer } from "./helpers/server.ts";
+import { api, guest } from "./helpers/api.ts";
+import { PushService } from "./helpers/push_service.ts";
+import { decodeBase64Url } from "../lib/auth/base64url.ts";
+
+async function withPushServer(
+  fn: (server: TestServer, service: PushService) => Promise<void>,
+): Promise<void> {
+  const service = PushService.start();
+  const server = await startServer({
+    isolates: 2,
+    env: { CHAT_PUSH_TEST_ORIGINS: service.origin, CHAT_SEND_RATE: "0" },
+  });
+  try {
+    await fn(server, service);
+  } finally {
+    await server.stop();
+    await service.close();
+  }
+}
+
+Deno.test({
+  name:
+    "push over HTTP: the VAPID key, subscribing, refusing non-public endpoints, unsubscribing",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withPushServer(async (server, service) => {
+      const bob = await guest(server.origin, "bob");
+      equal((await api(server.origin, "GET", "/api/push/key")).status, 401);
+      // Both isolates (new connections spread over them) give the one key
+      // generated once in storage.
+      const keys = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const reply = await api(
+          server.origin,
+          "GET",
+          "/api/push/key",
+          bob.token,
+        );
+        equal(reply.status, 200, reply.text);
+        keys.add(reply.json.key);
+      }
+      equal(keys.size, 1);
+      const [key] = keys;
+      equal(decodeBase64Url(key)?.length, 65);
+
+      const subscription = await service.subscribe(key);
+      const post = (body: unknown, token: string | null = bob.token) =>
+        api(server.origin, "POST", "/api/push/subscriptions", token, body);
+      equal((await post(subscription, null)).status, 401);
+      const foreign = await api(
+        server.origin,
+        "POST",
+        "/api/push/subscriptions",
+        bob.token,
+        subscription,
+        { origin: "https://evil.example" },
+      );
+      equal(foreign.status, 403);
+      for (
+        const endpoint of [
+          "http://push.example.com/x",
+          "https://10.0.0.1/x",
+          "https://127.0.0.1/x",
+          "https://[::1]/x",
+          "https://localhost/x",
+          "https://metadata.google.internal/x",
+          `${service.origin.replace("127.0.0.1", "localhost")}/push/x`,
+        ]
+      ) {
+        const refused = await post({ ...subscription, endpoint });
+        equal(refused.status, 400, endpoint);
+        equal(refused.json.error.code, "bad_request");
+      }
+      const created = await post(subscription);
+      equal(created.status, 201, created.text);
+      deepEqual(created.json, {});
+      const deleted = await api(
+        server.origin,
+        "DELETE",
+        "/api/push/subscriptions",
+        bob.token,
+        { endpoint: subscription.endpoint },
+      );
+      equal(deleted.status, 204);
+      equal(service.requests, 0);
+    }),
+});
+
+Deno.test({
+  name:
+    "a DM pushes to the away recipient once, decrypted; a 410 ends the subscription",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withPushServer(async (server, service) => {
+      const alice = await guest(server.origin, "alice");
+      const bob = await guest(server.origin, "bob");
+      const dm = await api(server.origin, "POST", "/api/dms", alice.token, {
+        user: bob.user.id,
+      });
+      equal(dm.status, 200, dm.text);
+      const room: string = dm.json.room;
+      const key = (await api(server.origin, "GET", "/api/push/key", bob.token))
+        .json.key;
+      const subscription = await service.subscribe(key);
+      equal(
+        (await api(
+          server.origin,
+          "POST",
+          "/api/push/subscriptions",
+          bob.token,
+          subscription,
+        )).status,
+        201,
+      );
+      const send = async (id: string, text: string) => {
+        const reply = await api(
+          server.origin,
+          "POST",
+          `/api/rooms/${room}/messages`,
+          alice.token,
+          { id, text },
+        );
+        equal(reply.status, 201, reply.text);
+        return reply.json.seq as number;
+      };
+
+      const seq = await send("m1", "are you there?");
+      await service.waitForRequests(1);
+      deepEqual(service.problems, []);
+      equal(service.received.length, 1);
+      const [push] = service.received;
+      deepEqual(push.payload, {
+        room,
+        seq,
+        from: { id: alice.user.id, name: "alice" },
+        text: "are you there?",
+        url: `/rooms/${room}`,
+        title: "alice (direct message)",
+        tag: `${room}:${seq}`,
+      });
+      assert(push.ttl > 0);
+
+      service.answer(subscription.endpoint, 410);
+      await send("m2", "hello?");
+      await service.waitForRequests(2);
+      equal(service.received.length, 1);
+      // The deletion follows the 410's answer: give it a moment, then a
+      // third message finds no subscription and makes no request.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await send("m3", "anyone?");
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      equal(service.requests, 2);
+      match(server.output(), /push subscription gone/);
+    }),
+});
