@@ -54,6 +54,12 @@ import type { PersonMenuContext } from "../lib/ui/person.tsx";
 import { ReplyBar } from "../lib/ui/reply_bar.tsx";
 import { RoomSidebar, SidebarToggle } from "../lib/ui/room_sidebar.tsx";
 import { TypingLine } from "../lib/ui/typing_line.tsx";
+import {
+  firstUnread,
+  isAtBottom,
+  type SidebarEntry,
+  useUnread,
+} from "../lib/ui/use_unread.ts";
 import { recordLabel, recordVisit } from "../lib/ui/visited_rooms.ts";
 
 /** Props, as the room page renders them (JSON data). */
@@ -88,10 +94,18 @@ export interface RoomChatProps {
   dmName?: string;
   /** The room's slow mode when rendered: seconds between a member's sends. */
   slowModeSeconds?: number;
+  /**
+   * The person's read position when rendered (the "New messages" divider
+   * goes before the first message of others after it); absent when they
+   * are not in the room (nothing rendered is new to them).
+   */
+  read?: number;
+  /** The person's rooms as the server knows them, with their counts. */
+  sidebar?: SidebarEntry[];
+  /** The page title, without an unread count. */
+  title?: string;
 }
 
-/** Within this many pixels of the bottom counts as "at the bottom". */
-const BOTTOM_SLACK_PX = 48;
 /** Load older messages when scrolled this close to the top. */
 const TOP_SLACK_PX = 200;
 /** Screens where Enter adds a line: touch-first or narrow (phones). */
@@ -149,7 +163,10 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [named, setNamed] = useState(props.user);
   const [now, setNow] = useState(props.now);
   const [unseen, setUnseen] = useState(0);
-  const [firstUnseen, setFirstUnseen] = useState<number | null>(null);
+  // The divider stays where the page opened until the person sends.
+  const [firstUnseen, setFirstUnseen] = useState(() =>
+    firstUnread(props.messages, props.read ?? props.head, props.user?.id)
+  );
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [error, setError] = useState(props.error);
   const [text, setText] = useState(props.draft ?? "");
@@ -192,7 +209,6 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     if (incoming.length === 0) return;
     if (atBottomRef.current) {
       stickToBottom.current = true;
-      setFirstUnseen(null);
       return;
     }
     const others = incoming.filter((m) => m.user.id !== me);
@@ -248,6 +264,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
       messages: props.messages,
       hasMore: props.hasMore,
       online: props.online,
+      read: props.read,
     });
     return made;
   }, onEvent);
@@ -258,6 +275,18 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const messages = view?.messages ?? props.messages;
   const hasMore = view?.hasMore ?? props.hasMore;
   const meId = client?.user?.id ?? props.user?.id;
+  const side = useUnread({
+    client,
+    room,
+    scroller: scrollerRef,
+    messages,
+    meId,
+    read: props.read ?? props.head,
+    title: props.title ?? `#${room}`,
+    visited: rooms,
+    visitedLabels: labels,
+    server: props.sidebar ?? [],
+  });
 
   // The clock: every second while a countdown runs, else for relative times.
   const waiting = link?.phase === "waiting";
@@ -315,7 +344,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const onScroll = () => {
     const el = scrollerRef.current;
     if (!el) return;
-    atBottomRef.current = el.scrollTop > -BOTTOM_SLACK_PX;
+    atBottomRef.current = isAtBottom(el);
     if (atBottomRef.current && unseen > 0) setUnseen(0);
     if (el.scrollHeight - el.clientHeight + el.scrollTop < TOP_SLACK_PX) {
       void loadOlder();
@@ -556,8 +585,9 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
     >
       <RoomSidebar
         room={room}
-        rooms={rooms}
-        labels={labels}
+        rooms={side.rooms}
+        labels={side.labels}
+        counts={side.counts}
         open={sidebarOpen}
       />
       <header class="room-header">

@@ -17,7 +17,6 @@ import type {
   ChatMessage,
   RoomUpdate,
   ServerEvent,
-  UnreadCounts,
   User,
 } from "../protocol/types.ts";
 import {
@@ -39,7 +38,7 @@ import {
   type StorageLike,
 } from "./outbox.ts";
 import { OutboxSender } from "./outbox_sender.ts";
-import { ReadTracker } from "./read_tracker.ts";
+import { type ReadTracker, readTracker } from "./read_tracker.ts";
 import { type JoinedEvent, messageOf, RoomSync } from "./room_sync.ts";
 import type { TransportFactory } from "./transport.ts";
 import { TypingTracker } from "./typing.ts";
@@ -128,8 +127,6 @@ export interface RoomView {
   readonly changes: readonly OutboxEntry[];
   /** Who is typing (never the person). */
   readonly typing: readonly User[];
-  /** The person's read position (0: none known). */
-  readonly read: number;
 }
 
 /** What the room page rendered, to continue from. */
@@ -142,6 +139,8 @@ export interface JoinOptions {
   messages?: readonly ChatMessage[];
   hasMore?: boolean;
   online?: readonly User[];
+  /** The person's read position as the server had it for the page. */
+  read?: number;
 }
 
 /** Options of {@linkcode ChatClient}. */
@@ -221,7 +220,11 @@ export class ChatClient {
   readonly #sender: OutboxSender;
   readonly #history: HistoryRequests;
   readonly #typing: TypingTracker;
-  readonly #reads: ReadTracker;
+  /**
+   * Read positions (`position`), and the watched rooms (`watch` the
+   * sidebar's, without the open one) with their `counts`.
+   */
+  readonly reads: ReadTracker;
   readonly #listeners = new Set<ClientListener>();
   readonly #rooms = new Map<string, RoomSync>();
   /** Acked messages not yet seen in their room, by room and id. */
@@ -269,7 +272,7 @@ export class ChatClient {
       this.#clock,
       (room) => this.#changed(room),
     );
-    this.#reads = new ReadTracker({
+    this.reads = readTracker({
       clock: this.#clock,
       send,
       onChange: (room) => this.#changed(room),
@@ -331,7 +334,6 @@ export class ChatClient {
         ),
         changes: entries.filter((e) => e.change),
         typing: this.#typing.list(room),
-        read: this.#reads.position(room),
       };
       this.#views.set(room, view);
     }
@@ -351,7 +353,7 @@ export class ChatClient {
       const doc = typeof document === "undefined" ? undefined : document;
       const unwatch = watchBrowser(this.#link, globalThis, doc);
       const onVisibility = () =>
-        this.#reads.setHidden(doc?.visibilityState === "hidden");
+        this.reads.setHidden(doc?.visibilityState === "hidden");
       onVisibility();
       doc?.addEventListener("visibilitychange", onVisibility);
       this.#unwatch = () => {
@@ -394,6 +396,7 @@ export class ChatClient {
         online: options.online,
       }),
     );
+    if (options.read !== undefined) this.reads.learn(room, options.read);
     this.#views.delete(room);
     if (this.#link.state.phase === "open") this.#sendJoin(room);
   }
@@ -490,21 +493,7 @@ export class ChatClient {
    */
   markSeen(room: string): void {
     const sync = this.#rooms.get(room);
-    if (sync) this.#reads.mark(room, sync.cursor);
-  }
-
-  /**
-   * The rooms whose unread counts the page shows (the sidebar's, without
-   * the open one): the server sends their counts now and whenever they
-   * change, after every reconnect too.
-   */
-  watch(rooms: readonly string[]): void {
-    this.#reads.watch(rooms);
-  }
-
-  /** A watched room's latest counts, once the server sent them. */
-  unread(room: string): UnreadCounts | undefined {
-    return this.#reads.counts(room);
+    if (sync) this.reads.mark(room, sync.cursor);
   }
 
   /** Tells the room we are typing (throttled). */
@@ -576,7 +565,7 @@ export class ChatClient {
   #onWelcome(user: User, token: string): void {
     this.#emit({ type: "welcome", user, token });
     for (const room of this.#rooms.keys()) this.#sendJoin(room);
-    this.#reads.up();
+    this.reads.up();
   }
 
   #onDown(): void {
@@ -585,7 +574,7 @@ export class ChatClient {
     this.#history.down();
     this.#sender.down();
     this.#typing.clear();
-    this.#reads.down();
+    this.reads.down();
     for (const room of this.#rooms.keys()) this.#views.delete(room);
   }
 
@@ -641,10 +630,10 @@ export class ChatClient {
         return;
       case "read":
         // Another tab or device read further (or the person sent there).
-        this.#reads.learn(event.room, event.seq);
+        this.reads.learn(event.room, event.seq);
         return;
       case "unread":
-        this.#reads.onUnread(event.room, event);
+        this.reads.onUnread(event.room, event);
         return;
       case "error":
         return this.#onError(event);
@@ -663,7 +652,7 @@ export class ChatClient {
     if (!sync) return;
     const fresh = sync.onJoined(event);
     if (!event.recovered) this.#sent.delete(event.room);
-    if (event.read !== undefined) this.#reads.learn(event.room, event.read);
+    if (event.read !== undefined) this.reads.learn(event.room, event.read);
     this.#views.delete(event.room);
     this.#emit({
       type: "joined",
@@ -722,7 +711,7 @@ export class ChatClient {
     if (!entry) return;
     // Sending a message moves the sender's read position to it (the server
     // does so too).
-    if (!entry.change) this.#reads.learn(room, seq);
+    if (!entry.change) this.reads.learn(room, seq);
     const sync = this.#rooms.get(room);
     // A message not in the room's messages yet: shown as sent until it
     // arrives. (A change shows when its event arrives.)

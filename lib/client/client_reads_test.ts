@@ -59,10 +59,10 @@ Deno.test("joined.read and read events move the position; markSeen sends the cur
   client.join("general", { since: 5 });
   client.start();
   const c = connect(5, 3);
-  assert.equal(client.view("general").read, 3);
+  assert.equal(client.reads.position("general"), 3);
   c.deliver(message(6), message(7));
   client.markSeen("general");
-  assert.equal(client.view("general").read, 7, "at once on the page");
+  assert.equal(client.reads.position("general"), 7, "at once on the page");
   clock.advance(1_000);
   assert.deepEqual(c.sentOf("read"), [{
     type: "read",
@@ -75,7 +75,7 @@ Deno.test("joined.read and read events move the position; markSeen sends the cur
 
   // Another tab read further.
   c.deliver(message(8), { type: "read", room: "general", seq: 8 });
-  assert.equal(client.view("general").read, 8);
+  assert.equal(client.reads.position("general"), 8);
   client.markSeen("general");
   clock.advance(1_000);
   assert.equal(c.sentOf("read").length, 1, "the server has 8 already");
@@ -89,7 +89,7 @@ Deno.test("the person's own message moves the position with its ack", () => {
   const c = connect(2, 2);
   const entry = client.send("general", "hi");
   c.deliver({ type: "ack", room: "general", id: entry.id, seq: 3 });
-  assert.equal(client.view("general").read, 3);
+  assert.equal(client.reads.position("general"), 3);
   clock.advance(1_000);
   assert.deepEqual(c.sentOf("read"), [], "the server moved it itself");
   client.stop();
@@ -98,7 +98,7 @@ Deno.test("the person's own message moves the position with its ack", () => {
 Deno.test("watch and unread counts survive a reconnect", () => {
   const { client, clock, fake, connect } = setup();
   client.join("general", { since: 0 });
-  client.watch(["random", "dm-1"]);
+  client.reads.watch(["random", "dm-1"]);
   client.start();
   const c = connect(0);
   assert.deepEqual(c.sentOf("watch"), [{
@@ -113,7 +113,7 @@ Deno.test("watch and unread counts survive a reconnect", () => {
     unread: 5,
     mentions: 1,
   });
-  assert.deepEqual(client.unread("random"), {
+  assert.deepEqual(client.reads.counts("random"), {
     seq: 10,
     read: 4,
     unread: 5,
@@ -137,6 +137,6 @@ Deno.test("watch and unread counts survive a reconnect", () => {
     unread: 7,
     mentions: 1,
   });
-  assert.equal(client.unread("random")?.unread, 7);
+  assert.equal(client.reads.counts("random")?.unread, 7);
   client.stop();
 });

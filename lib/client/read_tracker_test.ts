@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import type { ChatMessage, ClientFrame } from "../protocol/types.ts";
 import { FakeClock } from "./fake_clock.ts";
-import { countUnread, ReadTracker } from "./read_tracker.ts";
+import { countUnread, readTracker } from "./read_tracker.ts";
 
 function setup(connected = true) {
   const clock = new FakeClock();
   const sent: ClientFrame[] = [];
   const changed: string[] = [];
   let open = true;
-  const reads = new ReadTracker({
+  const reads = readTracker({
     clock,
     send: (frame) => open && sent.push(frame) > 0,
     onChange: (room) => changed.push(room),

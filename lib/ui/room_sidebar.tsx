@@ -1,13 +1,15 @@
 /**
- * The room sidebar: the rooms this browser visited (kept in
- * `localStorage`, see `visited_rooms.ts`), each a plain link, the current one
- * marked `aria-current="page"`, and the lobby. A column on wide screens; on
+ * The room sidebar: the person's rooms (the server's list of rooms they are
+ * in, and those this browser visited, kept in `localStorage`, see
+ * `visited_rooms.ts`), each a plain link with its unread and mention
+ * badges, the current one marked `aria-current="page"`, and the lobby. A column on wide screens; on
  * phones it is hidden behind {@linkcode SidebarToggle}, which only the live
  * page has (without JavaScript phones keep the header's link to the lobby).
  *
  * @module
  */
 import type { JSX } from "preact";
+import { UnreadBadge, type UnreadCount } from "./unread_badge.tsx";
 
 /** The sidebar's element id, which the toggle controls. */
 export const SIDEBAR_ID = "room-sidebar";
@@ -20,6 +22,8 @@ export interface RoomSidebarProps {
   rooms: readonly string[];
   /** Labels of rooms that have one (a direct message's other person). */
   labels?: Readonly<Record<string, string>>;
+  /** Unread counts of the other rooms, where known. */
+  counts?: Readonly<Record<string, UnreadCount>>;
   /** Phones: shown over the room (the toggle is pressed). */
   open?: boolean;
 }
@@ -56,6 +60,7 @@ export function RoomSidebar(props: RoomSidebarProps): JSX.Element {
                     {r}
                   </>
                 )}
+              {r !== props.room && <UnreadBadge counts={props.counts?.[r]} />}
             </a>
           </li>
         ))}

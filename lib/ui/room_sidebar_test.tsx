@@ -49,3 +49,26 @@ Deno.test("RoomSidebar: a direct message shows the other person, not its room na
   );
   assert.ok(!html.includes(">dm-0123<"));
 });
+
+Deno.test("RoomSidebar: unread and mention badges on the other rooms, named for screen readers", () => {
+  const html = renderToString(
+    <RoomSidebar
+      room="general"
+      rooms={["random", "dev"]}
+      counts={{
+        random: { unread: 3, mentions: 1 },
+        dev: { unread: 0, mentions: 0 },
+        general: { unread: 5, mentions: 0 },
+      }}
+    />,
+  );
+  assert.match(
+    html,
+    /href="\/rooms\/random"\s*>.*random<span class="unread"><span class="sr-only">\(3 unread, 1 mention\)<\/span>/,
+  );
+  assert.equal(
+    html.match(/class="unread"/g)?.length,
+    1,
+    "dev has none, nor the open room",
+  );
+});

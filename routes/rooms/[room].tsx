@@ -36,13 +36,21 @@ import {
 } from "../../lib/ui/closed_room.tsx";
 import { dmPartnerName, dmTitle } from "../../lib/ui/room_labels.ts";
 import { ROLE_RANK } from "../../lib/access/room_records.ts";
+import { countUnread } from "../../lib/client/read_tracker.ts";
+import { sidebarRooms } from "../../lib/ui/sidebar_rooms.ts";
+import { titleWithCount } from "../../lib/ui/use_unread.ts";
 import RoomChat, { type RoomChatProps } from "../../islands/RoomChat.tsx";
 
 const RoomChatIsland = defineIsland("RoomChat", RoomChat);
 
 /** What the page renders. */
 type RoomData =
-  | { kind: "live"; chat: RoomChatProps }
+  | {
+    kind: "live";
+    chat: RoomChatProps;
+    /** Unread messages of the person's rooms, for the title. */
+    unread: number;
+  }
   | {
     kind: "archive";
     room: string;
@@ -99,7 +107,18 @@ async function liveData(
     chat.draft = draft.text;
     if (draft.name !== undefined) chat.draftName = draft.name;
   }
-  return { kind: "live", chat };
+  chat.title = `${chat.dmTitle ?? `#${room}`} · Comet Chat`;
+  let unread = 0;
+  if (user) {
+    const listed = await ctx.app.chat.listRooms(user);
+    // Not in the room yet (never joined): nothing rendered is new to them.
+    const read = listed.find((r) => r.room === room)?.read;
+    if (read !== undefined) chat.read = read;
+    chat.sidebar = await sidebarRooms(ctx.app, user, listed, room);
+    unread = countUnread(messages, read ?? head.seq, user.id).unread;
+    for (const r of chat.sidebar) unread += r.unread ?? 0;
+  }
+  return { kind: "live", chat, unread };
 }
 
 /** The room's handlers. */
@@ -248,9 +267,7 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
   if (data.kind === "closed") return <ClosedRoom {...data} />;
   return (
     <main class="page page--room" id="main">
-      <Title>
-        {`${data.chat.dmTitle ?? `#${data.chat.room}`} · Comet Chat`}
-      </Title>
+      <Title>{titleWithCount(data.chat.title ?? "", data.unread)}</Title>
       <noscript>
         <p class="banner" data-status="static">
           Without JavaScript the room does not update by itself: reload to see
