@@ -25,18 +25,20 @@ import * as $19 from "../../routes/api/rooms/[room]/invites/[id].ts";
 import * as $20 from "../../routes/api/rooms/[room]/members.ts";
 import * as $21 from "../../routes/api/rooms/[room]/members/[user].ts";
 import * as $22 from "../../routes/api/rooms/[room]/messages.ts";
-import * as $23 from "../../routes/api/rooms/[room]/typing.ts";
-import * as $24 from "../../routes/api/session.ts";
-import * as $25 from "../../routes/healthz.ts";
-import * as $26 from "../../routes/invites/[token].tsx";
-import * as $27 from "../../routes/metrics.ts";
-import * as $28 from "../../routes/rooms/[room].tsx";
-import * as $29 from "../../routes/rooms/[room]/messages/[seq].tsx";
-import * as $30 from "../../routes/rooms/[room]/people.tsx";
-import * as $31 from "../../routes/signin.tsx";
-import * as $32 from "../../routes/signout.ts";
-import * as $33 from "../../routes/static/[...path].ts";
-import * as $34 from "../../routes/ws.ts";
+import * as $23 from "../../routes/api/rooms/[room]/notifications.ts";
+import * as $24 from "../../routes/api/rooms/[room]/read.ts";
+import * as $25 from "../../routes/api/rooms/[room]/typing.ts";
+import * as $26 from "../../routes/api/session.ts";
+import * as $27 from "../../routes/healthz.ts";
+import * as $28 from "../../routes/invites/[token].tsx";
+import * as $29 from "../../routes/metrics.ts";
+import * as $30 from "../../routes/rooms/[room].tsx";
+import * as $31 from "../../routes/rooms/[room]/messages/[seq].tsx";
+import * as $32 from "../../routes/rooms/[room]/people.tsx";
+import * as $33 from "../../routes/signin.tsx";
+import * as $34 from "../../routes/signout.ts";
+import * as $35 from "../../routes/static/[...path].ts";
+import * as $36 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
   { pattern: "/", module: $0 },
@@ -62,18 +64,20 @@ export const routes: RouteEntry[] = [
   { pattern: "/api/rooms/:room/members", module: $20 },
   { pattern: "/api/rooms/:room/members/:user", module: $21 },
   { pattern: "/api/rooms/:room/messages", module: $22 },
-  { pattern: "/api/rooms/:room/typing", module: $23 },
-  { pattern: "/api/session", module: $24 },
-  { pattern: "/healthz", module: $25 },
-  { pattern: "/invites/:token", module: $26 },
-  { pattern: "/metrics", module: $27 },
-  { pattern: "/rooms/:room", module: $28 },
-  { pattern: "/rooms/:room/messages/:seq", module: $29 },
-  { pattern: "/rooms/:room/people", module: $30 },
-  { pattern: "/signin", module: $31 },
-  { pattern: "/signout", module: $32 },
-  { pattern: "/static/:path*", module: $33 },
-  { pattern: "/ws", module: $34 },
+  { pattern: "/api/rooms/:room/notifications", module: $23 },
+  { pattern: "/api/rooms/:room/read", module: $24 },
+  { pattern: "/api/rooms/:room/typing", module: $25 },
+  { pattern: "/api/session", module: $26 },
+  { pattern: "/healthz", module: $27 },
+  { pattern: "/invites/:token", module: $28 },
+  { pattern: "/metrics", module: $29 },
+  { pattern: "/rooms/:room", module: $30 },
+  { pattern: "/rooms/:room/messages/:seq", module: $31 },
+  { pattern: "/rooms/:room/people", module: $32 },
+  { pattern: "/signin", module: $33 },
+  { pattern: "/signout", module: $34 },
+  { pattern: "/static/:path*", module: $35 },
+  { pattern: "/ws", module: $36 },
 ];
 
 export const islands: string[] = ["Lobby", "PasskeyButton", "RoomChat"];
