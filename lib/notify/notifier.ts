@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ChatMessage, NotifyLevel, User } from "../protocol/types.ts";
+import type { ChatMessage, NotifyLevel } from "../protocol/types.ts";
 import { type PushPayload, pushPayload } from "../push/payload.ts";
 
 /** Sends pushes to a user's subscriptions. */
@@ -29,8 +29,8 @@ export interface NotifierSources {
   ): Promise<Map<string, NotifyLevel>>;
   /** Members of the room whose level is `all`. */
   notifyAll(room: string): Promise<string[]>;
-  /** Users with a visible connection joined to the room, on any node. */
-  attentive(room: string): User[];
+  /** Whether the user has a visible connection joined to the room, on any node. */
+  attentive(room: string, userId: string): boolean;
 }
 
 /** How long a room's `all` members are used before being read again. */
@@ -93,8 +93,8 @@ export class Notifier {
     const candidates = new Set([...named, ...everything]);
     candidates.delete(message.user.id);
     if (candidates.size === 0) return [];
-    for (const user of this.#sources.attentive(room)) {
-      candidates.delete(user.id);
+    for (const id of candidates) {
+      if (this.#sources.attentive(room, id)) candidates.delete(id);
     }
     if (candidates.size === 0) return [];
     // Levels: `all` members are known; the named ones may have said `none`.

@@ -104,6 +104,11 @@ export class Presence {
     return users ? [...users.values()].map((entry) => entry.user) : [];
   }
 
+  /** Whether `userId` is online in `room`. */
+  has(room: string, userId: string): boolean {
+    return this.#global.get(room)?.has(userId) ?? false;
+  }
+
   /** How many users are online in `room`. */
   count(room: string): number {
     return this.#global.get(room)?.size ?? 0;

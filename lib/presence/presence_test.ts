@@ -96,6 +96,9 @@ Deno.test("a user on two nodes is one entry, gone when the last connection goes"
     deepEqual(n1.log, ["general +alice", "general +bob"]);
     deepEqual(n2.log, ["general +alice", "general +bob"]);
     deepEqual(n1.presence.rooms(), ["general"]);
+    equal(n1.presence.has("general", bob.id), true);
+    equal(n1.presence.has("general", "u_nobody"), false);
+    equal(n1.presence.has("elsewhere", bob.id), false);
 
     // n2's only connection of alice goes: she is still on n1 (two tabs).
     n2.presence.remove("general", alice);

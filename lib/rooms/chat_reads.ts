@@ -45,7 +45,7 @@ export function createChatReads(
     {
       levels: (room, ids) => userRooms.levels(room, ids),
       notifyAll: (room) => userRooms.notifyAll(room),
-      attentive: (room) => attention.online(room),
+      attentive: (room, userId) => attention.has(room, userId),
     },
     options.push,
     options.onError,
