@@ -181,7 +181,10 @@ export function loadConfig(env: EnvReader): Config {
   }
   const vapidSubject = env("CHAT_VAPID_SUBJECT") ||
     "mailto:chat@example.invalid";
-  if (!/^(mailto:[^\s]+|https:\/\/[^\s]+)$/.test(vapidSubject)) {
+  if (
+    !/^(mailto:[^\s]+|https:\/\/[^\s]+)$/.test(vapidSubject) ||
+    !URL.canParse(vapidSubject)
+  ) {
     throw new RangeError(
       `Cannot read CHAT_VAPID_SUBJECT="${vapidSubject}": expected mailto:… or https://…`,
     );

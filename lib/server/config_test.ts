@@ -257,7 +257,9 @@ Deno.test("CHAT_VAPID_SUBJECT is mailto: or https:; CHAT_PUSH_TEST_ORIGINS are e
       .vapidSubject,
     "mailto:ops@chat.example",
   );
-  for (const bad of ["http://chat.example", "ops@chat.example"]) {
+  for (
+    const bad of ["http://chat.example", "ops@chat.example", "https://[bad"]
+  ) {
     throws(
       () => loadConfig(env({ CHAT_VAPID_SUBJECT: bad })),
       /CHAT_VAPID_SUBJECT=/,
