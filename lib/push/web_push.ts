@@ -24,6 +24,7 @@ import { parseSubscription } from "./subscription_input.ts";
 import { PushSubscriptions, type StoredSubscription } from "./subscriptions.ts";
 import { encryptedRequest } from "./web_push_package.ts";
 import type { PushPayload } from "./payload.ts";
+import { ConcurrencyLimit } from "./concurrency.ts";
 
 /**
  * How long a push service keeps a push for a device that is offline, in
@@ -36,6 +37,9 @@ export const PUSH_TTL_SECONDS = 86_400;
 /** A push service that has not answered by then is given up on. */
 export const PUSH_TIMEOUT_MS = 10_000;
 
+/** Push requests one isolate has in flight at most (others wait their turn). */
+export const MAX_PUSHES_IN_FLIGHT = 64;
+
 /** What {@linkcode WebPush} is built from. */
 export interface WebPushOptions {
   records: Records;
@@ -43,6 +47,8 @@ export interface WebPushOptions {
   log: Pick<Logger, "info" | "error">;
   /** Injected by tests; `fetch` otherwise. */
   fetch?: typeof fetch;
+  /** Default {@linkcode MAX_PUSHES_IN_FLIGHT}. */
+  maxInFlight?: number;
 }
 
 /** Web Push subscriptions and sending, shared by every route of one isolate. */
@@ -52,6 +58,7 @@ export class WebPush {
   readonly #log: WebPushOptions["log"];
   readonly #fetch: typeof fetch;
   readonly #subscriptions: PushSubscriptions;
+  readonly #inFlight: ConcurrencyLimit;
   #auth: Promise<{ publicKey: string; auth: VapidAuth }> | undefined;
 
   constructor(options: WebPushOptions) {
@@ -60,6 +67,9 @@ export class WebPush {
     this.#log = options.log;
     this.#fetch = options.fetch ?? fetch;
     this.#subscriptions = new PushSubscriptions(options.records);
+    this.#inFlight = new ConcurrencyLimit(
+      options.maxInFlight ?? MAX_PUSHES_IN_FLIGHT,
+    );
   }
 
   /** The VAPID public key (base64url, uncompressed P-256) browsers subscribe with. */
@@ -96,7 +106,9 @@ export class WebPush {
       const { auth } = await this.#vapid();
       const body = JSON.stringify(payload);
       await Promise.all(
-        targets.map((target) => this.#deliver(userId, target, body, auth)),
+        targets.map((target) =>
+          this.#inFlight.run(() => this.#deliver(userId, target, body, auth))
+        ),
       );
     } catch (error) {
       this.#log.error("push failed", error, { user: userId });

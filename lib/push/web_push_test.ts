@@ -185,3 +185,32 @@ Deno.test("subscribe refuses bad input with bad_request; unsubscribe removes", (
     await push.send(bob.id, payload(1));
     equal(service.requests, 0);
   }));
+
+Deno.test("at most maxInFlight requests at once, over every send of the isolate", () =>
+  withPush(async ({ make, service }) => {
+    let active = 0;
+    let peak = 0;
+    let calls = 0;
+    const push = make({
+      maxInFlight: 2,
+      fetch: async () => {
+        calls++;
+        peak = Math.max(peak, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+        return new Response(null, { status: 201 });
+      },
+    });
+    const key = await push.publicKey();
+    for (const user of [bob, alice]) {
+      for (let i = 0; i < 3; i++) {
+        await push.subscribe(user, await service.subscribe(key));
+      }
+    }
+    await Promise.all([
+      push.send(bob.id, payload(1)),
+      push.send(alice.id, payload(1)),
+    ]);
+    equal(calls, 6);
+    equal(peak, 2);
+  }));
