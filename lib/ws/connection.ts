@@ -463,10 +463,22 @@ export class Connection
         return this.#read(frame.room, frame.seq, user);
       case "visibility":
         return this.#visibility(frame.hidden);
-      case "watch":
+      case "watch": {
+        // Starting a watch reads up to 1 000 events per room: it counts
+        // as a send, so changing lists fast buys no more reads.
+        const wait = this.#options.sendLimiter.takeFor(user, this.address);
+        if (wait > 0) {
+          return this.#fail(
+            new ProtocolError("rate_limited", "Watching too fast", {
+              ref: "watch",
+              retryAfterMs: wait,
+            }),
+          );
+        }
         this.#unwatch(frame.rooms);
         for (const room of frame.rooms) this.#watch(room, user);
         return;
+      }
       case "history":
         return void this.#options.chat.history(
           frame.room,

@@ -1043,3 +1043,71 @@ class ConnectingSocket extends FakeSocket {
     this.#open?.handleEvent(new Event("open"));
   }
 }
+
+Deno.test("read, watch and visibility: counts per watched room, reads reach the user's other sockets only", async () => {
+  await withHarness(async (h) => {
+    const ann = h.connect();
+    ann.socket.receive({ type: "hello", name: "ann" });
+    const { token } = await ann.socket.next("welcome");
+    ann.socket.receive({ type: "join", room: "r" });
+    equal((await ann.socket.next("joined")).read, 0);
+    const sidebar = h.connect();
+    sidebar.socket.receive({ type: "hello", token });
+    await sidebar.socket.next("welcome");
+    sidebar.socket.receive({ type: "watch", rooms: ["r"] });
+    equal((await sidebar.socket.next("unread")).unread, 0);
+
+    const bob = await again(h, (await h.sessions.issue("bob", null)).token);
+    bob.socket.receive({ type: "send", room: "r", id: "b1", text: "@ann hi" });
+    await bob.socket.next("ack");
+    await settle();
+    const counts = sidebar.socket.all("unread").at(-1)!;
+    deepEqual([counts.unread, counts.mentions], [1, 1]);
+
+    ann.socket.receive({ type: "read", room: "r", seq: 1 });
+    await settle();
+    deepEqual(sidebar.socket.all("read"), [{
+      type: "read",
+      room: "r",
+      seq: 1,
+    }]);
+    equal(ann.socket.all("read").length, 0); // not back to the sender
+    equal(sidebar.socket.all("unread").at(-1)!.unread, 0);
+
+    // Hidden, ann counts as away from the rooms she joined.
+    equal(h.core.pushes.length, 0);
+    ann.socket.receive({ type: "visibility", hidden: true });
+    bob.socket.receive({
+      type: "send",
+      room: "r",
+      id: "b2",
+      text: "@ann psst",
+    });
+    await bob.socket.next("ack", (e) => e.id === "b2");
+    await settle();
+    equal(h.core.pushes.length, 1);
+    ann.socket.receive({ type: "visibility", hidden: false });
+    bob.socket.receive({
+      type: "send",
+      room: "r",
+      id: "b3",
+      text: "@ann again",
+    });
+    await settle();
+    equal(h.core.pushes.length, 1);
+  });
+});
+
+Deno.test("watch frames count against the send limit: changing lists fast buys no reads", async () => {
+  await withHarness(async (h) => {
+    const { socket } = h.connect();
+    socket.receive({ type: "hello", name: "ann" });
+    await socket.next("welcome");
+    socket.receive({ type: "watch", rooms: ["a"] });
+    socket.receive({ type: "watch", rooms: ["b"] });
+    const refused = await socket.next("error");
+    deepEqual([refused.code, refused.ref], ["rate_limited", "watch"]);
+    await settle();
+    deepEqual(socket.all("unread").map((e) => e.room), ["a"]);
+  }, { sendRate: 1, sendBurst: 1 });
+});
