@@ -1,14 +1,15 @@
 /**
  * The message composer: a real form posting to `/rooms/:room`, so it works
  * without JavaScript; the island intercepts the submit when it runs, and
- * then completes `@name` mentions of `members` (`mention_picker.tsx`).
+ * then completes `@name` mentions (`mention_picker.tsx`, loaded on the
+ * first `@` typed).
  *
  * @module
  */
-import type { JSX } from "preact";
+import type { ComponentType, JSX } from "preact";
+import { useState } from "preact/hooks";
 import { LIMITS } from "../protocol/limits.ts";
-import type { User } from "../protocol/types.ts";
-import { MentionList, useMentionPicker } from "./mention_picker.tsx";
+import type { MentionPickerProps, MentionSource } from "./mention_picker.tsx";
 
 /** Props of {@linkcode Composer}. */
 export interface ComposerProps {
@@ -31,8 +32,8 @@ export interface ComposerProps {
    * adds a line and the Send button sends.
    */
   enterSends?: boolean;
-  /** Live: the people `@` offers (who is online, authors of loaded messages). */
-  members?: readonly User[];
+  /** Live: who `@` may offer (who is online, authors of loaded messages). */
+  members?: MentionSource;
   onName?: (value: string) => void;
   onText?: (value: string) => void;
   onSubmit?: (event: SubmitEvent) => void;
@@ -41,9 +42,6 @@ export interface ComposerProps {
 }
 
 const ON_SERVER = typeof document === "undefined";
-const NOBODY: readonly User[] = [];
-/** Keys that move the caret without input: the `@…` before it may change. */
-const CARET_KEYS = /^(Arrow(Left|Right)|Home|End)$/;
 
 /** Enter sends; Shift+Enter (or an IME composition) keeps editing. */
 function sendOnEnter(event: KeyboardEvent): void {
@@ -73,12 +71,8 @@ export function composerHint(
 /** The composer form. */
 export function Composer(props: ComposerProps): JSX.Element {
   const over = [...props.text].length - LIMITS.maxTextChars;
-  const picker = useMentionPicker(
-    props.members ?? NOBODY,
-    props.textRef ?? { current: null },
-    props.onText,
-  );
-  const sends = props.live && props.enterSends !== false;
+  const [Picker, setPicker] = useState<ComponentType<MentionPickerProps>>();
+  const box = props.textRef?.current;
   return (
     <form
       class="composer"
@@ -108,7 +102,9 @@ export function Composer(props: ComposerProps): JSX.Element {
         </div>
       )}
       <div class="composer-row">
-        <MentionList picker={picker} />
+        {Picker && box && props.members && (
+          <Picker box={box} source={props.members} onText={props.onText} />
+        )}
         <label for="composer-text" class="sr-only">Message</label>
         <textarea
           id="composer-text"
@@ -121,19 +117,18 @@ export function Composer(props: ComposerProps): JSX.Element {
           value={ON_SERVER ? undefined : props.text}
           ref={props.textRef}
           onInput={(e) => {
-            const box = e.currentTarget as HTMLTextAreaElement;
-            props.onText?.(box.value);
-            picker.update(box);
+            const value = (e.currentTarget as HTMLTextAreaElement).value;
+            props.onText?.(value);
+            if (!Picker && props.members && value.includes("@")) {
+              import("./mention_picker.tsx").then(
+                (m) => setPicker(() => m.MentionPicker),
+                () => {}, // offline: no completion, typing goes on
+              );
+            }
           }}
-          onKeyDown={(e) => {
-            if (!picker.onKeyDown(e) && sends) sendOnEnter(e);
-          }}
-          onKeyUp={(e) => {
-            if (CARET_KEYS.test(e.key)) picker.update(e.currentTarget);
-          }}
-          onClick={(e) => picker.update(e.currentTarget)}
-          onBlur={() => picker.close()}
-          {...(props.live ? picker.boxAttrs : {})}
+          onKeyDown={props.live && props.enterSends !== false
+            ? sendOnEnter
+            : undefined}
           aria-describedby="composer-help"
           aria-invalid={over > 0 ? "true" : undefined}
         >

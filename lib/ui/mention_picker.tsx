@@ -4,57 +4,60 @@
  * members that match. Up and Down move through it, Enter or Tab insert the
  * name (`@name `), Escape closes it; a click inserts too.
  *
- * The text box keeps its `textbox` role (and its focus): the listbox is tied
- * to it with `aria-controls` and `aria-activedescendant`, so a screen reader
+ * The composer loads this module on the first `@` typed (the room page's
+ * script budget is tight), so the picker works on the text box from the
+ * outside: it listens to its events, and takes the keys it uses in the
+ * form's capture phase, before the text box's own Enter-sends handler. The
+ * text box keeps its `textbox` role (and the focus); the listbox is tied to
+ * it with `aria-controls` and `aria-activedescendant`, so a screen reader
  * reads the highlighted member as it changes.
  *
  * @module
  */
 import type { JSX } from "preact";
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "preact/hooks";
 import type { User } from "../protocol/types.ts";
 import {
   insertMention,
   matchMembers,
+  mentionCandidates,
   type MentionQuery,
   mentionQuery,
-} from "./mentions.ts";
+} from "./mention_complete.ts";
 
 /** The listbox's id (one composer per page). */
 export const MENTION_LIST_ID = "mention-list";
 
-/** What {@linkcode useMentionPicker} gives the composer. */
-export interface MentionPicker {
-  /** The members offered now (empty: the listbox is closed). */
-  matches: User[];
-  /** The highlighted one, an index into `matches`. */
-  active: number;
-  /** Call after every input and caret move in the text box. */
-  update: (box: HTMLTextAreaElement) => void;
-  /** The text box's keydown: `true` when the picker used the key. */
-  onKeyDown: (event: KeyboardEvent) => boolean;
-  /** Inserts `matches[index]`. */
-  pick: (index: number) => void;
-  /** Closes the listbox (the text box lost focus). */
-  close: () => void;
-  /** Attributes for the text box. */
-  boxAttrs: {
-    "aria-autocomplete": "list";
-    "aria-controls"?: string;
-    "aria-activedescendant"?: string;
-  };
+/** Who the picker may offer: what the room island knows of people. */
+export interface MentionSource {
+  online: readonly User[];
+  /** The loaded messages (their authors). */
+  messages: readonly { user: User }[];
+  /** The person, who is not offered. */
+  meId?: string;
 }
 
-/**
- * The picker's state for one composer: `members` are who may be offered,
- * `textRef` the text box, `onText` how the text changes (the inserted
- * mention goes through it like typing).
- */
-export function useMentionPicker(
-  members: readonly User[],
-  textRef: { current: HTMLTextAreaElement | null },
-  onText: ((value: string) => void) | undefined,
-): MentionPicker {
+/** Props of {@linkcode MentionPicker}. */
+export interface MentionPickerProps {
+  /** The composer's text box. */
+  box: HTMLTextAreaElement;
+  source: MentionSource;
+  /** How the text changes (the inserted mention goes through it like typing). */
+  onText?: (value: string) => void;
+}
+
+/** Keys that move the caret without input: the `@…` before it may change. */
+const CARET_KEYS = /^(Arrow(Left|Right)|Home|End)$/;
+
+/** The listbox of the members matching the `@…` before the caret. */
+export function MentionPicker(props: MentionPickerProps): JSX.Element | null {
+  const { box, source, onText } = props;
   const [at, setAt] = useState<MentionQuery | null>(null);
   const [active, setActive] = useState(0);
   /** The query Escape dismissed: it stays closed until the text changes. */
@@ -62,34 +65,17 @@ export function useMentionPicker(
   /** Where the caret goes once the inserted text is rendered. */
   const caret = useRef<number | null>(null);
 
-  // Setting a textarea's value puts its caret at the end: put it back after
-  // the mention once the new text is in.
-  useLayoutEffect(() => {
-    const box = textRef.current;
-    if (caret.current === null || !box) return;
-    box.setSelectionRange(caret.current, caret.current);
-    caret.current = null;
-  });
-
+  const members = useMemo(
+    () => mentionCandidates(source.online, source.messages, source.meId),
+    [source.online, source.messages, source.meId],
+  );
   const matches = at ? matchMembers(members, at.query) : [];
   const open = matches.length > 0;
   const current = Math.min(active, matches.length - 1);
 
-  const update = (box: HTMLTextAreaElement) => {
-    const found = box.selectionStart === box.selectionEnd
-      ? mentionQuery(box.value, box.selectionStart)
-      : null;
-    const key = found && `${found.start}:${found.query}`;
-    if (key !== dismissed.current) dismissed.current = null;
-    const next = dismissed.current ? null : found;
-    if (next?.start !== at?.start || next?.query !== at?.query) setActive(0);
-    setAt(next);
-  };
-
   const pick = (index: number) => {
-    const box = textRef.current;
     const user = matches[index];
-    if (!box || !at || !user) return;
+    if (!at || !user) return;
     const inserted = insertMention(box.value, at, user.name);
     caret.current = inserted.caret;
     setAt(null);
@@ -97,57 +83,96 @@ export function useMentionPicker(
     box.focus();
   };
 
-  const onKeyDown = (event: KeyboardEvent): boolean => {
+  /** The keys the listbox uses while open; `true` when it used one. */
+  const onKey = (event: KeyboardEvent): boolean => {
     if (!open || event.isComposing) return false;
     const n = matches.length;
     switch (event.key) {
       case "ArrowDown":
         setActive((current + 1) % n);
-        break;
+        return true;
       case "ArrowUp":
         setActive((current - 1 + n) % n);
-        break;
+        return true;
       case "Enter":
       case "Tab":
         if (event.shiftKey || event.ctrlKey || event.metaKey) return false;
         pick(current);
-        break;
+        return true;
       case "Escape":
         dismissed.current = `${at!.start}:${at!.query}`;
         setAt(null);
-        // Not also the composer's Escape (which drops the reply).
-        event.stopPropagation();
-        break;
-      default:
-        return false;
+        return true;
     }
-    event.preventDefault();
-    return true;
+    return false;
   };
+  // The listeners stay; what they call and see changes with every render.
+  const keys = useRef(onKey);
+  keys.current = onKey;
+  const shown = useRef(at);
+  shown.current = at;
 
-  return {
-    matches,
-    active: current,
-    update,
-    onKeyDown,
-    pick,
-    close: () => setAt(null),
-    boxAttrs: open
-      ? {
-        "aria-autocomplete": "list",
-        "aria-controls": MENTION_LIST_ID,
-        "aria-activedescendant": `${MENTION_LIST_ID}-${current}`,
+  useEffect(() => {
+    const update = () => {
+      const found = box.selectionStart === box.selectionEnd
+        ? mentionQuery(box.value, box.selectionStart)
+        : null;
+      const key = found && `${found.start}:${found.query}`;
+      if (key !== dismissed.current) dismissed.current = null;
+      const next = dismissed.current ? null : found;
+      const was = shown.current;
+      if (next?.start !== was?.start || next?.query !== was?.query) {
+        setActive(0);
+        setAt(next);
       }
-      : { "aria-autocomplete": "list" },
-  };
-}
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.target !== box || !keys.current(event)) return;
+      // Not Enter-sends, nor the room's Escape (which drops the reply).
+      event.preventDefault();
+      event.stopPropagation();
+    };
+    const onKeyUp = (event: KeyboardEvent) => {
+      if (CARET_KEYS.test(event.key)) update();
+    };
+    const close = () => setAt(null);
+    const form: HTMLElement = box.form ?? box;
+    form.addEventListener("keydown", onKeyDown, true);
+    box.addEventListener("input", update);
+    box.addEventListener("click", update);
+    box.addEventListener("keyup", onKeyUp);
+    box.addEventListener("blur", close);
+    update(); // the `@` that loaded the picker
+    return () => {
+      form.removeEventListener("keydown", onKeyDown, true);
+      box.removeEventListener("input", update);
+      box.removeEventListener("click", update);
+      box.removeEventListener("keyup", onKeyUp);
+      box.removeEventListener("blur", close);
+    };
+  }, [box]);
 
-/** The listbox of the members a picker offers; nothing when it is closed. */
-export function MentionList(
-  props: { picker: MentionPicker },
-): JSX.Element | null {
-  const { matches, active, pick } = props.picker;
-  if (matches.length === 0) return null;
+  // Setting a textarea's value puts its caret at the end: put it back after
+  // the mention once the new text is in. And tie the text box to the list.
+  useLayoutEffect(() => {
+    if (caret.current !== null) {
+      box.setSelectionRange(caret.current, caret.current);
+      caret.current = null;
+    }
+    box.setAttribute("aria-autocomplete", "list");
+    if (open) {
+      box.setAttribute("aria-controls", MENTION_LIST_ID);
+      box.setAttribute(
+        "aria-activedescendant",
+        `${MENTION_LIST_ID}-${current}`,
+      );
+    } else {
+      box.removeAttribute("aria-controls");
+      box.removeAttribute("aria-activedescendant");
+    }
+  });
+
+  if (!open) return null;
   return (
     <ul
       id={MENTION_LIST_ID}
@@ -160,7 +185,7 @@ export function MentionList(
           key={user.id}
           id={`${MENTION_LIST_ID}-${i}`}
           role="option"
-          aria-selected={i === active ? "true" : "false"}
+          aria-selected={i === current ? "true" : "false"}
           class="mention-option"
           // Keep the focus (and the caret) in the text box.
           onMouseDown={(e) => e.preventDefault()}
