@@ -188,9 +188,12 @@ export async function bundleClient(
         gzipBytes: gzipped.reduce((n, b) => n + b, 0),
       };
     }
-    for (const file of code.keys()) {
-      if (!file.startsWith("chunk-")) continue;
-      await emit(file, code.get(file)!);
+    // The chunks, and the modules islands import dynamically (on demand, so
+    // they count in no island's size), as esbuild named them (content hashes).
+    const entryFiles = new Set(names.map((name) => `${name}.js`));
+    for await (const file of Deno.readDir(raw)) {
+      if (!file.isFile || entryFiles.has(file.name)) continue;
+      await emit(file.name, await read(file.name));
     }
 
     const styles: string[] = [];

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { gzipSync } from "node:zlib";
 
 /** Hex SHA-256 of `data`. */
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
@@ -33,11 +34,12 @@ export function hashedName(file: string, hash: string): string {
     : `${file.slice(0, dot)}-${hash}${file.slice(dot)}`;
 }
 
-/** `data` gzipped (what a browser downloads). */
-export async function gzip(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(
-      new CompressionStream("gzip"),
-    );
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/**
+ * `data` gzipped (what a browser downloads), at the highest level: the twins
+ * are made once per build and served many times, and level 9 takes about 1 %
+ * (300 bytes) more off the room page's script than `CompressionStream`'s
+ * default level.
+ */
+export function gzip(data: Uint8Array): Promise<Uint8Array> {
+  return Promise.resolve(gzipSync(data, { level: 9, memLevel: 9 }));
 }

@@ -29,9 +29,10 @@ export const IMMUTABLE = "public, max-age=31536000, immutable";
 export const REVALIDATE = "public, max-age=0, must-revalidate";
 
 // A build file whose name carries its content hash: `RoomChat-0123456789ab.js`
-// (our hash) or `chunk-ABCD1234.js` (esbuild's).
+// (our hash), or `chunk-ABCD1234.js` and `mention_picker-ABCD1234.js`
+// (esbuild's: chunks and dynamically imported modules).
 const HASHED_BUILD_FILE =
-  /^build\/(?:[A-Za-z0-9_]+-[0-9a-f]{12}|chunk-[A-Za-z0-9_]{8,})\.[a-z0-9]+$/;
+  /^build\/(?:[A-Za-z0-9_]+-[0-9a-f]{12}|chunk-[A-Za-z0-9_]{8,}|[A-Za-z0-9_]+-[A-Z0-9]{8})\.[a-z0-9]+$/;
 const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 
 /**

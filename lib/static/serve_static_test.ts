@@ -36,6 +36,8 @@ Deno.test("isImmutablePath matches only content-hashed build files", () => {
   assert.ok(isImmutablePath("build/RoomChat-0123456789ab.js"));
   assert.ok(isImmutablePath("build/app-0123456789ab.css"));
   assert.ok(isImmutablePath("build/chunk-ZEDAANDG.js"));
+  assert.ok(isImmutablePath("build/mention_picker-EUJOOC6W.js"));
+  assert.ok(!isImmutablePath("build/mention_picker-euJOOC6W.js"));
   assert.ok(!isImmutablePath("build/manifest.json"));
   assert.ok(!isImmutablePath("app.css"));
   assert.ok(!isImmutablePath("build/RoomChat.js"));
