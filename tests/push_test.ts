@@ -9,6 +9,7 @@ import assert, { deepEqual, equal, match } from "node:assert/strict";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { api, guest } from "./helpers/api.ts";
 import { PushService } from "./helpers/push_service.ts";
+import { TestClient } from "./helpers/ws_client.ts";
 import { decodeBase64Url } from "../lib/auth/base64url.ts";
 
 async function withPushServer(
@@ -162,5 +163,121 @@ Deno.test({
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       equal(service.requests, 2);
       match(server.output(), /push subscription gone/);
+    }),
+});
+
+Deno.test({
+  name:
+    "a mention pushes to the away member; level none silences it, level all pushes every message",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withPushServer(async (server, service) => {
+      const alice = await guest(server.origin, "alice");
+      const bob = await guest(server.origin, "bob");
+      const level = async (room: string, level: string) => {
+        const reply = await api(
+          server.origin,
+          "PUT",
+          `/api/rooms/${room}/notifications`,
+          bob.token,
+          { level },
+        );
+        equal(reply.status, 200, reply.text);
+      };
+      const key = (await api(server.origin, "GET", "/api/push/key", bob.token))
+        .json.key;
+      equal(
+        (await api(
+          server.origin,
+          "POST",
+          "/api/push/subscriptions",
+          bob.token,
+          await service.subscribe(key),
+        )).status,
+        201,
+      );
+      const send = async (room: string, id: string, text: string) => {
+        const reply = await api(
+          server.origin,
+          "POST",
+          `/api/rooms/${room}/messages`,
+          alice.token,
+          { id, text },
+        );
+        equal(reply.status, 201, reply.text);
+        return reply.json.seq as number;
+      };
+      await level("general", "mentions");
+      await level("quiet", "none");
+      await level("busy", "all");
+
+      await send("general", "g1", "nothing for bob here");
+      await send("quiet", "q1", "@bob you will not hear this");
+      const seq = await send("general", "g2", "@bob have a look");
+      await service.waitForRequests(1);
+      await send("busy", "b1", "anything at all");
+      await service.waitForRequests(2);
+      // Give a stray push (g1, q1) time to show up before counting.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      deepEqual(service.problems, []);
+      deepEqual(
+        service.received.map((push) => [push.payload.title, push.payload.text]),
+        [
+          ["alice in #general", "@bob have a look"],
+          ["alice in #busy", "anything at all"],
+        ],
+      );
+      equal(service.received[0].payload.tag, `general:${seq}`);
+    }),
+});
+
+Deno.test({
+  name:
+    "someone looking at the room gets no push; once their page is hidden they do",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withPushServer(async (server, service) => {
+      const alice = await guest(server.origin, "alice");
+      const bob = await guest(server.origin, "bob");
+      const key = (await api(server.origin, "GET", "/api/push/key", bob.token))
+        .json.key;
+      equal(
+        (await api(
+          server.origin,
+          "POST",
+          "/api/push/subscriptions",
+          bob.token,
+          await service.subscribe(key),
+        )).status,
+        201,
+      );
+      const page = await TestClient.connect(server.wsUrl, { token: bob.token });
+      try {
+        await page.join("general");
+        const send = async (id: string) => {
+          const reply = await api(
+            server.origin,
+            "POST",
+            "/api/rooms/general/messages",
+            alice.token,
+            { id, text: `@bob ${id}` },
+          );
+          equal(reply.status, 201, reply.text);
+        };
+        await send("seen");
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        equal(service.requests, 0);
+        page.send({ type: "visibility", hidden: true });
+        // A hidden page stops counting once the attention grace (3 s: a
+        // quick tab switch is no absence) is over, on every node.
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+        await send("away");
+        await service.waitForRequests(1);
+        equal(service.received[0].payload.text, "@bob away");
+      } finally {
+        await page.close();
+      }
     }),
 });
