@@ -30,6 +30,7 @@ import {
 } from "preact/hooks";
 import { ChatClient, type ClientEvent } from "../lib/client/client.ts";
 import { applyUpdate } from "../lib/client/fold.ts";
+import { notifyIfHidden } from "../lib/client/notify_hidden.ts";
 import type { OutboxEntry } from "../lib/client/outbox.ts";
 import {
   autoTransport,
@@ -38,7 +39,12 @@ import {
 import { requestSession } from "../lib/client/session.ts";
 import { useChat } from "../lib/client/use_chat.ts";
 import { ProtocolError } from "../lib/protocol/errors.ts";
-import type { ChatMessage, RoomUpdate, User } from "../lib/protocol/types.ts";
+import type {
+  ChatMessage,
+  NotifyLevel,
+  RoomUpdate,
+  User,
+} from "../lib/protocol/types.ts";
 import {
   parseDisplayName,
   parseMessageText,
@@ -49,6 +55,7 @@ import { ConnectionBanner } from "../lib/ui/connection_banner.tsx";
 import type { ActionMode, MessageActions } from "../lib/ui/message_actions.tsx";
 import type { MessageView } from "../lib/ui/message_item.tsx";
 import { MessageList } from "../lib/ui/message_list.tsx";
+import { NotifyMenu } from "../lib/ui/notify_menu.tsx";
 import { OnlineList } from "../lib/ui/online_list.tsx";
 import type { PersonMenuContext } from "../lib/ui/person.tsx";
 import { ReplyBar } from "../lib/ui/reply_bar.tsx";
@@ -94,6 +101,8 @@ export interface RoomChatProps {
   dmName?: string;
   /** The room's slow mode when rendered: seconds between a member's sends. */
   slowModeSeconds?: number;
+  /** The person's notification level in the room (`mentions` when absent). */
+  level?: NotifyLevel;
   /**
    * The person's read position when rendered (the "New messages" divider
    * goes before the first message of others after it); absent when they
@@ -171,6 +180,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const [error, setError] = useState(props.error);
   const [text, setText] = useState(props.draft ?? "");
   const [name, setName] = useState(props.draftName ?? "");
+  const [level, setLevel] = useState(props.level ?? "mentions");
   const [busy, setBusy] = useState(false);
   const [enterSends, setEnterSends] = useState(true);
   const [replyTo, setReplyTo] = useState<number | null>(null);
@@ -221,6 +231,11 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
   const onEvent = (event: ClientEvent, c: ChatClient) => {
     switch (event.type) {
       case "message":
+        notifyIfHidden(room, event.message, {
+          meId: c.user?.id,
+          level,
+          dm: !!props.dmTitle,
+        });
         return onArrived([event.message], c.user?.id);
       case "joined":
         if (event.room === room) onArrived(event.messages, c.user?.id);
@@ -607,6 +622,9 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
         <a href={`/rooms/${room}/people`} class="people-link">
           {props.canModerate ? "People and moderation" : "People"}
         </a>
+        {live && named && (
+          <NotifyMenu room={room} level={level} onLevel={setLevel} />
+        )}
         <AccountLinks user={client?.user ?? named} />
         <ConnectionBanner
           status={client?.status ?? "static"}
@@ -674,6 +692,7 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
               firstUnseen={firstUnseen}
               room={room}
               people={view?.online ?? props.online}
+              me={client?.user ?? named}
               actions={actions}
               person={person}
               onRetry={retry}
@@ -751,6 +770,9 @@ export default function RoomChat(props: RoomChatProps): JSX.Element {
               onSubmit={onSubmit}
               textRef={textRef}
               nameRef={nameRef}
+              members={live
+                ? { online: view?.online ?? props.online, messages, meId }
+                : undefined}
             />
           )}
       </footer>

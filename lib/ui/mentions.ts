@@ -1,7 +1,7 @@
 /**
- * `@name` mentions in messages: where the mentions of a stored message are
- * in its text, and marking them when it renders. (Completing them in the
- * composer is `mention_complete.ts`.)
+ * `@name` mentions in messages: marking those of a stored message in its
+ * text as it renders. (Completing them in the composer is
+ * `mention_complete.ts`.)
  *
  * The server's rule (`lib/mentions/find_mentions.ts`), which these follow:
  * a mention is `@` (at the start or after a character that is not a letter
@@ -15,47 +15,15 @@
 import { type ComponentChild, h } from "preact";
 import type { TextDecorator } from "../render/markdown.ts";
 
-/** A letter or digit: what may not touch a mention on either side. */
-export const WORD_CHAR = /[\p{L}\p{N}]/u;
-
-/** A run of message text: plain, or a mention of `name`. */
-export type MentionPart = string | { mention: string };
-
-/**
- * `text` cut into plain runs and the mentions of `names` in it (by the
- * server's rule; the longest name wins where one is the start of another).
- * Text without any mention comes back as one run.
- */
-export function splitMentions(
-  text: string,
-  names: readonly string[],
-): MentionPart[] {
-  if (names.length === 0 || !text.includes("@")) return [text];
-  const longestFirst = [...names].sort((a, b) => b.length - a.length)
-    .map((n) => n.toLowerCase());
-  const parts: MentionPart[] = [];
-  let plain = 0;
-  for (let i = text.indexOf("@"); i !== -1; i = text.indexOf("@", i + 1)) {
-    if (i > 0 && WORD_CHAR.test(text[i - 1])) continue;
-    const rest = text.slice(i + 1);
-    const lower = rest.toLowerCase();
-    const name = longestFirst.find((n) =>
-      lower.startsWith(n) && !WORD_CHAR.test(rest[n.length] ?? "")
-    );
-    if (name === undefined) continue;
-    if (i > plain) parts.push(text.slice(plain, i));
-    const end = i + 1 + name.length;
-    parts.push({ mention: text.slice(i + 1, end) });
-    plain = end;
-    i = end - 1;
-  }
-  if (plain < text.length) parts.push(text.slice(plain));
-  return parts;
+/** `text` as a regular expression that matches exactly it. */
+function literal(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 }
 
 /**
- * A `Markdown` text decorator that marks the mentions of `names`
- * as `<span class="mention">@name</span>` (`mention--me` for `me`, the
+ * A `Markdown` text decorator that marks the mentions of `names` (by the
+ * server's rule; the longest name wins where one is the start of another)
+ * as `<span class="mention">@name</span>`, `mention--me` for `me` (the
  * person's own name). Built with `h`: the server's precompiled JSX would
  * escape the plain runs of the array a second time.
  */
@@ -64,16 +32,27 @@ export function mentionDecorator(
   me: string | undefined,
 ): TextDecorator {
   const mine = me?.toLowerCase();
+  const longestFirst = [...names].sort((a, b) => b.length - a.length);
+  // Split with two groups: [text, before, name, text, before, name, …, text].
+  const mention = new RegExp(
+    `(^|[^\\p{L}\\p{N}])@(${
+      longestFirst.map(literal).join("|")
+    })(?![\\p{L}\\p{N}])`,
+    "iu",
+  );
   return (text) => {
-    const parts = splitMentions(text, names);
-    if (parts.length === 1 && typeof parts[0] === "string") return parts[0];
-    return parts.map((part, i): ComponentChild =>
-      typeof part === "string" ? part : h("span", {
-        key: i,
-        class: part.mention.toLowerCase() === mine
-          ? "mention mention--me"
-          : "mention",
-      }, `@${part.mention}`)
-    );
+    const parts = text.split(mention);
+    return parts.length === 1
+      ? text
+      : parts.map((part, i): ComponentChild =>
+        i % 3 === 2
+          ? h("span", {
+            key: i,
+            class: part.toLowerCase() === mine
+              ? "mention mention--me"
+              : "mention",
+          }, `@${part}`)
+          : part
+      );
   };
 }

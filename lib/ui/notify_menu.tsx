@@ -1,152 +1,35 @@
 /**
- * The room header's notification settings: a disclosure (`<details>`, so it
- * opens without JavaScript) holding the room's level (all messages,
- * mentions and direct messages, nothing) and, live, "Enable
- * notifications", which asks the browser for permission (only on that
- * click, never on load) and subscribes to Web Push.
- *
- * Without JavaScript the levels are a form posting to
- * `/rooms/:room/notifications`; live, picking one saves it at once with
- * `PUT /api/rooms/:room/notifications`.
+ * The room header's Notifications menu: a disclosure whose panel
+ * (`notify_panel.tsx`: the room's level, "Enable notifications") is loaded
+ * when it is first opened, since the room page's script is at its budget.
+ * Live only: without JavaScript there is no menu (the level keeps what was
+ * set elsewhere).
  *
  * @module
  */
-import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
-import type { NotifyLevel } from "../protocol/types.ts";
-import { notificationsSupported, saveLevel } from "../client/notifications.ts";
+import type { ComponentType, JSX } from "preact";
+import { useState } from "preact/hooks";
+import type { NotifyPanelProps } from "./notify_panel.tsx";
 
-/** The levels, in the order shown, with their labels. */
-export const LEVELS: readonly [NotifyLevel, string][] = [
-  ["all", "All messages"],
-  ["mentions", "Mentions and direct messages"],
-  ["none", "Nothing"],
-];
-
-/** Where the browser's notifications stand, as the menu shows it. */
-export type PushView =
-  /** Not known yet (the server's render), or this browser has none. */
-  | "unknown"
-  | "unsupported"
-  /** Not asked yet, or asked and dismissed: the button shows. */
-  | "off"
-  | "asking"
-  | "on"
-  | "denied";
-
-/** Props of {@linkcode NotifyMenu}. */
-export interface NotifyMenuProps {
-  room: string;
-  level: NotifyLevel;
-  /** The island runs: levels save at once, notifications can be enabled. */
-  live: boolean;
-  /** The level changed (saved, or put back after a failure). */
-  onLevel?: (level: NotifyLevel) => void;
-}
-
-const PUSH_TEXT: Partial<Record<PushView, string>> = {
-  on: "Notifications are on in this browser.",
-  denied:
-    "This browser blocks notifications from this site: allow them in its site settings.",
-  unsupported: "This browser cannot show notifications.",
-};
-
-/** What the browser allows now, without asking anything. */
-async function currentPush(): Promise<PushView> {
-  if (!notificationsSupported()) return "unsupported";
-  if (Notification.permission === "denied") return "denied";
-  if (Notification.permission !== "granted") return "off";
-  const registration = await navigator.serviceWorker?.getRegistration("/");
-  const subscription = await registration?.pushManager.getSubscription();
-  // Allowed but not subscribed (a new service worker, or push failed):
-  // the button subscribes again.
-  return subscription ? "on" : "off";
-}
-
-/** The notification settings of one room. */
-export function NotifyMenu(props: NotifyMenuProps): JSX.Element {
-  const { room, level, live, onLevel } = props;
-  const [push, setPush] = useState<PushView>("unknown");
-  const [note, setNote] = useState<string>();
-
-  useEffect(() => {
-    if (!live) return;
-    currentPush().then(setPush, () => setPush("off"));
-  }, [live]);
-
-  const pick = async (next: NotifyLevel) => {
-    if (next === level) return;
-    const before = level;
-    onLevel?.(next);
-    setNote(undefined);
-    try {
-      await saveLevel(room, next);
-    } catch (err) {
-      onLevel?.(before);
-      setNote(`Not saved: ${err instanceof Error ? err.message : err}`);
-    }
-  };
-
-  const enable = async () => {
-    setPush("asking");
-    setNote(undefined);
-    const { enablePush } = await import("../client/push_setup.ts");
-    const result = await enablePush();
-    if (result.state === "page-only") {
-      setPush("on");
-      setNote(
-        `Notifications show while this room is open in a tab; they cannot reach closed tabs (${result.reason}).`,
-      );
-    } else {
-      setPush(result.state === "default" ? "off" : result.state);
-    }
-  };
-
+/** The menu; its props are the panel's. */
+export function NotifyMenu(props: NotifyPanelProps): JSX.Element {
+  const [Panel, setPanel] = useState<ComponentType<NotifyPanelProps>>();
   return (
-    <details class="notify-menu">
+    <details
+      class="notify-menu"
+      onToggle={(e) => {
+        if (Panel || !(e.currentTarget as HTMLDetailsElement).open) return;
+        import("./notify_panel.tsx").then(
+          (m) => setPanel(() => m.NotifyPanel),
+          () => {}, // offline: closing and opening again tries again
+        );
+      }}
+    >
       <summary class="notify-toggle" title="Notifications">
         <span aria-hidden="true">🔔</span>
         <span class="notify-label">Notifications</span>
       </summary>
-      <div class="notify-panel">
-        <form
-          method="post"
-          action={`/rooms/${room}/notifications`}
-          onSubmit={(e) => {
-            if (live) e.preventDefault();
-          }}
-        >
-          <fieldset>
-            <legend>Notify me about</legend>
-            {LEVELS.map(([value, label]) => (
-              <label key={value} class="notify-level">
-                <input
-                  type="radio"
-                  name="level"
-                  value={value}
-                  checked={value === level}
-                  onChange={() =>
-                    void pick(value)}
-                />{" "}
-                {label}
-              </label>
-            ))}
-          </fieldset>
-          {!live && <button type="submit">Save</button>}
-        </form>
-        {(push === "off" || push === "asking") && (
-          <button
-            type="button"
-            class="notify-enable"
-            disabled={push === "asking"}
-            onClick={() => void enable()}
-          >
-            Enable notifications
-          </button>
-        )}
-        {PUSH_TEXT[push] && <p class="hint">{PUSH_TEXT[push]}</p>}
-        <p class="hint" role="status">{note}</p>
-      </div>
+      {Panel ? <Panel {...props} /> : <p class="hint">Loading…</p>}
     </details>
   );
 }

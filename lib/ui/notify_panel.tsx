@@ -1,0 +1,130 @@
+/**
+ * The room's notification settings, inside the header's Notifications menu
+ * (`notify_menu.tsx`, which loads this module when first opened): the
+ * room's level (all messages, mentions and direct messages, nothing),
+ * saved as soon as one is picked (`PUT /api/rooms/:room/notifications`),
+ * and "Enable notifications", which asks the browser for permission (only
+ * on that click, never on load) and subscribes to Web Push.
+ *
+ * @module
+ */
+import type { JSX } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import type { NotifyLevel } from "../protocol/types.ts";
+import { notificationsSupported, saveLevel } from "../client/notifications.ts";
+
+/** The levels, in the order shown, with their labels. */
+export const LEVELS: readonly [NotifyLevel, string][] = [
+  ["all", "All messages"],
+  ["mentions", "Mentions and direct messages"],
+  ["none", "Nothing"],
+];
+
+/** Where the browser's notifications stand, as the panel shows it. */
+export type PushView =
+  /** Not known yet (just opened). */
+  | "unknown"
+  | "unsupported"
+  /** Not asked yet, or asked and dismissed: the button shows. */
+  | "off"
+  | "asking"
+  | "on"
+  | "denied";
+
+/** Props of {@linkcode NotifyPanel}. */
+export interface NotifyPanelProps {
+  room: string;
+  level: NotifyLevel;
+  /** The level changed (picked, or put back after a failure to save it). */
+  onLevel: (level: NotifyLevel) => void;
+}
+
+const PUSH_TEXT: Partial<Record<PushView, string>> = {
+  on: "Notifications are on in this browser.",
+  denied:
+    "This browser blocks notifications from this site: allow them in its site settings.",
+  unsupported: "This browser cannot show notifications.",
+};
+
+/** What the browser allows now, without asking anything. */
+async function currentPush(): Promise<PushView> {
+  if (!notificationsSupported()) return "unsupported";
+  if (Notification.permission === "denied") return "denied";
+  if (Notification.permission !== "granted") return "off";
+  const registration = await navigator.serviceWorker?.getRegistration("/");
+  const subscription = await registration?.pushManager.getSubscription();
+  // Allowed but not subscribed (a new service worker, or push failed):
+  // the button subscribes again.
+  return subscription ? "on" : "off";
+}
+
+/** The notification settings of one room. */
+export function NotifyPanel(props: NotifyPanelProps): JSX.Element {
+  const { room, level, onLevel } = props;
+  const [push, setPush] = useState<PushView>("unknown");
+  const [note, setNote] = useState<string>();
+
+  useEffect(() => {
+    currentPush().then(setPush, () => setPush("off"));
+  }, []);
+
+  const pick = async (next: NotifyLevel) => {
+    if (next === level) return;
+    const before = level;
+    onLevel(next);
+    setNote(undefined);
+    try {
+      await saveLevel(room, next);
+    } catch (err) {
+      onLevel(before);
+      setNote(`Not saved: ${err instanceof Error ? err.message : err}`);
+    }
+  };
+
+  const enable = async () => {
+    setPush("asking");
+    setNote(undefined);
+    const { enablePush } = await import("../client/push_setup.ts");
+    const result = await enablePush();
+    if (result.state === "page-only") {
+      setPush("on");
+      setNote(
+        `Notifications show while this room is open in a tab; they cannot reach closed tabs (${result.reason}).`,
+      );
+    } else {
+      setPush(result.state === "default" ? "off" : result.state);
+    }
+  };
+
+  return (
+    <div class="notify-panel">
+      <fieldset>
+        <legend>Notify me about</legend>
+        {LEVELS.map(([value, label]) => (
+          <label key={value} class="notify-level">
+            <input
+              type="radio"
+              name="notify-level"
+              value={value}
+              checked={value === level}
+              onChange={() => void pick(value)}
+            />{" "}
+            {label}
+          </label>
+        ))}
+      </fieldset>
+      {(push === "off" || push === "asking") && (
+        <button
+          type="button"
+          class="notify-enable"
+          disabled={push === "asking"}
+          onClick={() => void enable()}
+        >
+          Enable notifications
+        </button>
+      )}
+      {PUSH_TEXT[push] && <p class="hint">{PUSH_TEXT[push]}</p>}
+      <p class="hint" role="status">{note}</p>
+    </div>
+  );
+}
