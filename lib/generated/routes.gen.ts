@@ -31,14 +31,16 @@ import * as $25 from "../../routes/api/rooms/[room]/typing.ts";
 import * as $26 from "../../routes/api/session.ts";
 import * as $27 from "../../routes/healthz.ts";
 import * as $28 from "../../routes/invites/[token].tsx";
-import * as $29 from "../../routes/metrics.ts";
-import * as $30 from "../../routes/rooms/[room].tsx";
-import * as $31 from "../../routes/rooms/[room]/messages/[seq].tsx";
-import * as $32 from "../../routes/rooms/[room]/people.tsx";
-import * as $33 from "../../routes/signin.tsx";
-import * as $34 from "../../routes/signout.ts";
-import * as $35 from "../../routes/static/[...path].ts";
-import * as $36 from "../../routes/ws.ts";
+import * as $29 from "../../routes/manifest.webmanifest.ts";
+import * as $30 from "../../routes/metrics.ts";
+import * as $31 from "../../routes/rooms/[room].tsx";
+import * as $32 from "../../routes/rooms/[room]/messages/[seq].tsx";
+import * as $33 from "../../routes/rooms/[room]/people.tsx";
+import * as $34 from "../../routes/signin.tsx";
+import * as $35 from "../../routes/signout.ts";
+import * as $36 from "../../routes/static/[...path].ts";
+import * as $37 from "../../routes/sw.js.ts";
+import * as $38 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
   { pattern: "/", module: $0 },
@@ -70,14 +72,16 @@ export const routes: RouteEntry[] = [
   { pattern: "/api/session", module: $26 },
   { pattern: "/healthz", module: $27 },
   { pattern: "/invites/:token", module: $28 },
-  { pattern: "/metrics", module: $29 },
-  { pattern: "/rooms/:room", module: $30 },
-  { pattern: "/rooms/:room/messages/:seq", module: $31 },
-  { pattern: "/rooms/:room/people", module: $32 },
-  { pattern: "/signin", module: $33 },
-  { pattern: "/signout", module: $34 },
-  { pattern: "/static/:path*", module: $35 },
-  { pattern: "/ws", module: $36 },
+  { pattern: "/manifest.webmanifest", module: $29 },
+  { pattern: "/metrics", module: $30 },
+  { pattern: "/rooms/:room", module: $31 },
+  { pattern: "/rooms/:room/messages/:seq", module: $32 },
+  { pattern: "/rooms/:room/people", module: $33 },
+  { pattern: "/signin", module: $34 },
+  { pattern: "/signout", module: $35 },
+  { pattern: "/static/:path*", module: $36 },
+  { pattern: "/sw.js", module: $37 },
+  { pattern: "/ws", module: $38 },
 ];
 
 export const islands: string[] = ["Lobby", "PasskeyButton", "RoomChat"];

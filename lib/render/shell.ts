@@ -20,6 +20,15 @@ export function escapeHtml(text: string): string {
 /** The favicon, the product's mark (`static/favicon.svg`). */
 export const FAVICON_URL = "/static/favicon.svg";
 
+/** The web app manifest (`routes/manifest.webmanifest.ts`). */
+export const WEB_MANIFEST_URL = "/manifest.webmanifest";
+
+/** The icon iOS puts on the home screen (it rounds the corners itself). */
+export const APPLE_TOUCH_ICON_URL = "/static/icons/apple-touch-icon.png";
+
+/** The page background of `static/app.css` (`--bg`), light and dark. */
+export const THEME_COLORS = { light: "#f7f7f8", dark: "#111318" } as const;
+
 /** What goes into the document besides the body. */
 export interface ShellOptions {
   /** Document title (plain text). */
@@ -47,6 +56,12 @@ export function documentHtml(options: ShellOptions): string {
     '<meta name="color-scheme" content="light dark">',
     // Linked, so browsers do not also ask for /favicon.ico.
     `<link rel="icon" href="${FAVICON_URL}" type="image/svg+xml">`,
+    // Installing on a home screen: the manifest, iOS's own icon, and the
+    // browser's bar in the page's background colour.
+    `<link rel="manifest" href="${WEB_MANIFEST_URL}">`,
+    `<link rel="apple-touch-icon" href="${APPLE_TOUCH_ICON_URL}">`,
+    `<meta name="theme-color" content="${THEME_COLORS.light}" media="(prefers-color-scheme: light)">`,
+    `<meta name="theme-color" content="${THEME_COLORS.dark}" media="(prefers-color-scheme: dark)">`,
     `<title>${escapeHtml(options.title)}</title>`,
     ...options.styles.map((href) =>
       `<link rel="stylesheet" href="${escapeHtml(href)}">`

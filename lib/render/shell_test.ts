@@ -45,3 +45,26 @@ Deno.test("documentHtml has no inline script, and escapes the title", () => {
   }
   assert.ok(html.endsWith("<body><main>hi</main></body></html>"));
 });
+
+Deno.test("documentHtml links the manifest, the touch icon and theme colours", () => {
+  const html = documentHtml({
+    title: "t",
+    bodyHtml: "",
+    styles: [],
+    scripts: [],
+    preloads: [],
+  });
+  assert.ok(
+    html.includes('<link rel="manifest" href="/manifest.webmanifest">'),
+  );
+  assert.ok(
+    html.includes(
+      '<link rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png">',
+    ),
+  );
+  assert.ok(
+    html.includes(
+      '<meta name="theme-color" content="#111318" media="(prefers-color-scheme: dark)">',
+    ),
+  );
+});
