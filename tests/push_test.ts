@@ -2,8 +2,9 @@
  * Web Push end to end: a real server (two isolates) and a local push
  * service that checks every request as FCM or autopush would (VAPID
  * signature, audience, expiry, TTL, aes128gcm) and decrypts it with the
- * subscription's keys. A real HTTP client subscribes; a DM reaches the
- * away recipient as one decrypted push; a 410 ends the subscription.
+ * subscription's keys. A real HTTP client subscribes; a DM and a mention
+ * reach the away recipient as one decrypted push each; levels and a visible
+ * page hold pushes back; a 410 ends the subscription.
  */
 import assert, { deepEqual, equal, match } from "node:assert/strict";
 import { startServer, type TestServer } from "./helpers/server.ts";
@@ -163,6 +164,11 @@ Deno.test({
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       equal(service.requests, 2);
       match(server.output(), /push subscription gone/);
+      // Summed over both isolates, whichever stored the messages.
+      const metrics = await (await fetch(`${server.origin}/metrics`)).text();
+      match(metrics, /^chat_push_sent_total 1$/m);
+      match(metrics, /^chat_push_gone_total 1$/m);
+      match(metrics, /^chat_push_failed_total 0$/m);
     }),
 });
 

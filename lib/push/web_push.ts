@@ -60,6 +60,11 @@ export class WebPush {
   readonly #subscriptions: PushSubscriptions;
   readonly #inFlight: ConcurrencyLimit;
   #auth: Promise<{ publicKey: string; auth: VapidAuth }> | undefined;
+  /**
+   * Pushes since start: accepted by a push service, ended a subscription
+   * (404, 410), or failed any other way (for the metrics).
+   */
+  readonly stats = { sent: 0, gone: 0, failed: 0 };
 
   constructor(options: WebPushOptions) {
     this.#records = options.records;
@@ -143,6 +148,7 @@ export class WebPush {
       this.#config.pushTestOrigins,
     );
     if (problem) {
+      this.stats.failed++;
       // Stored when the configuration allowed it; kept in case it does again.
       this.#log.info("push endpoint refused", { user, problem });
       return;
@@ -164,14 +170,18 @@ export class WebPush {
         signal: AbortSignal.timeout(PUSH_TIMEOUT_MS),
       });
       await response.body?.cancel();
-      if (response.status === 404 || response.status === 410) {
+      if (response.ok) {
+        this.stats.sent++;
+      } else if (response.status === 404 || response.status === 410) {
+        this.stats.gone++;
         await this.#subscriptions.remove(user, target.endpoint);
         this.#log.info("push subscription gone", {
           user,
           service,
           status: response.status,
         });
-      } else if (!response.ok) {
+      } else {
+        this.stats.failed++;
         this.#log.info("push refused", {
           user,
           service,
@@ -179,6 +189,7 @@ export class WebPush {
         });
       }
     } catch (error) {
+      this.stats.failed++;
       this.#log.error("push failed", error, { user, service });
     }
   }

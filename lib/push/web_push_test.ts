@@ -94,6 +94,7 @@ Deno.test("subscriptions answered 410 or 404 are deleted; others stay", () =>
     await push.send(bob.id, payload(2));
     equal(service.requests, 4);
     equal(service.received.length, 2);
+    deepEqual(push.stats, { sent: 2, gone: 2, failed: 0 });
   }));
 
 Deno.test("an endpoint is checked again at send time: records outlive the configuration", () =>
@@ -109,6 +110,7 @@ Deno.test("an endpoint is checked again at send time: records outlive the config
     await strict.send(bob.id, payload(1));
     equal(service.requests, 0);
     match(logged.join("\n"), /push endpoint refused .*not https/);
+    deepEqual(strict.stats, { sent: 0, gone: 0, failed: 1 });
   }));
 
 Deno.test("redirects are not followed", () =>

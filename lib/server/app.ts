@@ -199,6 +199,21 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     "Room channels ended because the room's history was lost (new epoch)",
     () => hub.epochChanges,
   );
+  metrics.counter(
+    "chat_push_sent_total",
+    "Web Push messages accepted by push services",
+    () => push.stats.sent,
+  );
+  metrics.counter(
+    "chat_push_gone_total",
+    "Web Push subscriptions deleted: the push service answered 404 or 410",
+    () => push.stats.gone,
+  );
+  metrics.counter(
+    "chat_push_failed_total",
+    "Web Push messages not delivered (refused endpoint, other status, timeout, network)",
+    () => push.stats.failed,
+  );
 
   const closeSteps: Array<() => void> = [];
   const revokedListeners: Array<(hash: string) => void> = [];
