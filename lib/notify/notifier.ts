@@ -58,13 +58,29 @@ export class Notifier {
   }
 
   /**
-   * A message was stored: pushes it to whoever should hear of it. Returns
-   * once the pushes are handed to the sender (tests wait for it; the chat
-   * does not).
+   * A message was stored: pushes it to whoever should hear of it. The
+   * promise (when there is work) settles once the pushes are handed to the
+   * sender; the chat does not wait for it, and it never rejects.
    *
    * @param dm the two user ids when the room is a direct message
    */
-  async stored(message: ChatMessage, dm?: readonly string[]): Promise<void> {
+  stored(
+    message: ChatMessage,
+    dm?: readonly string[],
+  ): Promise<void> | undefined {
+    // Most messages name nobody in a room where nobody wants everything:
+    // decided without a promise or a set.
+    if (dm === undefined && !message.mentions) {
+      const cached = this.#notifyAll.get(message.room);
+      if (cached?.ids.length === 0 && this.#fresh(cached)) return;
+    }
+    return this.#notify(message, dm);
+  }
+
+  async #notify(
+    message: ChatMessage,
+    dm: readonly string[] | undefined,
+  ): Promise<void> {
     try {
       const recipients = await this.#recipients(message, dm);
       if (recipients.length === 0) return;
@@ -107,12 +123,14 @@ export class Notifier {
 
   async #everything(room: string): Promise<string[]> {
     const cached = this.#notifyAll.get(room);
-    if (cached && this.#now() - cached.at < NOTIFY_ALL_CACHE_MS) {
-      return cached.ids;
-    }
+    if (cached && this.#fresh(cached)) return cached.ids;
     const ids = await this.#sources.notifyAll(room);
     if (this.#notifyAll.size >= 10_000) this.#notifyAll.clear();
     this.#notifyAll.set(room, { ids, at: this.#now() });
     return ids;
+  }
+
+  #fresh(cached: { at: number }): boolean {
+    return this.#now() - cached.at < NOTIFY_ALL_CACHE_MS;
   }
 }
