@@ -112,8 +112,10 @@ async function liveData(
   if (user) {
     const listed = await ctx.app.chat.listRooms(user);
     // Not in the room yet (never joined): nothing rendered is new to them.
-    const read = listed.find((r) => r.room === room)?.read;
+    const here = listed.find((r) => r.room === room);
+    const read = here?.read;
     if (read !== undefined) chat.read = read;
+    if (here?.level) chat.level = here.level; // for the Notifications menu
     chat.sidebar = await sidebarRooms(ctx.app, user, listed, room);
     unread = countUnread(messages, read ?? head.seq, user.id).unread;
     for (const r of chat.sidebar) unread += r.unread ?? 0;
