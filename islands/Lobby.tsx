@@ -1,7 +1,8 @@
 /**
  * The lobby: pick a name, see the rooms and who is in them (refreshed while
- * the page is visible), join a room by name or create one you own, public
- * or private, and find your private rooms and direct messages. The form
+ * the page is visible), with the unread messages and mentions of those the
+ * person is in, join a room by name or create one you own, public or
+ * private, and find your private rooms and direct messages. The form
  * posts to `/` (its "Create room" button with `intent=create`) and works
  * without JavaScript; the island validates as you type and keeps the room
  * list current.
@@ -14,6 +15,7 @@ import type { User } from "../lib/protocol/types.ts";
 import { ROOM_NAME_PATTERN } from "../lib/protocol/limits.ts";
 import { parseDisplayName } from "../lib/protocol/validate.ts";
 import { relativeTime } from "../lib/ui/time.ts";
+import { UnreadBadge, type UnreadCount } from "../lib/ui/unread_badge.tsx";
 
 /** A room in the lobby list. */
 export interface LobbyRoom {
@@ -24,6 +26,17 @@ export interface LobbyRoom {
   users?: User[];
   seq: number;
   lastTs: number;
+  /** For a room the person is in: their unread messages there. */
+  unread?: number;
+  /** …and those that mention them. */
+  mentions?: number;
+}
+
+/** A room's counts when the person is in it. */
+function countsOf(room: LobbyRoom | undefined): UnreadCount | undefined {
+  return room?.unread === undefined
+    ? undefined
+    : { unread: room.unread, mentions: room.mentions ?? 0 };
 }
 
 /** A private room or direct message the person belongs to. */
@@ -90,6 +103,7 @@ function Room(
         onClick={(e) => props.onOpen?.(room.room, e)}
       >
         #{room.room}
+        <UnreadBadge counts={countsOf(room)} />
       </a>
       <span class="room-online">
         {room.online === 0
@@ -302,6 +316,11 @@ export default function Lobby(props: LobbyProps): JSX.Element {
               <li class="room-card" data-room={r.room} key={r.room}>
                 <a href={`/rooms/${r.room}`} class="room-link">
                   {r.label}
+                  <UnreadBadge
+                    counts={countsOf(rooms.find((l) =>
+                      l.room === r.room
+                    ))}
+                  />
                 </a>
                 <span class="room-online">
                   {r.dm ? "direct message" : "private"}

@@ -2,9 +2,9 @@
  * Browser tests of read positions and unread counts against a real server:
  * one person's two tabs (reading in one clears the badge in the other's
  * sidebar), counts that leave out the person's own and deleted messages,
- * mention badges, the title count, the "New messages" divider on opening a
- * room (server-rendered, so without JavaScript too), and exact counts
- * after a reconnect.
+ * mention badges (the sidebar, the lobby), the title count, the "New
+ * messages" divider on opening a room (server-rendered, so without
+ * JavaScript too), and exact counts after a reconnect.
  */
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
@@ -145,6 +145,14 @@ browserTest(
         unread: 2,
         mentions: 1,
       });
+
+      // The lobby lists them too.
+      await onPage(tabA, "reloading the lobby", () => tabA.reload());
+      assert.equal(
+        await tabA.locator('.room-card[data-room="general"] .room-link')
+          .textContent(),
+        "#general(2 unread, 1 mention)@12",
+      );
 
       // Tab A opens general: the divider is before the first unread one.
       await openRoom(tabA, origin, "general");
