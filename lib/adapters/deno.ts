@@ -26,6 +26,26 @@ async function openKv(path: string | undefined): Promise<Deno.Kv> {
   return await withBusyRetry(() => Deno.openKv(file));
 }
 
+/** A DNS answer that has not come by then counts as none. */
+const DNS_TIMEOUT_MS = 5_000;
+
+/**
+ * A name's A and AAAA records. `Deno.resolveDns` asks the DNS servers
+ * directly: the hosts file, which `fetch` would read too, is not seen.
+ */
+async function resolveHost(host: string): Promise<string[]> {
+  const signal = AbortSignal.timeout(DNS_TIMEOUT_MS);
+  const answers = await Promise.allSettled([
+    Deno.resolveDns(host, "A", { signal }),
+    Deno.resolveDns(host, "AAAA", { signal }),
+  ]);
+  const addresses = answers.flatMap((answer) =>
+    answer.status === "fulfilled" ? answer.value : []
+  );
+  if (addresses.length === 0) throw new Error(`Cannot resolve ${host}`);
+  return addresses;
+}
+
 /** The Deno runtime adapter. */
 export const denoAdapter: RuntimeAdapter = {
   env: (name) => Deno.env.get(name),
@@ -37,4 +57,5 @@ export const denoAdapter: RuntimeAdapter = {
     return Deno.upgradeWebSocket(req, { idleTimeout: 0 });
   },
   onShutdown: onStopSignal,
+  resolveHost,
 };

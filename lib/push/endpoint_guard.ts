@@ -9,10 +9,8 @@
  * Checked when a subscription is stored and again before every send, since
  * stored subscriptions outlive the configuration that let them in.
  *
- * What this cannot see: a public name whose DNS answers a private address
- * (or changes its answer between checks: rebinding). Requests never follow
- * redirects, time out, and their answers are never shown to anyone, which
- * bounds what such a name can do (see docs/notifications.md).
+ * This judges the URL as written; what a name resolves to is
+ * `dns_guard.ts`'s part (see docs/notifications.md for what neither covers).
  *
  * @module
  */

@@ -25,6 +25,8 @@ import { PushSubscriptions, type StoredSubscription } from "./subscriptions.ts";
 import { encryptedRequest } from "./web_push_package.ts";
 import type { PushPayload } from "./payload.ts";
 import { ConcurrencyLimit } from "./concurrency.ts";
+import { DnsGuard, type ResolveHost } from "./dns_guard.ts";
+import { isIpLiteral } from "./ip_address.ts";
 
 /**
  * How long a push service keeps a push for a device that is offline, in
@@ -49,6 +51,12 @@ export interface WebPushOptions {
   fetch?: typeof fetch;
   /** Default {@linkcode MAX_PUSHES_IN_FLIGHT}. */
   maxInFlight?: number;
+  /**
+   * Resolves push services' names, so that a name with a private address
+   * is refused too (`lib/push/dns_guard.ts`); without it names are judged
+   * by their spelling alone.
+   */
+  resolveHost?: ResolveHost;
 }
 
 /** Web Push subscriptions and sending, shared by every route of one isolate. */
@@ -59,6 +67,7 @@ export class WebPush {
   readonly #fetch: typeof fetch;
   readonly #subscriptions: PushSubscriptions;
   readonly #inFlight: ConcurrencyLimit;
+  readonly #dns: DnsGuard | undefined;
   #auth: Promise<{ publicKey: string; auth: VapidAuth }> | undefined;
   /**
    * Pushes since start: accepted by a push service, ended a subscription
@@ -75,6 +84,7 @@ export class WebPush {
     this.#inFlight = new ConcurrencyLimit(
       options.maxInFlight ?? MAX_PUSHES_IN_FLIGHT,
     );
+    this.#dns = options.resolveHost && new DnsGuard(options.resolveHost);
   }
 
   /** The VAPID public key (base64url, uncompressed P-256) browsers subscribe with. */
@@ -88,6 +98,13 @@ export class WebPush {
    */
   async subscribe(user: User, input: unknown): Promise<void> {
     const target = parseSubscription(input, this.#config.pushTestOrigins);
+    const problem = await this.#dnsProblem(target.endpoint);
+    if (problem) {
+      throw new ProtocolError(
+        "bad_request",
+        `Push endpoint ${problem}: only https endpoints on public hosts are accepted`,
+      );
+    }
     await this.#subscriptions.add(user.id, target);
   }
 
@@ -135,6 +152,16 @@ export class WebPush {
     return this.#auth;
   }
 
+  /** What DNS says against `endpoint`'s host (names only; test origins pass). */
+  async #dnsProblem(endpoint: string): Promise<string | undefined> {
+    if (!this.#dns) return undefined;
+    const url = new URL(endpoint);
+    if (this.#config.pushTestOrigins.has(url.origin)) return undefined;
+    const host = url.hostname.replace(/\.+$/, "");
+    // Address literals were judged by the endpoint guard.
+    return isIpLiteral(host) ? undefined : await this.#dns.problem(host);
+  }
+
   async #deliver(
     user: string,
     target: StoredSubscription,
@@ -146,7 +173,7 @@ export class WebPush {
     const problem = endpointProblem(
       target.endpoint,
       this.#config.pushTestOrigins,
-    );
+    ) ?? await this.#dnsProblem(target.endpoint);
     if (problem) {
       this.stats.failed++;
       // Stored when the configuration allowed it; kept in case it does again.

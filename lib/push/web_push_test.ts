@@ -216,3 +216,37 @@ Deno.test("at most maxInFlight requests at once, over every send of the isolate"
     equal(calls, 6);
     equal(peak, 2);
   }));
+
+Deno.test("with a resolver, a public-looking name with a private address is refused at subscribe and at send", () =>
+  withPush(async ({ make, service, logged }) => {
+    const calls: string[] = [];
+    const options = {
+      resolveHost: (host: string) =>
+        Promise.resolve(
+          host === "internal.attacker.example" ? ["10.0.0.5"] : ["8.8.8.8"],
+        ),
+      fetch: (input: string | URL | Request) => {
+        calls.push(String(input));
+        return Promise.resolve(new Response(null, { status: 201 }));
+      },
+    };
+    const push = make(options);
+    const sub = await service.subscribe(await push.publicKey());
+    const endpoint = "https://internal.attacker.example/push/1";
+    await rejects(
+      push.subscribe(bob, { ...sub, endpoint }),
+      (error) =>
+        error instanceof ProtocolError && error.code === "bad_request" &&
+        /resolves to 10\.0\.0\.5/.test(error.message),
+    );
+    // Stored before the name pointed inside (here: by a node without DNS).
+    await make().subscribe(bob, { ...sub, endpoint });
+    await push.subscribe(bob, {
+      ...sub,
+      endpoint: "https://push.example.com/1",
+    });
+    await push.send(bob.id, payload(1));
+    deepEqual(calls, ["https://push.example.com/1"]);
+    match(logged.join("\n"), /push endpoint refused .*resolves to 10\.0\.0\.5/);
+    deepEqual(push.stats, { sent: 1, gone: 0, failed: 1 });
+  }));

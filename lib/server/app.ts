@@ -114,7 +114,12 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
   const accounts = new Accounts(engine.records);
   const access = new RoomAccess(engine.records, { admins: config.admins });
   // Keys load on first use: a boot costs no read, and Web Push no start-up.
-  const push = new WebPush({ records: engine.records, config, log });
+  const push = new WebPush({
+    records: engine.records,
+    config,
+    log,
+    resolveHost: runtime.resolveHost,
+  });
   const onError = (error: unknown) => log.error("unexpected error", error);
   const bus = engine.bus;
   const hub = new Hub(engine.log, onError, CHANNEL_LINGER_MS);

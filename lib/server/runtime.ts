@@ -16,4 +16,10 @@ export interface RuntimeAdapter {
   upgradeWebSocket(req: Request): { socket: WebSocket; response: Response };
   /** Calls `callback` once when the process is asked to stop (SIGTERM, SIGINT). */
   onShutdown(callback: () => void): void;
+  /**
+   * Resolves a host name to its IPv4 and IPv6 addresses (rejects when it
+   * cannot), for the push endpoint guard; a runtime without DNS lookups
+   * leaves it out.
+   */
+  resolveHost?(host: string): Promise<string[]>;
 }
