@@ -7,6 +7,10 @@
  * client stays on it. `?transport=ws|sse|longpoll` (or the `force` option)
  * pins one.
  *
+ * The SSE and long-poll transports are loaded only when first needed (a
+ * dynamic import): where WebSocket works, which is nearly everywhere, the
+ * room page never downloads them (its JavaScript budget is 30 KB gzipped).
+ *
  * @module
  */
 import type { ServerEvent } from "../../protocol/types.ts";
@@ -17,9 +21,6 @@ import type {
   TransportHandlers,
 } from "../transport.ts";
 import { defaultWebSocketUrl, webSocketTransport } from "../ws_transport.ts";
-import { sseTransport } from "./sse.ts";
-import { longPollTransport } from "./long_poll.ts";
-import { defaultBase } from "./http_transport.ts";
 
 /** The transports, in order of preference. */
 export type TransportKind = "websocket" | "sse" | "longpoll";
@@ -106,6 +107,40 @@ async function probeHealth(base: string): Promise<boolean> {
   }
 }
 
+/**
+ * A factory whose transports come from a module loaded on first use. Until
+ * it is there a transport sends nothing (the link waits for `onOpen`
+ * anyway); closed before, it never opens; a failed load closes it like a
+ * failed attempt (1006), and the next attempt loads again.
+ */
+export function lazyTransport(
+  kind: string,
+  load: () => Promise<TransportFactory>,
+): TransportFactory {
+  let loading: Promise<TransportFactory> | undefined;
+  return (handlers) => {
+    let inner: Transport | undefined;
+    let closed = false;
+    const fail = (code: number, reason: string) => {
+      if (closed) return;
+      closed = true;
+      handlers.onClose({ code, reason, wasOpen: false });
+    };
+    (loading ??= load()).then((factory) => {
+      if (!closed) inner = factory(handlers);
+    }, (error) => {
+      loading = undefined;
+      fail(1006, `cannot load the ${kind} transport: ${error}`);
+    });
+    return {
+      kind,
+      send: (frame) => inner?.send(frame) ?? false,
+      close: (code = 1000, reason = "") =>
+        inner ? inner.close(code, reason) : fail(code, reason),
+    };
+  };
+}
+
 /** Whether events show the transport carrying the room end to end. */
 function proves(kind: TransportKind, events: ServerEvent[]): boolean {
   return events.some((e) =>
@@ -132,8 +167,17 @@ export function autoTransport(
       webSocketTransport(
         base === undefined ? undefined : webSocketUrlOf(new URL(base)),
       ),
-    sse: () => sseTransport({ base }),
-    longpoll: () => longPollTransport({ base }),
+    sse: () =>
+      lazyTransport(
+        "sse",
+        () => import("./sse.ts").then((m) => m.sseTransport({ base })),
+      ),
+    longpoll: () =>
+      lazyTransport(
+        "longpoll",
+        () =>
+          import("./long_poll.ts").then((m) => m.longPollTransport({ base })),
+      ),
   };
   const made = new Map<TransportKind, TransportFactory>();
   const factoryOf = (kind: TransportKind): TransportFactory => {
@@ -145,7 +189,16 @@ export function autoTransport(
     return factory;
   };
   const maxFailures = options.maxFailures ?? 2;
-  const probe = options.probe ?? (() => probeHealth(base ?? defaultBase()));
+  // Not `defaultBase` of http_transport.ts: importing it would bring the
+  // HTTP transports' shared code back into the page.
+  const probe = options.probe ??
+    (() =>
+      probeHealth(
+        base ??
+          (typeof location === "undefined"
+            ? "http://localhost"
+            : location.origin),
+      ));
   let index = 0;
   let failures = 0;
   /** Once a kind has worked, the client stays on it. */

@@ -3,6 +3,7 @@ import type { TransportClose, TransportHandlers } from "../transport.ts";
 import { FakeConnection } from "../testing.ts";
 import {
   autoTransport,
+  lazyTransport,
   transportFromQuery,
   type TransportKind,
 } from "./select.ts";
@@ -148,4 +149,58 @@ Deno.test("auto: forced", () => {
   });
   auto(handlers());
   deepEqual(opened, ["longpoll"]);
+});
+
+Deno.test("lazy: loads the module once, then hands frames to its transport", async () => {
+  let loads = 0;
+  const made: FakeConnection[] = [];
+  const lazy = lazyTransport("sse", () => {
+    loads++;
+    return Promise.resolve((h) => {
+      const c = new FakeConnection(h);
+      made.push(c);
+      return c;
+    });
+  });
+  const first = lazy(handlers());
+  equal(first.kind, "sse");
+  equal(first.send({ type: "ping" }), false, "not loaded yet: nothing sent");
+  await tick();
+  made[0].open();
+  equal(first.send({ type: "ping" }), true);
+  deepEqual(made[0].sent, [{ type: "ping" }]);
+  lazy(handlers());
+  await tick();
+  equal(loads, 1);
+  equal(made.length, 2);
+});
+
+Deno.test("lazy: closed before it loaded, it never opens; a failed load closes with 1006 and loads again next time", async () => {
+  let fail = true;
+  const made: FakeConnection[] = [];
+  const lazy = lazyTransport(
+    "longpoll",
+    () =>
+      fail ? Promise.reject(new Error("offline")) : Promise.resolve((h) => {
+        const c = new FakeConnection(h);
+        made.push(c);
+        return c;
+      }),
+  );
+  const closes: TransportClose[] = [];
+  lazy(handlers(closes));
+  await tick();
+  equal(closes.length, 1);
+  equal(closes[0].code, 1006);
+  equal(closes[0].wasOpen, false);
+
+  fail = false;
+  const early = lazy(handlers(closes));
+  early.close(1000, "bye");
+  equal(closes.length, 2, "closed at once");
+  await tick();
+  equal(made.length, 0, "the loaded factory opens nothing for it");
+  lazy(handlers(closes));
+  await tick();
+  equal(made.length, 1, "loaded after the failure");
 });
