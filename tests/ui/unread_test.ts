@@ -296,3 +296,47 @@ browserTest(
     });
   },
 );
+
+browserTest(
+  "over SSE and long polling: reading is a POST, and the sidebar's counts come from /api/rooms",
+  async () => {
+    await withChatBrowser({ isolates: 1 }, async (server, browser) => {
+      const origin = server.origin;
+      const context = await browser.context();
+      const { page: tabA } = await browser.page(context);
+      const { page: tabB } = await browser.page(context);
+      await joinViaLobby(tabA, origin, "alice", "general");
+      await onPage(tabA, "going to the lobby", () => tabA.goto(`${origin}/`));
+      const alice = await tokenOf(origin, context);
+      const bob = (await guest(origin, "bob")).token;
+      await onPage(tabB, "opening random over SSE", async () => {
+        await tabB.goto(`${origin}/rooms/random?transport=sse`);
+      });
+      await waitLive(tabB);
+      assert.equal(await sidebarName(tabB, "general"), "general");
+
+      await post(origin, bob, "general", "@alice one");
+      await post(origin, bob, "general", "two");
+      // No watch over HTTP: a page shown again (or focused) asks.
+      await setHidden(tabB, true);
+      await setHidden(tabB, false);
+      await waitSidebar(tabB, "general", "general(2 unread, 1 mention)@12");
+      await waitTitle(tabB, "(2) #random · Comet Chat");
+
+      await onPage(tabA, "opening general over long polling", async () => {
+        await tabA.goto(`${origin}/rooms/general?transport=longpoll`);
+      });
+      await waitLive(tabA);
+      await waitFor(
+        tabA,
+        "the read position to be posted",
+        async () => (await listed(origin, alice, "general")).unread === 0,
+      );
+      await setHidden(tabB, true);
+      await setHidden(tabB, false);
+      await waitSidebar(tabB, "general", "general");
+      await waitTitle(tabB, "#random · Comet Chat");
+      assert.deepEqual(browser.pageErrors(), []);
+    });
+  },
+);
