@@ -12,6 +12,7 @@ import type { BrowserContext, Page, Worker } from "playwright-core";
 import { onPage, waitFor } from "../helpers/browser.ts";
 import {
   joinViaLobby,
+  send,
   waitForMessage,
   withChatBrowser,
 } from "../helpers/ui.ts";
@@ -439,6 +440,53 @@ Deno.test({
         ],
         left: 0, // the clicked notification is closed
       });
+      assert.deepEqual(browser.pageErrors(), []);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "a hidden tab notifies of a mention (the push's title and tag), not of other messages",
+  ...NO_LEAKS,
+  async fn() {
+    await withChatBrowser({ isolates: 1 }, async (server, browser) => {
+      const context = await browser.context();
+      await context.grantPermissions(["notifications"], {
+        origin: server.origin,
+      });
+      const pia = await browser.page(context);
+      const bob = await browser.page(await browser.context());
+      await joinViaLobby(pia.page, server.origin, "pia", "hidden");
+      await joinViaLobby(bob.page, server.origin, "bob", "hidden");
+      await pia.page.evaluate(async () => {
+        await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+        await navigator.serviceWorker.ready;
+        // Headless tabs are never hidden: this one says it is.
+        Object.defineProperty(document, "visibilityState", {
+          configurable: true,
+          get: () => "hidden",
+        });
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+      await send(bob.page, "nothing for pia");
+      await send(bob.page, "@pia are you there?");
+      await waitForMessage(pia.page, "@pia are you there?");
+      const seq = await row(pia.page, "@pia are you there\\?")
+        .getAttribute("data-seq");
+      const shown = await waitFor(
+        pia.page,
+        "the notification",
+        async () => (await shownNotifications(pia.page))[0],
+      );
+      assert.deepEqual(shown, {
+        title: "bob in #hidden",
+        body: "@pia are you there?",
+        tag: `hidden:${seq}`,
+        url: "/rooms/hidden",
+        icon: `${server.origin}/static/icons/icon-192.png`,
+      });
+      assert.equal((await shownNotifications(pia.page)).length, 1);
       assert.deepEqual(browser.pageErrors(), []);
     });
   },
