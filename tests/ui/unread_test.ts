@@ -340,3 +340,52 @@ browserTest(
     });
   },
 );
+
+browserTest(
+  "a room with more unread than fits opens at the divider, and is read only once scrolled to the bottom",
+  async () => {
+    await withChatBrowser(
+      { isolates: 1, env: { CHAT_SEND_RATE: "0" } },
+      async (server, browser) => {
+        const origin = server.origin;
+        const context = await browser.context();
+        const { page } = await browser.page(context);
+        await joinViaLobby(page, origin, "alice", "long");
+        await onPage(page, "leaving", () => page.goto(`${origin}/`));
+        const alice = await tokenOf(origin, context);
+        const bob = (await guest(origin, "bob")).token;
+        const first = await post(origin, bob, "long", "unread 1");
+        for (let n = 2; n <= 40; n++) {
+          await post(origin, bob, "long", `unread ${n}`);
+        }
+
+        await openRoom(page, origin, "long");
+        const log = page.getByRole("log");
+        const box = async (selector: string) =>
+          (await page.locator(selector).boundingBox())!;
+        const logBox = await log.boundingBox();
+        const divider = await box(".sep--unseen");
+        assert.ok(
+          divider.y >= logBox!.y - 1 && divider.y < logBox!.y + 100,
+          `the divider at the top of the log (${divider.y} vs ${logBox!.y})`,
+        );
+        assert.ok(await page.locator(`#m-${first}`).isVisible());
+        await waitTitle(page, "(40) #long · Comet Chat");
+        await page.waitForTimeout(1_500); // a debounced read would be out
+        assert.equal((await listed(origin, alice, "long")).unread, 40);
+
+        await log.evaluate((el) =>
+          el.scrollTo({ top: 0, behavior: "instant" })
+        );
+        await waitTitle(page, "#long · Comet Chat");
+        await waitFor(
+          page,
+          "the server to have the position",
+          async () => (await listed(origin, alice, "long")).unread === 0,
+        );
+        assert.equal(await page.locator(".sep--unseen").count(), 1);
+        assert.deepEqual(browser.pageErrors(), []);
+      },
+    );
+  },
+);
