@@ -9,7 +9,7 @@
  * @module
  */
 import type { JSX } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { NotifyLevel } from "../protocol/types.ts";
 import { notificationsSupported, saveLevel } from "../client/notifications.ts";
 
@@ -64,8 +64,32 @@ export function NotifyPanel(props: NotifyPanelProps): JSX.Element {
   const [push, setPush] = useState<PushView>("unknown");
   const [note, setNote] = useState<string>();
 
+  const panel = useRef<HTMLDivElement>(null);
+
   useEffect(() => {
     currentPush().then(setPush, () => setPush("off"));
+  }, []);
+
+  // Like a menu: a press outside it closes it, and Escape (back to its
+  // toggle). The panel lives in the header's `<details>`.
+  useEffect(() => {
+    const menu = panel.current?.closest("details");
+    if (!menu) return;
+    const outside = (e: PointerEvent) => {
+      if (!menu.contains(e.target as Node)) menu.open = false;
+    };
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || !menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary")?.focus();
+      e.stopPropagation();
+    };
+    document.addEventListener("pointerdown", outside);
+    menu.addEventListener("keydown", escape);
+    return () => {
+      document.removeEventListener("pointerdown", outside);
+      menu.removeEventListener("keydown", escape);
+    };
   }, []);
 
   const pick = async (next: NotifyLevel) => {
@@ -97,7 +121,7 @@ export function NotifyPanel(props: NotifyPanelProps): JSX.Element {
   };
 
   return (
-    <div class="notify-panel">
+    <div class="notify-panel" ref={panel}>
       <fieldset>
         <legend>Notify me about</legend>
         {LEVELS.map(([value, label]) => (

@@ -176,6 +176,23 @@ Deno.test({
       );
       await all.check();
       assert.equal((await saved).status(), 200);
+      // A menu: Escape closes it, back to its toggle; so does a press outside.
+      const menu = page.locator("details.notify-menu");
+      await all.press("Escape");
+      assert.equal(
+        await menu.evaluate((d) => (d as HTMLDetailsElement).open),
+        false,
+      );
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.className),
+        "notify-toggle",
+      );
+      await page.locator(".notify-toggle").click();
+      await page.locator(".log-scroller").click();
+      assert.equal(
+        await menu.evaluate((d) => (d as HTMLDetailsElement).open),
+        false,
+      );
 
       await page.reload();
       await waitFor(page, "the menu", () => page.$(".notify-toggle"));
