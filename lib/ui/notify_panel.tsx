@@ -11,6 +11,7 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { NotifyLevel } from "../protocol/types.ts";
+import type { PushSetup } from "../client/push_setup.ts";
 import { notificationsSupported, saveLevel } from "../client/notifications.ts";
 
 /** The levels, in the order shown, with their labels. */
@@ -108,8 +109,16 @@ export function NotifyPanel(props: NotifyPanelProps): JSX.Element {
   const enable = async () => {
     setPush("asking");
     setNote(undefined);
-    const { enablePush } = await import("../client/push_setup.ts");
-    const result = await enablePush();
+    let result: PushSetup;
+    try {
+      const { enablePush } = await import("../client/push_setup.ts");
+      result = await enablePush();
+    } catch (err) {
+      // Not loaded (offline), or the browser refused to ask.
+      setPush("off");
+      setNote(`Not enabled: ${err instanceof Error ? err.message : err}`);
+      return;
+    }
     if (result.state === "page-only") {
       setPush("on");
       setNote(
