@@ -79,7 +79,8 @@ export class WebPush {
     this.#records = options.records;
     this.#config = options.config;
     this.#log = options.log;
-    this.#fetch = options.fetch ?? fetch;
+    // Called as a method below: the global one must not see `this`.
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#subscriptions = new PushSubscriptions(options.records);
     this.#inFlight = new ConcurrencyLimit(
       options.maxInFlight ?? MAX_PUSHES_IN_FLIGHT,
