@@ -1,8 +1,9 @@
 /**
  * Comet Chat's service worker, served at `/sw.js` with scope `/` (so it may
  * act for `/rooms/…`): shows a notification for each Web Push and opens
- * the room when one is clicked. It does nothing else (no caching, no
- * fetch handler), so the app behaves the same with or without it.
+ * the room when one is clicked, and stores a subscription the browser
+ * renewed. It does nothing else (no caching, no fetch handler), so the app
+ * behaves the same with or without it.
  *
  * Plain JavaScript, not built from TypeScript: it is this one small file,
  * and the browser must fetch it at one fixed URL, which the hashed build
@@ -102,4 +103,26 @@ self.addEventListener("push", (event) => {
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
   event.waitUntil(openRoom(event.notification));
+});
+
+/**
+ * The browser replaced the subscription (the push service expired it): the
+ * new one, made with the same key, is stored like the page stores one (the
+ * session cookie goes along). The old one is dropped by the server when the
+ * push service answers 410 for it.
+ */
+async function renew(event) {
+  const options = event.oldSubscription && event.oldSubscription.options;
+  const subscription = event.newSubscription ||
+    (options && await self.registration.pushManager.subscribe(options));
+  if (!subscription) return;
+  await fetch("/api/push/subscriptions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(subscription.toJSON()),
+  });
+}
+
+self.addEventListener("pushsubscriptionchange", (event) => {
+  event.waitUntil(renew(event));
 });

@@ -158,3 +158,40 @@ Deno.test("notificationclick: focuses the room's tab, else opens it", async () =
   ]);
   assert.equal(closed, 2);
 });
+
+Deno.test("pushsubscriptionchange: the renewed subscription is stored", async () => {
+  const posted: [string, RequestInit | undefined][] = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    posted.push([String(input), init]);
+    return Promise.resolve(new Response("{}", { status: 201 }));
+  };
+  const json = { endpoint: "https://push.example/2", keys: {} };
+  const made: unknown[] = [];
+  (scope.registration as Record<string, unknown>).pushManager = {
+    subscribe: (options: unknown) => {
+      made.push(options);
+      return Promise.resolve({ toJSON: () => json });
+    },
+  };
+  try {
+    // Given by the browser, or made again with the old one's options.
+    await dispatch("pushsubscriptionchange", {
+      newSubscription: { toJSON: () => json },
+    });
+    await dispatch("pushsubscriptionchange", {
+      oldSubscription: { options: { userVisibleOnly: true } },
+    });
+    await dispatch("pushsubscriptionchange", {}); // nothing to go on
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.deepEqual(made, [{ userVisibleOnly: true }]);
+  assert.deepEqual(
+    posted.map(([url, init]) => [url, init?.method, init?.body]),
+    [
+      ["/api/push/subscriptions", "POST", JSON.stringify(json)],
+      ["/api/push/subscriptions", "POST", JSON.stringify(json)],
+    ],
+  );
+});
