@@ -35,12 +35,13 @@ import * as $29 from "../../routes/manifest.webmanifest.ts";
 import * as $30 from "../../routes/metrics.ts";
 import * as $31 from "../../routes/rooms/[room].tsx";
 import * as $32 from "../../routes/rooms/[room]/messages/[seq].tsx";
-import * as $33 from "../../routes/rooms/[room]/people.tsx";
-import * as $34 from "../../routes/signin.tsx";
-import * as $35 from "../../routes/signout.ts";
-import * as $36 from "../../routes/static/[...path].ts";
-import * as $37 from "../../routes/sw.js.ts";
-import * as $38 from "../../routes/ws.ts";
+import * as $33 from "../../routes/rooms/[room]/notifications.ts";
+import * as $34 from "../../routes/rooms/[room]/people.tsx";
+import * as $35 from "../../routes/signin.tsx";
+import * as $36 from "../../routes/signout.ts";
+import * as $37 from "../../routes/static/[...path].ts";
+import * as $38 from "../../routes/sw.js.ts";
+import * as $39 from "../../routes/ws.ts";
 
 export const routes: RouteEntry[] = [
   { pattern: "/", module: $0 },
@@ -76,12 +77,13 @@ export const routes: RouteEntry[] = [
   { pattern: "/metrics", module: $30 },
   { pattern: "/rooms/:room", module: $31 },
   { pattern: "/rooms/:room/messages/:seq", module: $32 },
-  { pattern: "/rooms/:room/people", module: $33 },
-  { pattern: "/signin", module: $34 },
-  { pattern: "/signout", module: $35 },
-  { pattern: "/static/:path*", module: $36 },
-  { pattern: "/sw.js", module: $37 },
-  { pattern: "/ws", module: $38 },
+  { pattern: "/rooms/:room/notifications", module: $33 },
+  { pattern: "/rooms/:room/people", module: $34 },
+  { pattern: "/signin", module: $35 },
+  { pattern: "/signout", module: $36 },
+  { pattern: "/static/:path*", module: $37 },
+  { pattern: "/sw.js", module: $38 },
+  { pattern: "/ws", module: $39 },
 ];
 
 export const islands: string[] = ["Lobby", "PasskeyButton", "RoomChat"];

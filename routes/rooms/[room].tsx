@@ -29,6 +29,7 @@ import { Title } from "../../lib/render/head.tsx";
 import { defineIsland } from "../../lib/render/island.tsx";
 import { applyFormName, seeOther } from "../../lib/ui/forms.ts";
 import { MessageList } from "../../lib/ui/message_list.tsx";
+import { NotifyForm } from "../../lib/ui/notify_form.tsx";
 import {
   type ClosedData,
   ClosedRoom,
@@ -275,6 +276,12 @@ export default function RoomPage({ data }: PageProps<RoomData>): JSX.Element {
           Without JavaScript the room does not update by itself: reload to see
           new messages.
         </p>
+        {data.chat.user && (
+          <NotifyForm
+            room={data.chat.room}
+            level={data.chat.level ?? "mentions"}
+          />
+        )}
       </noscript>
       <RoomChatIsland {...data.chat} />
     </main>

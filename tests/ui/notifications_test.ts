@@ -204,6 +204,54 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "without JavaScript the level is a form that saves it",
+  ...NO_LEAKS,
+  async fn() {
+    await withChatBrowser({ isolates: 1 }, async (server, browser) => {
+      const context = await browser.context({ javaScriptEnabled: false });
+      const { page } = await browser.page(context);
+      await onPage(page, "posting without JavaScript", async () => {
+        await page.goto(`${server.origin}/rooms/quiet`);
+        // No name yet: no level to set.
+        assert.equal(await page.locator(".notify-form").count(), 0);
+        await page.getByRole("textbox", { name: "Name" }).fill("nils");
+        await page.getByRole("textbox", { name: "Message" }).fill("hello");
+        await Promise.all([
+          page.waitForURL(/#m-1$/),
+          page.getByRole("button", { name: "Send" }).click(),
+        ]);
+      });
+      const nothing = page.getByRole("radio", { name: "Nothing" });
+      assert.equal(
+        await page.getByRole("radio", { name: "Mentions and direct messages" })
+          .isChecked(),
+        true,
+      );
+      await onPage(page, "saving the level", async () => {
+        await nothing.check();
+        await Promise.all([
+          page.waitForURL(/\/rooms\/quiet$/),
+          page.getByRole("button", { name: "Save" }).click(),
+        ]);
+      });
+      assert.equal(await nothing.isChecked(), true);
+      // JavaScript on, the same session: the menu shows it too.
+      const cookies = await context.cookies(server.origin);
+      const live = await browser.context();
+      await live.addCookies(cookies);
+      const { page: livePage } = await browser.page(live);
+      await livePage.goto(`${server.origin}/rooms/quiet`);
+      await waitFor(livePage, "the menu", () => livePage.$(".notify-toggle"));
+      await openNotifications(livePage);
+      assert.equal(
+        await livePage.getByRole("radio", { name: "Nothing" }).isChecked(),
+        true,
+      );
+    });
+  },
+});
+
 /** The page's service worker's notifications, as plain data. */
 function shownNotifications(page: Page) {
   return page.evaluate(async () => {
