@@ -42,7 +42,7 @@ import {
 } from "./id_archive.ts";
 import { withBusyRetry } from "./busy_retry.ts";
 import { holdFor, RoomHolds } from "./room_holds.ts";
-import type { Clock } from "../client/clock.ts";
+import { type Clock, systemClock } from "../client/clock.ts";
 import { RoomTail, RoomTails } from "./room_tail.ts";
 import {
   placeMessages,
@@ -78,6 +78,11 @@ export interface AppendWriterOptions {
   now?: () => number;
   /** The clock of holds asked for by other writers (`room_holds.ts`). */
   clock?: Clock;
+  /**
+   * How long an append waits for others to share its commit when the
+   * writer is under load ({@linkcode GATHER_MS}; 0: never waits).
+   */
+  gatherMs?: number;
 }
 
 interface PendingAppend {
@@ -110,6 +115,15 @@ const TAIL_READS = 8;
  */
 const FOLD_BUDGET_BYTES = 48 * 1024;
 
+/**
+ * Under load, an append that finds the writer idle waits this long for
+ * others to share its commit: one commit (and one SQLite transaction on
+ * its own thread) per message is what load costs most otherwise.
+ */
+export const GATHER_MS = 1;
+/** "Under load": the writer's last commit ended less than this long ago. */
+const LOADED_WITHIN_MS = 20;
+
 /** What identifies a target message among a batch's rooms. */
 function targetKey(room: string, seq: number): string {
   return room + "\u0000" + seq;
@@ -126,7 +140,13 @@ export class AppendWriter {
   readonly #listeners: CommitListener[] = [];
   readonly #contentionListeners: ContentionListener[] = [];
   readonly #holds: RoomHolds;
+  readonly #clock: Clock;
+  readonly #gatherMs: number;
   #busy = false;
+  /** A gathering commit is waiting for its timer. */
+  #gathering = false;
+  /** When the last commit ended (clock ms). */
+  #lastCommit = -Infinity;
   /** Commits that failed on a conflict and were retried (for metrics). */
   conflicts = 0;
 
@@ -139,9 +159,11 @@ export class AppendWriter {
     this.#retain = options.retain;
     this.#onError = options.onError ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
+    this.#gatherMs = options.gatherMs ?? GATHER_MS;
     this.#holds = new RoomHolds(() => {
       if (!this.#busy) this.#drain();
-    }, options.clock);
+    }, this.#clock);
   }
 
   /** Registers a listener for committed messages. */
@@ -175,7 +197,20 @@ export class AppendWriter {
   ): Promise<AppendResult> {
     const { promise, resolve, reject } = Promise.withResolvers<AppendResult>();
     this.#pending.push({ room, user, id, input, resolve, reject });
-    if (!this.#busy) this.#drain();
+    if (this.#busy || this.#gathering) return promise;
+    if (
+      this.#gatherMs > 0 &&
+      this.#clock.now() - this.#lastCommit < LOADED_WITHIN_MS
+    ) {
+      // Busy lately: appends are coming; let the next ones share a commit.
+      this.#gathering = true;
+      this.#clock.setTimeout(() => {
+        this.#gathering = false;
+        if (!this.#busy) this.#drain();
+      }, this.#gatherMs);
+    } else {
+      this.#drain(); // a quiet room's message goes at once
+    }
     return promise;
   }
 
@@ -194,6 +229,7 @@ export class AppendWriter {
         const batch = this.#takeBatch();
         if (batch.length === 0) break;
         await this.#commit(batch);
+        this.#lastCommit = this.#clock.now();
       }
       // What is left waits for its rooms' holds to end.
       this.#holds.wakeAfter(this.#pending.map((item) => item.room));

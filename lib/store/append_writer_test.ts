@@ -1,6 +1,6 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
 import { serialize } from "node:v8";
-import { type AppendResult, AppendWriter } from "./append_writer.ts";
+import { type AppendResult, AppendWriter, GATHER_MS } from "./append_writer.ts";
 import type { ChatMessage, RoomEvent } from "../protocol/types.ts";
 import { type RoomHead, roomKey, segmentsPrefix } from "./keys.ts";
 import { MessageStore } from "./message_store.ts";
@@ -404,6 +404,39 @@ Deno.test("a held room's appends wait for the hold to end; other rooms' commit m
     equal(clock.pending, 1, "a wake-up is set for the hold's end");
     clock.advance(100);
     equal((await held).seq, 1);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("under load an append waits GATHER_MS for others to share its commit; a quiet one goes at once", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const clock = new FakeClock();
+    const writer = new AppendWriter(kv, { retain: 1000, clock });
+    const versionstamps: string[] = [];
+    writer.onCommit((_room, _events, vs) => versionstamps.push(vs));
+    const say = (room: string, id: string) =>
+      writer.append(room, alice, id, { type: "message", text: id });
+    // Quiet: committed without any timer.
+    await say("a", "first");
+    equal(versionstamps.length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the drain ends
+    // Right after a commit: the next append waits for the gather timer…
+    const second = say("a", "second");
+    const third = say("b", "third");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    equal(versionstamps.length, 1);
+    equal(clock.nextIn, GATHER_MS);
+    clock.advance(GATHER_MS);
+    await Promise.all([second, third]);
+    // …and both went in one commit (two rooms, one versionstamp).
+    deepEqual(versionstamps.slice(1), [versionstamps[1], versionstamps[1]]);
+    // Long after the last commit, an append goes at once again.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.advance(1_000);
+    await say("a", "later");
+    equal(versionstamps.length, 4);
   } finally {
     kv.close();
   }
