@@ -32,6 +32,8 @@ class FakeSocket implements ConnectionSocket {
   bufferedAmount = 0;
   /** Every event received, in order (a coalesced frame's one by one). */
   readonly events: ServerEvent[] = [];
+  /** How many frames arrived (a coalesced frame counts once). */
+  frames = 0;
   /** The close the server asked for. */
   closedWith: { code: number; reason: string } | undefined;
   readonly #listeners = new Map<string, EventListenerObject>();
@@ -43,6 +45,7 @@ class FakeSocket implements ConnectionSocket {
   }
 
   send(data: string): void {
+    this.frames++;
     const parsed = JSON.parse(data);
     this.events.push(...(Array.isArray(parsed) ? parsed : [parsed]));
   }
@@ -1110,4 +1113,20 @@ Deno.test("watch frames count against the send limit: changing lists fast buys n
     await settle();
     deepEqual(socket.all("unread").map((e) => e.room), ["a"]);
   }, { sendRate: 1, sendBurst: 1 });
+});
+
+Deno.test("a sender's own message and its ack arrive in one frame", async () => {
+  await withHarness(async (h) => {
+    const ann = await h.member("ann");
+    await settle();
+    const before = ann.socket.frames;
+    ann.socket.receive({ type: "send", room: "r", id: "m1", text: "hi" });
+    await ann.socket.next("ack");
+    await settle();
+    equal(ann.socket.frames - before, 1);
+    deepEqual(ann.socket.events.slice(-2).map((e) => e.type), [
+      "message",
+      "ack",
+    ]);
+  });
 });

@@ -4,6 +4,11 @@
  * array of events (the contract allows both). Frames arrive already
  * serialised, so a broadcast is serialised once, not once per recipient.
  *
+ * The flush runs as an immediate (after the task and its microtasks), not a
+ * microtask: a sender's own message (queued by the commit's fan-out) and its
+ * `ack` (queued a few promise hops later) then share one frame, which halves
+ * the sender's frames; `setTimeout(0)` would cost a millisecond or more.
+ *
  * A sender is held for every open socket, most of them idle: while nothing
  * is queued it holds no queue, and it is the sink of its socket's room
  * subscriptions itself (no per-subscription callbacks).
@@ -81,7 +86,7 @@ export class FrameSender implements SubscriptionSink {
     flushQueue.push(this);
     if (!flushScheduled) {
       flushScheduled = true;
-      queueMicrotask(flushAll);
+      setImmediate(flushAll);
     }
   }
 
