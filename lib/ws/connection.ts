@@ -129,8 +129,8 @@ interface Watched {
 export class Connection
   implements EventListenerObject, IdleWatched, UserFollower, WatchOwner {
   state: ConnectionState;
-  /** Unique on every node: the isolate's id and a number. */
-  readonly followerId: string;
+  /** This isolate's number for the connection (see `followerId`). */
+  readonly #serial = ++connectionsMade;
   /** The idle clock when the client last sent a frame. */
   heard: number;
   readonly #options: ConnectionOptions;
@@ -168,7 +168,6 @@ export class Connection
     this.#socket = socket;
     this.#cookieToken = cookieToken;
     this.address = address;
-    this.followerId = `${options.node}.${++connectionsMade}`;
     this.#sender = new FrameSender(
       socket,
       options.slowClientBytes,
@@ -655,6 +654,14 @@ export class Connection
     this.#watches!.delete(room);
     this.#options.chat.leave(watched.subscription);
     this.#watch(room, this.state.user);
+  }
+
+  /**
+   * Unique on every node: the isolate's id and a number, made when asked
+   * (rarely) rather than kept by every idle socket.
+   */
+  get followerId(): string {
+    return `${this.#options.node}.${this.#serial}`;
   }
 
   /** An event of the user's from elsewhere (another tab read a room). */
