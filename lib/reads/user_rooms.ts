@@ -47,9 +47,12 @@ const WRITE_TRIES = 5;
 /** The records of users in rooms. */
 export class UserRooms {
   readonly #records: Records;
+  /** First joins' entries, written together (see `EntryWriter`). */
+  readonly #entries: EntryWriter;
 
   constructor(records: Records) {
     this.#records = records;
+    this.#entries = new EntryWriter(records);
   }
 
   /**
@@ -61,22 +64,14 @@ export class UserRooms {
       userRoomKey(user.id, room),
       joinedKey(room, user.id),
     ]);
-    const set: Array<{ key: string[]; value: unknown }> = [];
+    const set: Entry[] = [];
     if (!mine) {
       set.push({ key: userRoomKey(user.id, room), value: { read: 0 } });
     }
     if (!joined || (joined.value as { name?: unknown }).name !== user.name) {
       set.push({ key: joinedKey(room, user.id), value: { name: user.name } });
     }
-    if (set.length > 0) {
-      // Only when absent: a concurrent first join wrote the same thing.
-      await this.#records.write({
-        checks: mine
-          ? []
-          : [{ key: userRoomKey(user.id, room), version: null }],
-        set,
-      });
-    }
+    if (set.length > 0) await this.#entries.write(set, !mine);
     return mine ? asUserRoom(mine.value) : { read: 0 };
   }
 
@@ -181,6 +176,77 @@ export class UserRooms {
     }
     return users;
   }
+}
+
+/** One record an entry write sets. */
+interface Entry {
+  key: string[];
+  value: unknown;
+}
+
+interface PendingEntries {
+  set: Entry[];
+  /** The first of `set` must still be absent (a user's first join). */
+  create: boolean;
+  done: PromiseWithResolvers<void>;
+}
+
+/** Entries of one write at most (two records each). */
+const ENTRIES_PER_WRITE = 40;
+
+/**
+ * Writes the entries of joins, many per records write: a crowd joining at
+ * once (a restart's reconnects, a class logging in) would otherwise cost
+ * one storage commit each. While one write is under way the next ones
+ * gather; a write whose "still absent" check fails (someone's first join
+ * raced another node) is retried entry by entry, skipping what exists.
+ */
+class EntryWriter {
+  readonly #records: Records;
+  readonly #pending: PendingEntries[] = [];
+  #writing = false;
+
+  constructor(records: Records) {
+    this.#records = records;
+  }
+
+  /** Writes `set`, with `create` only if its first key is still absent. */
+  write(set: Entry[], create: boolean): Promise<void> {
+    const done = Promise.withResolvers<void>();
+    this.#pending.push({ set, create, done });
+    if (!this.#writing) this.#drain();
+    return done.promise;
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, ENTRIES_PER_WRITE);
+        try {
+          if (!await this.#records.write(writeOf(batch))) {
+            for (const one of batch) await this.#records.write(writeOf([one]));
+          }
+          for (const { done } of batch) done.resolve();
+        } catch (error) {
+          for (const { done } of batch) done.reject(error);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+}
+
+/** One records write of `batch`: the creations checked absent. */
+function writeOf(batch: readonly PendingEntries[]) {
+  return {
+    checks: batch.filter((p) => p.create).map((p) => ({
+      key: p.set[0].key,
+      version: null,
+    })),
+    set: batch.flatMap((p) => p.set),
+  };
 }
 
 /** A stored entry as a {@linkcode UserRoom} (records are JSON we wrote). */

@@ -60,3 +60,36 @@ Deno.test("UserRooms: levels, and the index of members who want everything", asy
     close();
   }
 });
+
+Deno.test("UserRooms: a crowd's first joins share writes; a position made meanwhile is kept", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const records = new KvRecords(kv);
+    let writes = 0;
+    const write = records.write.bind(records);
+    records.write = (w) => (writes++, write(w));
+    const rooms = new UserRooms(records);
+    const users = Array.from({ length: 100 }, (_, i) => ({
+      id: `u_${i}`,
+      name: `user ${i}`,
+    }));
+    await Promise.all(users.map((user) => rooms.enter("hall", user)));
+    equal((await rooms.names("hall")).length, 100);
+    equal(writes < 10, true, `${writes} writes for 100 first joins`);
+    // Someone's position appears between the read and the batched write:
+    // the batch's check fails, and the retry leaves that position alone.
+    const late = { id: "u_late", name: "late" };
+    const getMany = records.getMany.bind(records);
+    records.getMany = async <T>(keys: readonly (readonly string[])[]) => {
+      const found = await getMany<T>(keys);
+      records.getMany = getMany;
+      await rooms.advance("hall", late.id, 7);
+      return found;
+    };
+    await Promise.all([rooms.enter("hall", late), rooms.enter("hall", ada)]);
+    equal((await rooms.get("hall", late.id))?.read, 7);
+    equal((await rooms.get("hall", ada.id))?.read, 0);
+  } finally {
+    kv.close();
+  }
+});
