@@ -29,6 +29,47 @@ async function withPushServer(
   }
 }
 
+/** Subscribes `token`'s user with a new subscription of the stand-in's (201). */
+async function subscribe(
+  server: TestServer,
+  service: PushService,
+  token: string,
+) {
+  const key = (await api(server.origin, "GET", "/api/push/key", token)).json
+    .key;
+  const subscription = await service.subscribe(key);
+  equal(
+    (await api(
+      server.origin,
+      "POST",
+      "/api/push/subscriptions",
+      token,
+      subscription,
+    )).status,
+    201,
+  );
+  return subscription;
+}
+
+/** Posts a message over HTTP (201); its `seq`. */
+async function post(
+  server: TestServer,
+  token: string,
+  room: string,
+  id: string,
+  text: string,
+): Promise<number> {
+  const reply = await api(
+    server.origin,
+    "POST",
+    `/api/rooms/${room}/messages`,
+    token,
+    { id, text },
+  );
+  equal(reply.status, 201, reply.text);
+  return reply.json.seq as number;
+}
+
 Deno.test({
   name:
     "push over HTTP: the VAPID key, subscribing, refusing non-public endpoints, unsubscribing",
@@ -112,30 +153,9 @@ Deno.test({
       });
       equal(dm.status, 200, dm.text);
       const room: string = dm.json.room;
-      const key = (await api(server.origin, "GET", "/api/push/key", bob.token))
-        .json.key;
-      const subscription = await service.subscribe(key);
-      equal(
-        (await api(
-          server.origin,
-          "POST",
-          "/api/push/subscriptions",
-          bob.token,
-          subscription,
-        )).status,
-        201,
-      );
-      const send = async (id: string, text: string) => {
-        const reply = await api(
-          server.origin,
-          "POST",
-          `/api/rooms/${room}/messages`,
-          alice.token,
-          { id, text },
-        );
-        equal(reply.status, 201, reply.text);
-        return reply.json.seq as number;
-      };
+      const subscription = await subscribe(server, service, bob.token);
+      const send = (id: string, text: string) =>
+        post(server, alice.token, room, id, text);
 
       const seq = await send("m1", "are you there?");
       await service.waitForRequests(1);
@@ -191,29 +211,9 @@ Deno.test({
         );
         equal(reply.status, 200, reply.text);
       };
-      const key = (await api(server.origin, "GET", "/api/push/key", bob.token))
-        .json.key;
-      equal(
-        (await api(
-          server.origin,
-          "POST",
-          "/api/push/subscriptions",
-          bob.token,
-          await service.subscribe(key),
-        )).status,
-        201,
-      );
-      const send = async (room: string, id: string, text: string) => {
-        const reply = await api(
-          server.origin,
-          "POST",
-          `/api/rooms/${room}/messages`,
-          alice.token,
-          { id, text },
-        );
-        equal(reply.status, 201, reply.text);
-        return reply.json.seq as number;
-      };
+      await subscribe(server, service, bob.token);
+      const send = (room: string, id: string, text: string) =>
+        post(server, alice.token, room, id, text);
       await level("general", "mentions");
       await level("quiet", "none");
       await level("busy", "all");
@@ -247,31 +247,12 @@ Deno.test({
     withPushServer(async (server, service) => {
       const alice = await guest(server.origin, "alice");
       const bob = await guest(server.origin, "bob");
-      const key = (await api(server.origin, "GET", "/api/push/key", bob.token))
-        .json.key;
-      equal(
-        (await api(
-          server.origin,
-          "POST",
-          "/api/push/subscriptions",
-          bob.token,
-          await service.subscribe(key),
-        )).status,
-        201,
-      );
+      await subscribe(server, service, bob.token);
       const page = await TestClient.connect(server.wsUrl, { token: bob.token });
       try {
         await page.join("general");
-        const send = async (id: string) => {
-          const reply = await api(
-            server.origin,
-            "POST",
-            "/api/rooms/general/messages",
-            alice.token,
-            { id, text: `@bob ${id}` },
-          );
-          equal(reply.status, 201, reply.text);
-        };
+        const send = (id: string) =>
+          post(server, alice.token, "general", id, `@bob ${id}`);
         await send("seen");
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         equal(service.requests, 0);
