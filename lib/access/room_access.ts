@@ -413,12 +413,20 @@ export class RoomAccess {
     });
   }
 
-  /** The private rooms `user` may not see (none for administrators). */
-  async hiddenRooms(user: User | null): Promise<Set<string>> {
+  /**
+   * The private rooms `user` may not see (none for administrators).
+   *
+   * @param memberOf the user's private rooms, when the caller reads them
+   *   anyway (`privateRoomsOf`): not read twice
+   */
+  async hiddenRooms(
+    user: User | null,
+    memberOf?: Promise<readonly string[]>,
+  ): Promise<Set<string>> {
     if (this.isAdmin(user)) return new Set();
     const [all, mine] = await Promise.all([
       this.#records.list(["private-room"], MAX_LISTED),
-      user ? this.privateRoomsOf(user.id) : [],
+      user ? memberOf ?? this.privateRoomsOf(user.id) : [],
     ]);
     const hidden = new Set(all.map((e) => e.key[1]));
     for (const room of mine) hidden.delete(room);

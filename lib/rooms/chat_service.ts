@@ -415,10 +415,14 @@ export class ChatService implements ChatPort {
 
   /** {@inheritDoc ChatPort.listRooms} */
   async listRooms(user: User | null): Promise<RoomSummary[]> {
+    // A user's private rooms both unhide rooms and count as theirs: one read.
+    const memberOf = user ? this.#access.privateRoomsOf(user.id) : undefined;
     const [stored, hidden, mine] = await Promise.all([
       this.#log.rooms(),
-      this.#access.hiddenRooms(user),
-      user ? this.#roomsOf(user.id) : new Map<string, UserRoomState>(),
+      this.#access.hiddenRooms(user, memberOf),
+      user && memberOf
+        ? this.#roomsOf(user.id, memberOf)
+        : new Map<string, UserRoomState>(),
     ]);
     const summary = (
       room: string,
@@ -464,10 +468,13 @@ export class ChatService implements ChatPort {
    * The rooms `userId` is in: joined at least once, or a member of (a
    * private room or direct message they never opened yet).
    */
-  async #roomsOf(userId: string): Promise<Map<string, UserRoomState>> {
+  async #roomsOf(
+    userId: string,
+    privateRooms: Promise<readonly string[]>,
+  ): Promise<Map<string, UserRoomState>> {
     const [joined, memberOf] = await Promise.all([
       this.#reads.userRooms.list(userId),
-      this.#access.privateRoomsOf(userId),
+      privateRooms,
     ]);
     const rooms = new Map<string, UserRoomState>();
     for (const [room, { read, level }] of joined) {
