@@ -299,16 +299,19 @@ export class ChatService implements ChatPort {
     if (!user) throw new TypeError("Cannot watch a room without a user");
     await this.#access.checkRead(room, user, { cached: true });
     const channel = await this.#hub.subscribe(room, subscription);
+    // Counted up to this head; the subscription holds what comes after it
+    // until `start` (the channel's head moves on meanwhile).
+    const head = channel.head;
     let state: UnreadState;
     try {
       const mine = await this.#reads.userRooms.get(room, user.id);
-      state = await this.#unread(room, user.id, mine?.read ?? 0, channel.head);
+      state = await this.#unread(room, user.id, mine?.read ?? 0, head);
     } catch (error) {
       this.#hub.unsubscribe(room, subscription);
       throw error;
     }
     start(state);
-    subscription.start(channel.head);
+    subscription.start(head);
   }
 
   /**
