@@ -7,7 +7,10 @@ import type { GitState, Machine } from "./machine.ts";
 import type { Profile } from "./profile.ts";
 import type { Summary } from "./stats.ts";
 import type { FanoutSummary } from "../scenarios/fanout.ts";
-import type { LatencySummary } from "../scenarios/latency.ts";
+import type {
+  LatencyLevelSummary,
+  LatencySummary,
+} from "../scenarios/latency.ts";
 import type { IdleLevelSummary } from "../scenarios/idle.ts";
 
 /** Everything one `deno task bench` wrote. */
@@ -421,6 +424,80 @@ function startFailuresSection(r: Results): string[] {
   ];
 }
 
+/** Server CPU (cores) per 100 000 deliveries a second, at one level. */
+function cpuPerDelivery(l: LatencyLevelSummary | undefined): number | null {
+  const cpu = l?.serverCpu?.median;
+  const delivered = l?.delivered?.median;
+  return cpu && delivered ? cpu / delivered * 100_000 : null;
+}
+
+/**
+ * Issue 15's latency goals: CPU per delivery against the bare Deno server
+ * (and, to show what storage alone costs, against its storage floor
+ * `deno-kv`), p99 at 50k against the bare server and Node + ws, and 100k.
+ */
+function latencyGoalRows(
+  level: (name: string, offered: number) => LatencyLevelSummary | undefined,
+  oursRan: boolean,
+  verdict: (ok: boolean | null) => string,
+): string[][] {
+  const rows: string[][] = [];
+  for (const offered of [25_000, 50_000]) {
+    const ours = cpuPerDelivery(level("ours", offered));
+    const bare = cpuPerDelivery(level("deno-bare", offered));
+    const floor = cpuPerDelivery(level("deno-kv", offered));
+    rows.push([
+      `server CPU per delivery at ${offered / 1000}k/s (issue 15)`,
+      "≤ 1.3× deno-bare",
+      ours !== null ? `${fix(ours, 2)} cores per 100k/s` : "–",
+      [
+        bare !== null ? `deno-bare ${fix(bare, 2)}` : "",
+        floor !== null ? `deno-kv (storage floor) ${fix(floor, 2)}` : "",
+      ].filter(Boolean).join("; "),
+      ours !== null && bare !== null
+        ? `${fix(ours / bare, 2)}× bare${
+          floor !== null ? `, ${fix(ours / floor, 2)}× floor` : ""
+        } · ${verdict(ours <= 1.3 * bare)}`
+        : verdict(null),
+    ]);
+  }
+  const p99 = (name: string, offered: number) =>
+    level(name, offered)?.p99?.median;
+  const ours50 = p99("ours", 50_000);
+  const bare50 = p99("deno-bare", 50_000);
+  const ws50 = p99("node-ws", 50_000);
+  rows.push([
+    "p99 at 50k/s against deno-bare and node-ws (issue 15)",
+    "≤ 1.5× deno-bare and < node-ws",
+    ours50 !== undefined ? `${fix(ours50, 2)} ms` : "–",
+    `deno-bare ${bare50 !== undefined ? fix(bare50, 2) : "–"} ms; node-ws ${
+      ws50 !== undefined ? fix(ws50, 2) : "–"
+    } ms`,
+    verdict(
+      ours50 !== undefined && bare50 !== undefined && ws50 !== undefined
+        ? ours50 <= 1.5 * bare50 && ours50 < ws50
+        : null,
+    ),
+  ]);
+  const l100 = level("ours", 100_000);
+  const full = l100 !== undefined && l100.missing === 0 &&
+    (l100.delivered?.median ?? 0) >= 0.99 * 100_000;
+  rows.push([
+    "100k/s delivered in full (issue 15)",
+    "all delivered, p99 < 50 ms",
+    l100?.p99
+      ? `${int(l100.delivered?.median ?? 0)}/s, p99 ${
+        fix(l100.p99.median, 2)
+      } ms`
+      : "skipped (saturated below)",
+    "",
+    verdict(
+      l100?.p99 ? full && l100.p99.median < 50 : oursRan ? false : null,
+    ),
+  ]);
+  return rows;
+}
+
 /** Goal rows: what ours reached against the issue's goals. */
 function goalsSection(r: Results): string {
   const rows: string[][] = [];
@@ -446,8 +523,10 @@ function goalsSection(r: Results): string {
         : verdict(null),
     ]);
   }
-  const lat = r.scenarios.latency?.ours?.summary as LatencySummary | undefined;
-  const l50 = lat?.levels.find((l) => l.offered === 50_000);
+  const level = (name: string, offered: number) =>
+    (r.scenarios.latency?.[name]?.summary as LatencySummary | undefined)
+      ?.levels.find((l) => l.offered === offered && l.skipped === 0);
+  const l50 = level("ours", 50_000);
   rows.push([
     "p99 at 50k deliveries/s",
     "≤ 10 ms",
@@ -455,10 +534,27 @@ function goalsSection(r: Results): string {
     "",
     verdict(l50?.p99 ? l50.p99.median <= 10 : null),
   ]);
+  rows.push(
+    ...latencyGoalRows(level, r.scenarios.latency?.ours !== undefined, verdict),
+  );
   const idle = r.scenarios.idle?.ours?.summary as
     | IdleLevelSummary[]
     | undefined;
   const i19 = idle?.find((l) => l.connections === 19_000);
+  const bare19 = (r.scenarios.idle?.["deno-bare"]?.summary as
+    | IdleLevelSummary[]
+    | undefined)?.find((l) => l.connections === 19_000);
+  if (i19?.gcPerConnKiB && bare19?.gcPerConnKiB) {
+    const ours = i19.gcPerConnKiB.median;
+    const bare = bare19.gcPerConnKiB.median;
+    rows.push([
+      "19k idle WebSockets: RSS each after GC (issue 15)",
+      "≤ deno-bare + 1 KiB",
+      `${fix(ours, 1)} KiB`,
+      `deno-bare ${fix(bare, 1)} KiB`,
+      `+${fix(ours - bare, 1)} KiB · ${verdict(ours <= bare + 1)}`,
+    ]);
+  }
   // Judged after a forced GC (the issue's "RSS per connection after GC").
   rows.push([
     "19k idle WebSockets, one process",

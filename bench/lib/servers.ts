@@ -225,6 +225,28 @@ export const SERVERS: ServerSpec[] = [
     }),
   },
   {
+    name: "deno-kv",
+    label:
+      "bare Deno server + each message committed to Deno KV before its ack, grouped as ours (the storage floor, not a peer)",
+    proto: "json",
+    pinned: true,
+    gc: "inspector",
+    command: (port, tmpDir, gc) => ({
+      cmd: [
+        "deno",
+        "run",
+        ...(gc ? [inspect(gc)] : []),
+        "--unstable-kv",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        `${BENCH}/peers/deno_server.js`,
+      ],
+      env: { PORT: String(port), KV_PATH: `${tmpDir}/floor.kv` },
+    }),
+  },
+  {
     name: "socketio",
     label: "Node + Socket.IO",
     proto: "sio",

@@ -4,7 +4,11 @@
  * like the Node + ws peer. Not a competitor: it shows what Deno's own
  * WebSocket path costs, so ours can be read against the runtime it runs on.
  *
+ * With `KV_PATH` set, each message is stored in Deno KV before its ack and
+ * broadcast (`deno_kv_store.js`): the storage floor.
+ *
  * Usage: PORT=3000 deno run --allow-net --allow-env bench/peers/deno_server.js
+ *        KV_PATH=/tmp/x.kv PORT=3000 deno run --unstable-kv --allow-net --allow-env --allow-read --allow-write bench/peers/deno_server.js
  */
 import {
   checkJoin,
@@ -15,10 +19,13 @@ import {
   Sequencer,
   welcome,
 } from "./protocol.mjs";
+import { KvStore } from "./deno_kv_store.js";
 
 /** @type {Map<string, Set<WebSocket>>} */
 const rooms = new Map();
 const seqs = new Sequencer();
+const kvPath = Deno.env.get("KV_PATH");
+const store = kvPath ? new KvStore(await Deno.openKv(kvPath)) : null;
 
 /** @param {WebSocket} ws */
 function serve(ws) {
@@ -63,11 +70,19 @@ function serve(ws) {
           : error("not_joined", "join first", frame.id));
       if (bad) return reply(bad);
       const seq = seqs.next(frame.room);
-      reply({ type: "ack", id: frame.id, room: frame.room, seq });
-      const data = JSON.stringify(message(user, frame, seq));
-      for (const member of rooms.get(frame.room) ?? []) {
-        if (member.readyState === WebSocket.OPEN) member.send(data);
-      }
+      const stored = message(user, frame, seq);
+      const deliver = () => {
+        reply({ type: "ack", id: frame.id, room: frame.room, seq });
+        const data = JSON.stringify(stored);
+        for (const member of rooms.get(frame.room) ?? []) {
+          if (member.readyState === WebSocket.OPEN) member.send(data);
+        }
+      };
+      if (store === null) return deliver();
+      store.append(frame.room, stored).then(
+        deliver,
+        () => reply(error("unavailable", "storage failed", frame.id)),
+      );
     } else {
       reply(error("bad_request", "unknown type"));
     }
