@@ -257,8 +257,76 @@ function latencySection(r: Results): string {
     "Highest offered load with p99 ≤ 10 ms:",
     "",
     table(["server", "deliveries/s"], best),
+    ...threadsSection(sc, p.members),
     ...(notes.length ? ["", ...notes] : []),
   ].join("\n");
+}
+
+/** Thread kinds shown apart; the rest are summed as "other threads". */
+const SHOWN_THREADS: readonly [string, string][] = [
+  ["main", "main thread"],
+  ["sw", "KV writer (SQLite)"],
+  ["V8 DefaultWorke", "V8 helpers (GC)"],
+];
+
+/**
+ * Where the single-process servers' CPU goes, by thread, in µs per message
+ * sent (each delivered to `members`): what issue 15's CPU goal is read
+ * against, Deno KV's writer thread apart from the JavaScript thread.
+ */
+function threadsSection(
+  sc: NonNullable<Results["scenarios"]["latency"]>,
+  members: number,
+): string[] {
+  const rows: string[][] = [];
+  for (const [name, e] of Object.entries(sc)) {
+    const s = e.summary as LatencySummary | null;
+    for (const l of s?.levels ?? []) {
+      const threads = l.threadCpu ?? {};
+      const delivered = l.delivered?.median;
+      if (l.runs === 0 || !delivered || Object.keys(threads).length === 0) {
+        continue;
+      }
+      if (l.roleCpu && Object.keys(l.roleCpu).length > 0) continue;
+      const perMessage = (cores: number) =>
+        fix(cores / (delivered / members) * 1e6, 0);
+      let total = 0;
+      const shown = SHOWN_THREADS.map(([key]) => {
+        const cores = threads[key]?.median ?? 0;
+        total += cores;
+        return perMessage(cores);
+      });
+      let rest = 0;
+      for (const [key, summary] of Object.entries(threads)) {
+        if (SHOWN_THREADS.some(([k]) => k === key)) continue;
+        rest += summary?.median ?? 0;
+      }
+      total += rest;
+      rows.push([
+        name,
+        int(l.offered),
+        ...shown,
+        perMessage(rest),
+        perMessage(total),
+      ]);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "",
+    `Server CPU by thread, in µs per message sent (each delivered to ${members} members; medians over the runs, read from /proc/<pid>/task in the measured window):`,
+    "",
+    table(
+      [
+        "server",
+        "offered/s",
+        ...SHOWN_THREADS.map(([, label]) => label),
+        "other threads",
+        "all",
+      ],
+      rows,
+    ),
+  ];
 }
 
 function idleSection(r: Results): string {

@@ -358,6 +358,7 @@ export async function drive(ctx, p) {
         irq: cpu.irq,
         steal: cpu.steal,
         roles: cpu.roles,
+        threads: cpu.threads,
       },
       maxSendLagMs: Math.max(...sched.map((s) => s.maxLagMs)),
       generatorStalls: {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 export const CLK_TCK = 100;
@@ -23,6 +23,39 @@ export function cpuSeconds(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * User + system CPU seconds used so far by each kind of thread of `pid`: the
+ * main thread as `main`, the others by name with a trailing number left out
+ * (Deno KV's SQLite writer `sw-0` as `sw`, V8's `V8 DefaultWorke` helpers
+ * that collect garbage, tokio's pool). Threads that ended meanwhile are
+ * missing, so read it around a steady window.
+ * @param {number} pid
+ * @returns {Record<string, number>}
+ */
+export function threadCpuSeconds(pid) {
+  /** @type {Record<string, number>} */
+  const out = {};
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "latin1");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const name = tid === String(pid) ? "main" : comm.replace(/-?\d+$/, "");
+      out[name] = (out[name] ?? 0) +
+        (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return out;
 }
 
 /**
@@ -63,8 +96,9 @@ export function machineCpuSeconds() {
 
 /**
  * Cores used in one window: one number per group (`server`, `generator`),
- * `other`, `irq`, `steal`, and `roles` when the meter has roles.
- * @typedef {{seconds: number, roles?: Record<string, number>} & Record<string, number>} CpuWindow
+ * `other`, `irq`, `steal`, `roles` when the meter has roles, and
+ * `threads`: the `server` group's cores by kind of thread.
+ * @typedef {{seconds: number, roles?: Record<string, number>, threads?: Record<string, number>} & Record<string, number>} CpuWindow
  */
 
 /**
@@ -85,6 +119,8 @@ export class CpuMeter {
   #startCpu = {};
   /** @type {Record<string, number>} */
   #startRoles = {};
+  /** @type {Record<string, number>} */
+  #startThreads = {};
   #startAt = 0;
   #startMachine = { tasks: 0, irq: 0, steal: 0 };
 
@@ -108,6 +144,19 @@ export class CpuMeter {
     for (const [name, pid] of Object.entries(this.#roles)) {
       this.#startRoles[name] = cpuSeconds(pid);
     }
+    this.#startThreads = this.#serverThreads();
+  }
+
+  /** CPU seconds of the `server` group by kind of thread, summed over its processes. */
+  #serverThreads() {
+    /** @type {Record<string, number>} */
+    const out = {};
+    for (const pid of this.#groups.server ?? []) {
+      for (const [name, s] of Object.entries(threadCpuSeconds(pid))) {
+        out[name] = (out[name] ?? 0) + s;
+      }
+    }
+    return out;
   }
 
   /**
@@ -132,6 +181,13 @@ export class CpuMeter {
         round((cpuSeconds(pid) - this.#startRoles[name]) / seconds, 3),
       ]));
     }
+    const threads = this.#serverThreads();
+    out.threads = Object.fromEntries(
+      Object.entries(threads).map(([name, s]) => [
+        name,
+        round(Math.max(0, s - (this.#startThreads[name] ?? 0)) / seconds, 3),
+      ]).filter(([, cores]) => Number(cores) > 0),
+    );
     const m = machineCpuSeconds();
     const was = this.#startMachine;
     out.other = round(Math.max(0, m.tasks - was.tasks - ours) / seconds, 3);

@@ -29,6 +29,8 @@ export interface LatencyLevel {
     steal: number;
     /** Cores per process of a server side with several (nodes, Redis). */
     roles?: Record<string, number>;
+    /** The server's cores by kind of thread (`main`, `sw`: Deno KV's writer, …). */
+    threads?: Record<string, number>;
   };
   maxSendLagMs?: number;
   errors?: number;
@@ -85,6 +87,8 @@ export interface LatencyLevelSummary {
   otherCpu: Summary | null;
   /** Server CPU per process (nodes, Redis) when it has several. */
   roleCpu: Record<string, Summary | null>;
+  /** Server CPU by kind of thread. */
+  threadCpu: Record<string, Summary | null>;
   maxSendLagMs: Summary | null;
   errors: number;
   closed: number;
@@ -122,6 +126,7 @@ export function summarizeLatency(runs: LatencyRun[]): LatencySummary {
       generatorCpu: summarize(ls.map((l) => l.cpu?.generator)),
       otherCpu: summarize(ls.map((l) => l.cpu?.other)),
       roleCpu: summarizeRoles(ls.map((l) => l.cpu?.roles)),
+      threadCpu: summarizeRoles(ls.map((l) => l.cpu?.threads)),
       maxSendLagMs: summarize(ls.map((l) => l.maxSendLagMs)),
       errors: ls.reduce((s, l) => s + (l.errors ?? 0), 0),
       closed: ls.reduce((s, l) => s + (l.closed ?? 0), 0),
