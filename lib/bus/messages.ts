@@ -7,13 +7,18 @@
 import type { ErrorCode, RoomEvent, User } from "../protocol/types.ts";
 import type { EventInput } from "../engine/engine.ts";
 
+/** One room's newly committed events, in `seq` order, and the commit's versionstamp. */
+export type CommittedRoom = [room: string, messages: RoomEvent[], vs: string];
+
 /** Every kind of bus message. */
 export type BusMessage =
   /**
-   * Newly committed events of one room, in `seq` order, and the commit's
-   * versionstamp: other writers learn the room's new head without a read.
+   * Newly committed events of one commit (or a task's commits), per room in
+   * `seq` order, with each commit's versionstamp: other writers learn the
+   * rooms' new heads without a read. One post for all the rooms: a post per
+   * room cost each isolate a task and a copy per message.
    */
-  | { k: "msgs"; room: string; messages: RoomEvent[]; vs: string }
+  | { k: "msgs"; rooms: CommittedRoom[] }
   /** A writer's latest `seq` per room it wrote recently: reveals dropped tails. */
   | { k: "heads"; node: string; heads: Array<[room: string, seq: number]> }
   /** A user's presence on `node` in `room` changed; `ver` is the node's presence version. */

@@ -5,8 +5,8 @@
  *
  * Message path: a send goes to the process's writer isolate
  * (`AppendRouter`), whose `AppendWriter` commits it; the writer hands the
- * committed messages to its own hub and posts them once on the bus
- * (`{k:"msgs"}`), where the other isolates' hubs take them. Each writer
+ * committed messages to its own hub and posts each commit's rooms once on
+ * the bus (`{k:"msgs"}`), where the other isolates' hubs take them. Each writer
  * repeats its latest heads on the bus for a few seconds (`{k:"heads"}`), so a
  * dropped last message is noticed and refilled from KV.
  *
@@ -14,6 +14,7 @@
  */
 import type { RoomEvent } from "../protocol/types.ts";
 import { Bus } from "../bus/bus.ts";
+import type { CommittedRoom } from "../bus/messages.ts";
 import { Membership } from "../bus/membership.ts";
 import { MessageStore } from "../store/message_store.ts";
 import { loadSecret } from "../auth/secret.ts";
@@ -112,14 +113,26 @@ export function embeddedEngine(options: EmbeddedEngineOptions): Engine {
     bus,
     records: new KvRecords(kv),
     attach(sink: FeedSink): RoomFeed {
+      // A commit's rooms go to the peers in one post, after the commit's
+      // listeners ran (its rooms are reported one by one, in one task).
+      let outgoing: CommittedRoom[] | null = null;
       store.onCommit((room, messages, vs) => {
-        bus.postToPeers({ k: "msgs", room, messages, vs });
+        if (outgoing === null) {
+          const rooms: CommittedRoom[] = outgoing = [];
+          queueMicrotask(() => {
+            outgoing = null;
+            bus.postToPeers({ k: "msgs", rooms });
+          });
+        }
+        outgoing.push([room, messages, vs]);
         beacon.wrote(room, messages);
         sink.events(room, epoch, messages);
       });
-      bus.on("msgs", ({ room, messages, vs }) => {
-        store.learnCommit(room, messages, vs);
-        sink.events(room, epoch, messages);
+      bus.on("msgs", ({ rooms }) => {
+        for (const [room, messages, vs] of rooms) {
+          store.learnCommit(room, messages, vs);
+          sink.events(room, epoch, messages);
+        }
       });
       bus.on("heads", ({ heads }) => {
         for (const [room, seq] of heads) sink.head(room, epoch, seq);

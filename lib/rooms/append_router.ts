@@ -100,8 +100,9 @@ export class AppendRouter {
     this.#bus.on("appended", ({ to, results }) => {
       if (to === node) { for (const result of results) this.#answered(result); }
     });
-    this.#bus.on("msgs", ({ messages }) => {
-      if (this.#waiting.size > 0) this.#stored(messages);
+    this.#bus.on("msgs", ({ rooms }) => {
+      if (this.#waiting.size === 0) return;
+      for (const [, messages] of rooms) this.#stored(messages);
     });
   }
 

@@ -652,9 +652,11 @@ Deno.test("the writer's copy of the stored message answers a forwarded append wh
     // Another user's message with the same client id answers nothing.
     a.bus.post({
       k: "msgs",
-      room: "general",
-      messages: [{ ...message, seq: 6, user: bob }, message],
-      vs: "00000000000000070000",
+      rooms: [[
+        "general",
+        [{ ...message, seq: 6, user: bob }, message],
+        "00000000000000070000",
+      ]],
     });
     deepEqual(summary([await pending]), [[7, false, "m1"]]);
     equal(bLocal.calls, 0, "not stored again here");
@@ -676,16 +678,18 @@ Deno.test("the writer's copy of a message another send stored does not answer a 
     const [{ req }] = spy.requests.flat();
     a.bus.post({
       k: "msgs",
-      room: "general",
-      messages: [{
-        room: "general",
-        seq: 7,
-        id: "m1",
-        user: alice,
-        text: "one",
-        ts: 1_700_000_000_000,
-      }],
-      vs: "00000000000000070000",
+      rooms: [[
+        "general",
+        [{
+          room: "general",
+          seq: 7,
+          id: "m1",
+          user: alice,
+          text: "one",
+          ts: 1_700_000_000_000,
+        }],
+        "00000000000000070000",
+      ]],
     });
     a.bus.post({
       k: "appended",
