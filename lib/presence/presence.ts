@@ -22,17 +22,20 @@ export type PresenceListener = (
   leaves: User[],
 ) => void;
 
-interface LocalEntry {
+/**
+ * A user in a room, as this isolate sees it. One object serves the global
+ * view and this isolate's own count: an idle socket is one entry per
+ * registry (a local and a global entry, each in its own per-room map, cost
+ * an idle socket about 80 bytes more per registry).
+ */
+interface Entry {
   user: User;
+  /** Which isolates hold the user: this one exactly while it counts them. */
+  nodes: Nodes;
+  /** This isolate's connections of the user (0 on other isolates' users). */
   connections: number;
   /** Pending "left" announcement, cancelled if the user comes back in time. */
   graceTimer?: ReturnType<typeof setTimeout>;
-}
-
-interface GlobalEntry {
-  user: User;
-  /** Which isolates hold the user: one id (the usual case, no Set) or several. */
-  nodes: Nodes;
 }
 
 /** A set of isolate ids, kept as a bare id while it has just one. */
@@ -70,10 +73,12 @@ export class Presence {
   readonly #bus: RegistryBus;
   readonly #graceMs: number;
   readonly #onChange: PresenceListener;
-  /** room → user id → this isolate's connections. */
-  readonly #local = new Map<string, Map<string, LocalEntry>>();
-  /** room → user id → which isolates hold the user. */
-  readonly #global = new Map<string, Map<string, GlobalEntry>>();
+  /**
+   * room → user id → the user's entry. This isolate holds a user exactly
+   * while its id is among the entry's nodes (announcements of its own
+   * changes apply here at once), grace periods included.
+   */
+  readonly #global = new Map<string, Map<string, Entry>>();
   /** Peer node → the last presence version applied from it. */
   readonly #versions = new Map<string, number>();
   #ver = 0;
@@ -131,35 +136,29 @@ export class Presence {
   /** A local connection of `user` entered `room`. */
   add(room: string, user: User): void {
     if (this.#closed) return;
-    let users = this.#local.get(room);
-    if (!users) this.#local.set(room, users = new Map());
-    const entry = users.get(user.id);
-    if (entry) {
+    const entry = this.#global.get(room)?.get(user.id);
+    if (entry && hasNode(entry.nodes, this.#node)) {
       entry.connections++;
       if (entry.graceTimer !== undefined) {
         clearTimeout(entry.graceTimer);
         entry.graceTimer = undefined;
       }
-      if (!sameShown(entry.user, user)) {
-        entry.user = user;
-        this.#announce(room, user, true);
-      }
+      // Applied at once: the entry shows the new name and listeners hear it.
+      if (!sameShown(entry.user, user)) this.#announce(room, user, true);
       return;
     }
-    users.set(user.id, { user, connections: 1 });
     this.#announce(room, user, true);
+    this.#global.get(room)!.get(user.id)!.connections = 1;
   }
 
   /** A local connection of `user` left `room`. */
   remove(room: string, user: User): void {
     if (this.#closed) return;
-    const users = this.#local.get(room);
-    const entry = users?.get(user.id);
-    if (!users || !entry) return;
-    if (--entry.connections > 0) return;
+    const entry = this.#global.get(room)?.get(user.id);
+    if (!entry || !hasNode(entry.nodes, this.#node)) return;
+    if (entry.connections === 0 || --entry.connections > 0) return;
     const leave = () => {
-      users.delete(user.id);
-      if (users.size === 0) this.#local.delete(room);
+      entry.graceTimer = undefined;
       this.#announce(room, entry.user, false);
     };
     if (this.#graceMs === 0) leave();
@@ -174,7 +173,7 @@ export class Presence {
   /** Announces this isolate's departure so peers drop its users at once. */
   close(): void {
     this.#closed = true;
-    for (const users of this.#local.values()) {
+    for (const users of this.#global.values()) {
       for (const entry of users.values()) clearTimeout(entry.graceTimer);
     }
     this.#bus.post({ k: "bye", node: this.#node });
@@ -235,8 +234,12 @@ export class Presence {
 
   #sendFull(): void {
     const rooms: Array<[string, User[]]> = [];
-    for (const [room, users] of this.#local) {
-      rooms.push([room, [...users.values()].map((entry) => entry.user)]);
+    for (const [room, users] of this.#global) {
+      const mine: User[] = [];
+      for (const entry of users.values()) {
+        if (hasNode(entry.nodes, this.#node)) mine.push(entry.user);
+      }
+      if (mine.length > 0) rooms.push([room, mine]);
     }
     this.#bus.post({ k: "full", node: this.#node, ver: this.#ver, rooms });
   }
@@ -258,7 +261,7 @@ export class Presence {
     if (on) {
       if (!users) this.#global.set(room, users = new Map());
       if (!entry) {
-        users.set(user.id, { user, nodes: node });
+        users.set(user.id, { user, nodes: node, connections: 0 });
         this.#onChange(room, [user], []);
       } else {
         entry.nodes = withNode(entry.nodes, node);

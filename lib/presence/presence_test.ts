@@ -289,3 +289,45 @@ Deno.test("a node that starts late learns everyone from its startup sync", async
     deepEqual(names(n2.presence.online("random")), ["bob"]);
   });
 });
+
+Deno.test("a node's full state names its own users only, those in their grace period too", async () => {
+  await withCluster(async (cluster) => {
+    const n1 = cluster.node("n1", { graceMs: 60_000 });
+    const n2 = cluster.node("n2");
+    n1.presence.add("general", alice);
+    n1.presence.add("general", bob);
+    n1.presence.remove("general", bob); // bob stays for the grace period
+    n2.presence.add("general", carol);
+    await waitUntil("n1 sees carol", () => n1.presence.count("general") === 3);
+    const n3 = cluster.node("n3");
+    await waitUntil("n3 syncs", () => n3.presence.count("general") === 3);
+    // Had n1 named carol as its own, n3 would keep her after n2 is gone.
+    n2.presence.close();
+    await waitUntil("n3 forgets n2", () => n3.presence.count("general") === 2);
+    deepEqual(names(n3.presence.online("general")), ["alice", "bob"]);
+  });
+});
+
+Deno.test("a user back on a node whose other node kept them counts there again", async () => {
+  await withCluster(async (cluster) => {
+    const n1 = cluster.node("n1");
+    const n2 = cluster.node("n2");
+    n1.presence.add("general", alice);
+    n2.presence.add("general", alice);
+    n1.presence.remove("general", alice);
+    n1.presence.remove("general", alice); // unpaired: no effect
+    n1.presence.add("general", alice);
+    n1.presence.add("general", alice);
+    n1.presence.remove("general", alice);
+    await barrier(n1, n2);
+    n2.presence.remove("general", alice);
+    await barrier(n2, n1);
+    // n1 still holds one connection of alice's.
+    deepEqual(names(n1.presence.online("general")), ["alice"]);
+    deepEqual(names(n2.presence.online("general")), ["alice"]);
+    n1.presence.remove("general", alice);
+    await barrier(n1, n2);
+    deepEqual(n2.presence.rooms(), []);
+    deepEqual(n1.presence.rooms(), []);
+  });
+});
