@@ -227,7 +227,7 @@ export const SERVERS: ServerSpec[] = [
   {
     name: "deno-kv",
     label:
-      "bare Deno server + each message committed to Deno KV before its ack, grouped as ours (the storage floor, not a peer)",
+      "bare Deno server + each message committed to Deno KV before its ack, grouped as ours, one log row per commit (the storage floor, not a peer)",
     proto: "json",
     pinned: true,
     gc: "inspector",

@@ -79,7 +79,7 @@ function serve(ws) {
         }
       };
       if (store === null) return deliver();
-      store.append(frame.room, stored).then(
+      store.append(stored).then(
         deliver,
         () => reply(error("unavailable", "storage failed", frame.id)),
       );
