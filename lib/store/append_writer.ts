@@ -261,7 +261,7 @@ export class AppendWriter {
         continue;
       }
       // A new room also rewrites its head, with up to RECENT_BUDGET_BYTES.
-      bytes += storedSize({ ...item, ...item.input }) +
+      bytes += storedSize(item, item.input) +
         (newRoom ? RECENT_BUDGET_BYTES + 128 : 0) +
         (item.input.type === "message" ? 0 : FOLD_BUDGET_BYTES);
       if (
@@ -335,6 +335,8 @@ export class AppendWriter {
     const inBatch = new Map<string, number>();
     /** Rooms where an update was refused. */
     const refusedIn = new Set<string>();
+    /** Whether anything in the batch refers to a message (an update, a reply). */
+    const refers = batch.some((item) => targetOf(item.input) !== undefined);
     for (const item of batch) {
       const tail = tails.get(item.room)!;
       const key = item.room + "\u0000" + item.user.id + "\u0000" + item.id;
@@ -368,11 +370,13 @@ export class AppendWriter {
       const event = eventOf(item.room, seq, item.id, item.user, ts, item.input);
       events.push(event);
       if (event.type === undefined) {
-        // A later update of this batch may target it.
-        targets.set(targetKey(item.room, seq), {
-          message: event,
-          fold: undefined,
-        });
+        // A later update or reply of this batch may refer to it.
+        if (refers) {
+          targets.set(targetKey(item.room, seq), {
+            message: event,
+            fold: undefined,
+          });
+        }
       } else {
         state!.fold = applyUpdate(state!.fold, event);
         folds.set(targetKey(item.room, event.target), [

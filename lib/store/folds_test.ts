@@ -52,6 +52,24 @@ Deno.test("one batch: a message, updates of it, and a refused update among them"
   });
 });
 
+Deno.test("one batch of messages only: a reply finds the message before it in the batch", async () => {
+  await withKv(async (kv) => {
+    const store = new MessageStore(kv, 1_000);
+    // The first append keeps the writer busy, so the next two share a commit.
+    const outcomes = await Promise.allSettled([
+      store.append("other", alice, "m0", { type: "message", text: "busy" }),
+      store.append("r", alice, "m1", { type: "message", text: "question" }),
+      store.append("r", bob, "m2", { type: "message", text: "a", replyTo: 1 }),
+    ]);
+    deepEqual(outcomes.map(codeOf), [1, 1, 2]);
+    const { messages } = await store.history("r", undefined, 10);
+    deepEqual(messages.map((m) => [m.seq, m.replyTo]), [[1, undefined], [
+      2,
+      1,
+    ]]);
+  });
+});
+
 Deno.test("two writers racing on one message: every stored update passed its check on the latest fold", async () => {
   await withKv(async (kv) => {
     const [a, b] = [new MessageStore(kv, 1_000), new MessageStore(kv, 1_000)];

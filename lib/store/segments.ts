@@ -38,26 +38,33 @@ const SEGMENT_BUDGET_BYTES = 60 * 1024;
  */
 export const RECENT_BUDGET_BYTES = 800;
 
+/** What an event carries besides its room, id and sender. */
+interface EventContent {
+  text?: string;
+  emoji?: string;
+  target?: number;
+  replyTo?: number;
+  mentions?: readonly string[];
+}
+
 /**
  * An upper bound of an event's size inside a segment: V8 serialises a
  * string in at most 2 bytes per UTF-16 unit, plus tags, lengths and numbers
- * (and, for an update or a reply, its type, target and flag).
+ * (and, for an update or a reply, its type, target and flag). The content
+ * may come apart from the rest (an append not yet made an event), so that
+ * sizing one allocates nothing.
  */
 export function storedSize(
-  event: Pick<EventBase, "room" | "id" | "user"> & {
-    text?: string;
-    emoji?: string;
-    target?: number;
-    replyTo?: number;
-    mentions?: readonly string[];
-  },
+  event: Pick<EventBase, "room" | "id" | "user"> & EventContent,
+  content: EventContent = event,
 ): number {
-  let units = (event.text?.length ?? 0) + (event.emoji?.length ?? 0) +
+  let units = (content.text?.length ?? 0) + (content.emoji?.length ?? 0) +
     event.id.length + event.user.id.length + event.user.name.length +
     event.room.length;
   // Each mentioned id: its characters plus a string's tag and length.
-  for (const id of event.mentions ?? []) units += id.length + 4;
-  const refers = event.target !== undefined || event.replyTo !== undefined;
+  for (const id of content.mentions ?? []) units += id.length + 4;
+  const refers = content.target !== undefined ||
+    content.replyTo !== undefined;
   return 2 * units + 96 + (refers ? 40 : 0);
 }
 

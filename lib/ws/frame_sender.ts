@@ -43,8 +43,14 @@ export class FrameSender implements SubscriptionSink {
   readonly #maxBuffered: number;
   readonly #onBehind: () => void;
   readonly #onRemoved: (room: string, reason: RemovalReason) => void;
-  /** Frames queued in this task; null when none (then no flush is due). */
-  #queue: string[] | null = null;
+  /**
+   * The first frame queued in this task; null when none (then no flush is
+   * due). Most tasks queue one frame per socket (an event to each member of
+   * a room): it is held alone, without an array.
+   */
+  #first: string | null = null;
+  /** The frames queued after the first in this task. */
+  #more: string[] | null = null;
   /**
    * Characters sent since `bufferedAmount` was last read. Reading it is a
    * call into the runtime per socket per flush (~2% of a busy server), so it
@@ -78,11 +84,12 @@ export class FrameSender implements SubscriptionSink {
 
   /** Queues one serialised event. */
   push(frame: string): void {
-    if (this.#queue !== null) {
-      this.#queue.push(frame);
+    if (this.#first !== null) {
+      if (this.#more === null) this.#more = [frame];
+      else this.#more.push(frame);
       return;
     }
-    this.#queue = [frame];
+    this.#first = frame;
     flushQueue.push(this);
     if (!flushScheduled) {
       flushScheduled = true;
@@ -112,9 +119,11 @@ export class FrameSender implements SubscriptionSink {
 
   /** Sends what is queued now. */
   flush(): void {
-    const queue = this.#queue;
-    if (queue === null) return;
-    this.#queue = null;
+    const first = this.#first;
+    if (first === null) return;
+    const more = this.#more;
+    this.#first = null;
+    this.#more = null;
     if (this.#socket.readyState !== OPEN) return;
     if (this.#unchecked >= this.#checkEvery) {
       this.#unchecked = 0;
@@ -123,7 +132,7 @@ export class FrameSender implements SubscriptionSink {
         return;
       }
     }
-    const frame = queue.length === 1 ? queue[0] : `[${queue.join(",")}]`;
+    const frame = more === null ? first : `[${first},${more.join(",")}]`;
     this.#unchecked += frame.length;
     this.#socket.send(frame);
   }
