@@ -13,6 +13,7 @@
  *
  * Usage: node bench/load/inspect.mjs profile <host:port> <seconds> <out.cpuprofile>
  *        node bench/load/inspect.mjs top <file.cpuprofile> [n]
+ *        node bench/load/inspect.mjs allocs <host:port> <seconds> [n]
  *        node bench/load/inspect.mjs memory <host:port> [--gc]
  *        node bench/load/inspect.mjs heap <host:port> <out.json> [n]
  *        node bench/load/inspect.mjs heapdiff <before.json> <after.json> [per] [n]
@@ -257,6 +258,43 @@ function printRows(rows, n, per) {
   }
 }
 
+/**
+ * Bytes allocated per function over `seconds` (V8's sampling heap profiler,
+ * counting objects already collected too): what feeds the young
+ * generation's collections, whatever the machine's timing noise.
+ * @param {string} hostPort inspector address
+ * @param {number} seconds how long
+ * @returns {Promise<{total: number, rows: Array<[string, number]>}>}
+ */
+async function allocationsFor(hostPort, seconds) {
+  const { call, close } = await session(hostPort);
+  await call("HeapProfiler.enable");
+  await call("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const { profile } = /** @type {any} */ (
+    await call("HeapProfiler.stopSampling")
+  );
+  close();
+  /** @type {Map<string, number>} */
+  const byFn = new Map();
+  let total = 0;
+  /** @param {any} node */
+  const walk = (node) => {
+    const f = node.callFrame;
+    const url = f.url.split("/").slice(-2).join("/");
+    const key = `${f.functionName || "(anonymous)"} ${url}:${f.lineNumber + 1}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    for (const child of node.children ?? []) walk(child);
+  };
+  walk(profile.head);
+  return { total, rows: [...byFn].sort((x, y) => y[1] - x[1]) };
+}
+
 const [cmd, a, b, c] = process.argv.slice(2);
 if (cmd === "top" && a) {
   console.log(
@@ -266,6 +304,12 @@ if (cmd === "top" && a) {
   const profile = await profileFor(a, Number(b));
   writeFileSync(c, JSON.stringify(profile));
   console.log(topFunctions(profile));
+} else if (cmd === "allocs" && a && b) {
+  const { total, rows } = await allocationsFor(a, Number(b));
+  console.log(`${(total / Number(b) / 1e6).toFixed(1)} MB/s allocated`);
+  for (const [key, bytes] of rows.slice(0, Number(c ?? 30))) {
+    console.log(`${(bytes / total * 100).toFixed(1).padStart(5)}%  ${key}`);
+  }
 } else if (cmd === "memory" && a) {
   console.log(JSON.stringify(await memoryOf(a, b === "--gc")));
 } else if (cmd === "heap" && a && b) {
@@ -296,7 +340,7 @@ if (cmd === "top" && a) {
   for (const path of paths) console.log(path.join("\n  ") + "\n");
 } else {
   console.error(
-    "usage: inspect.mjs profile <host:port> <seconds> <out> | top <file> [n] | memory <host:port> [--gc] | heap <host:port> <out.json> [n] | heapdiff <a.json> <b.json> [per] [n] | retainers <host:port> <constructor> [n]",
+    "usage: inspect.mjs profile <host:port> <seconds> <out> | top <file> [n] | allocs <host:port> <seconds> [n] | memory <host:port> [--gc] | heap <host:port> <out.json> [n] | heapdiff <a.json> <b.json> [per] [n] | retainers <host:port> <constructor> [n]",
   );
   process.exit(2);
 }
