@@ -265,6 +265,7 @@ function latencySection(r: Results): string {
 /** Thread kinds shown apart; the rest are summed as "other threads". */
 const SHOWN_THREADS: readonly [string, string][] = [
   ["main", "main thread"],
+  ["serve-worker", "second isolate (--parallel)"],
   ["sw", "KV writer (SQLite)"],
   ["V8 DefaultWorke", "V8 helpers (GC)"],
 ];
