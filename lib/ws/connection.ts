@@ -168,18 +168,7 @@ export class Connection
     this.#socket = socket;
     this.#cookieToken = cookieToken;
     this.address = address;
-    this.#sender = new FrameSender(
-      socket,
-      options.slowClientBytes,
-      () => {
-        options.counters.slowClientsClosed.inc();
-        this.close(
-          "overloaded",
-          "fell behind; reconnect and resume with since",
-        );
-      },
-      (room, reason) => this.#removed(room, reason),
-    );
+    this.#sender = new FrameSender(socket, options.slowClientBytes, this);
     const timer = setTimeout(
       () => this.close("helloTimeout", "no hello in time"),
       options.helloTimeoutMs,
@@ -547,8 +536,14 @@ export class Connection
     }
   }
 
-  /** The room ended the subscription (the user was banned): say so. */
-  #removed(room: string, reason: RemovalReason): void {
+  /** Its sender's socket fell behind: close it, the client resumes with `since`. */
+  socketBehind(): void {
+    this.#options.counters.slowClientsClosed.inc();
+    this.close("overloaded", "fell behind; reconnect and resume with since");
+  }
+
+  /** A room ended the subscription (the user was banned): say so. */
+  subscriptionRemoved(room: string, reason: RemovalReason): void {
     const subscription = this.#subscription(room);
     if (!subscription) return;
     this.#deleteSubscription(room);

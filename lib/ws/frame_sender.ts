@@ -19,6 +19,21 @@ import type { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import type { SubscriptionSink } from "../rooms/room_subscription.ts";
 import type { RemovalReason } from "../rooms/subscriber.ts";
 
+/**
+ * What a sender tells the connection that owns it and its socket. An
+ * object, not two callbacks: a sender lives as long as its socket, and two
+ * closures per idle socket cost more memory than the sender itself.
+ */
+export interface SenderOwner {
+  /**
+   * The socket fell too far behind: more than `maxBuffered` unsent, or its
+   * room skipped messages it never got.
+   */
+  socketBehind(): void;
+  /** A room ended the socket's subscription to it (its user was banned). */
+  subscriptionRemoved(room: string, reason: RemovalReason): void;
+}
+
 /** What the sender needs of a socket. */
 export interface FrameSink {
   readonly readyState: number;
@@ -41,8 +56,7 @@ function flushAll(): void {
 export class FrameSender implements SubscriptionSink {
   readonly #socket: FrameSink;
   readonly #maxBuffered: number;
-  readonly #onBehind: () => void;
-  readonly #onRemoved: (room: string, reason: RemovalReason) => void;
+  readonly #owner: SenderOwner;
   /**
    * The first frame queued in this task; null when none (then no flush is
    * due). Most tasks queue one frame per socket (an event to each member of
@@ -63,21 +77,12 @@ export class FrameSender implements SubscriptionSink {
   /**
    * @param socket where frames go
    * @param maxBuffered bytes the socket may have unsent before it counts as too slow
-   * @param onBehind called when the socket falls too far behind: more than
-   *   `maxBuffered` unsent, or its room skipped messages it never got
-   * @param onRemoved called when a room ended the socket's subscription
-   *   (its user was banned)
+   * @param owner told when the socket falls behind or loses a room
    */
-  constructor(
-    socket: FrameSink,
-    maxBuffered: number,
-    onBehind: () => void,
-    onRemoved: (room: string, reason: RemovalReason) => void = () => {},
-  ) {
+  constructor(socket: FrameSink, maxBuffered: number, owner: SenderOwner) {
     this.#socket = socket;
     this.#maxBuffered = maxBuffered;
-    this.#onBehind = onBehind;
-    this.#onRemoved = onRemoved;
+    this.#owner = owner;
     this.#checkEvery = maxBuffered / 64;
     this.#unchecked = this.#checkEvery;
   }
@@ -109,12 +114,12 @@ export class FrameSender implements SubscriptionSink {
 
   /** The room skipped messages this socket never got (as a subscription's sink). */
   lost(): void {
-    this.#onBehind();
+    this.#owner.socketBehind();
   }
 
   /** A room ended the socket's subscription to it (as a subscription's sink). */
   removed(room: string, reason: RemovalReason): void {
-    this.#onRemoved(room, reason);
+    this.#owner.subscriptionRemoved(room, reason);
   }
 
   /** Sends what is queued now. */
@@ -128,7 +133,7 @@ export class FrameSender implements SubscriptionSink {
     if (this.#unchecked >= this.#checkEvery) {
       this.#unchecked = 0;
       if (this.#socket.bufferedAmount > this.#maxBuffered) {
-        this.#onBehind();
+        this.#owner.socketBehind();
         return;
       }
     }

@@ -1,5 +1,9 @@
 import assert, { deepEqual, equal } from "node:assert/strict";
-import { FrameSender, type FrameSink } from "./frame_sender.ts";
+import {
+  FrameSender,
+  type FrameSink,
+  type SenderOwner,
+} from "./frame_sender.ts";
 import { OutgoingEvent, OutgoingRoomEvent } from "../rooms/outgoing.ts";
 import { RoomSubscription } from "../rooms/room_subscription.ts";
 
@@ -18,9 +22,15 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const frame = (n: number) => JSON.stringify({ type: "message", seq: n });
 
+/** An owner that calls `behind` when the socket falls behind. */
+const owner = (behind: () => void = () => {}): SenderOwner => ({
+  socketBehind: behind,
+  subscriptionRemoved() {},
+});
+
 Deno.test("frames pushed in one task go out as one JSON array frame", async () => {
   const socket = new FakeSocket();
-  const sender = new FrameSender(socket, 1024, () => {});
+  const sender = new FrameSender(socket, 1024, owner());
   sender.push(frame(1));
   sender.push(frame(2));
   sender.push(frame(3));
@@ -40,7 +50,7 @@ Deno.test("frames pushed in one task go out as one JSON array frame", async () =
 
 Deno.test("a frame pushed alone goes out as itself, not in an array", async () => {
   const socket = new FakeSocket();
-  const sender = new FrameSender(socket, 1024, () => {});
+  const sender = new FrameSender(socket, 1024, owner());
   sender.push(frame(1));
   await nextTask();
   deepEqual(socket.sent, ['{"type":"message","seq":1}']);
@@ -60,8 +70,8 @@ Deno.test("a frame pushed alone goes out as itself, not in an array", async () =
 Deno.test("each socket gets its own frames when many are flushed together", async () => {
   const a = new FakeSocket();
   const b = new FakeSocket();
-  const senderA = new FrameSender(a, 1024, () => {});
-  const senderB = new FrameSender(b, 1024, () => {});
+  const senderA = new FrameSender(a, 1024, owner());
+  const senderB = new FrameSender(b, 1024, owner());
   senderA.push(frame(1));
   senderB.push(frame(10));
   senderA.push(frame(2));
@@ -77,7 +87,7 @@ Deno.test("a socket that is not open gets nothing, and the queue is dropped", as
     const socket = new FakeSocket();
     socket.readyState = readyState;
     let slow = 0;
-    const sender = new FrameSender(socket, 1024, () => slow++);
+    const sender = new FrameSender(socket, 1024, owner(() => slow++));
     sender.push(frame(1));
     sender.push(frame(2));
     await nextTask();
@@ -94,10 +104,14 @@ Deno.test("a socket that is not open gets nothing, and the queue is dropped", as
 Deno.test("over maxBuffered the sender calls onBehind and sends nothing", async () => {
   const socket = new FakeSocket();
   let slow = 0;
-  const sender = new FrameSender(socket, 1000, () => {
-    slow++;
-    socket.readyState = 2; // the connection closes the socket (1013)
-  });
+  const sender = new FrameSender(
+    socket,
+    1000,
+    owner(() => {
+      slow++;
+      socket.readyState = 2; // the connection closes the socket (1013)
+    }),
+  );
   socket.bufferedAmount = 1000; // at the limit is still fine
   sender.push(frame(1));
   await nextTask();
@@ -120,7 +134,7 @@ Deno.test("over maxBuffered the sender calls onBehind and sends nothing", async 
 
 Deno.test("flush sends what is queued at once", () => {
   const socket = new FakeSocket();
-  const sender = new FrameSender(socket, 1024, () => {});
+  const sender = new FrameSender(socket, 1024, owner());
   sender.push(frame(1));
   sender.flush();
   deepEqual(socket.sent, ['{"type":"message","seq":1}']);
@@ -130,7 +144,7 @@ Deno.test("flush sends what is queued at once", () => {
 
 Deno.test("as a subscription's sink it queues the room's frames like push", async () => {
   const socket = new FakeSocket();
-  const sender = new FrameSender(socket, 1024, () => {});
+  const sender = new FrameSender(socket, 1024, owner());
   const user = { id: "u_alice", name: "alice" };
   const subscription = new RoomSubscription("general", user, sender);
   const message = (seq: number) =>
@@ -173,10 +187,14 @@ Deno.test("bufferedAmount is read once per maxBuffered / 64 sent, and a slow soc
   });
   let slow = 0;
   // 64 × 270: a read every 270 characters; each frame below is 27.
-  const sender = new FrameSender(socket, 64 * 270, () => {
-    slow++;
-    socket.readyState = 2; // the connection closes the socket (1013)
-  });
+  const sender = new FrameSender(
+    socket,
+    64 * 270,
+    owner(() => {
+      slow++;
+      socket.readyState = 2; // the connection closes the socket (1013)
+    }),
+  );
   for (let n = 1; n <= 100; n++) {
     sender.push(frame(n));
     sender.flush();
@@ -196,7 +214,7 @@ Deno.test("bufferedAmount is read once per maxBuffered / 64 sent, and a slow soc
 Deno.test("a subscription that lost messages closes the socket like a slow one", async () => {
   const socket = new FakeSocket();
   let slow = 0;
-  const sender = new FrameSender(socket, 1024, () => slow++);
+  const sender = new FrameSender(socket, 1024, owner(() => slow++));
   const subscription = new RoomSubscription("general", null, sender);
   subscription.start(0);
   const message = (seq: number) =>
