@@ -120,7 +120,12 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
     log,
     resolveHost: runtime.resolveHost,
   });
-  const onError = (error: unknown) => log.error("unexpected error", error);
+  let closed = false;
+  // Once closed, storage closes under work still in flight (a read for a
+  // message's notifications, a join): those failures are expected, not news.
+  const onError = (error: unknown) => {
+    if (!closed) log.error("unexpected error", error);
+  };
   const bus = engine.bus;
   const hub = new Hub(engine.log, onError, CHANNEL_LINGER_MS);
   hub.connect(engine.attach(hub));
@@ -272,6 +277,7 @@ export async function createApp(runtime: RuntimeAdapter): Promise<App> {
       closeSteps.push(step);
     },
     close() {
+      closed = true;
       for (const step of closeSteps.splice(0)) step();
       clearInterval(heartbeat);
       presence.close();
