@@ -140,6 +140,8 @@ function ours(o: OursOptions): ServerSpec {
         CHAT_SEND_RATE: "0",
         // Every load-generator socket comes from 127.0.0.1.
         CHAT_MAX_CONNECTIONS_PER_ADDRESS: "0",
+        // As `deno task start` runs it (lib/cli/start.ts).
+        DENO_USE_WRITEV: "1",
         ...o.env,
       },
     }),

@@ -24,8 +24,11 @@ function exitIfCannotListen(): void {
   Deno.exit(1);
 }
 
-async function run(args: string[]): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), { args }).spawn();
+async function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), { args, env }).spawn();
   const forward = (signal: Deno.Signal) => () => {
     try {
       child.kill(signal);
@@ -54,6 +57,13 @@ const kvPath = Deno.env.get("CHAT_KV_PATH") ?? "./data/chat.kv";
 const writable = kvPath === ":memory:"
   ? []
   : [`--allow-write=${kvPath.replace(/[^/]*$/, "") || "."}`];
+// Deno copies each WebSocket frame into a buffer of its socket that keeps
+// its largest size for the socket's life; with vectored writes it sends
+// header and payload as they are. A `joined` with the latest 50 messages is
+// ~17 KB: 47 → 31 KiB of RSS per socket (bench/joined_memory.mjs).
+const vectoredWrites = {
+  DENO_USE_WRITEV: Deno.env.get("DENO_USE_WRITEV") ?? "1",
+};
 Deno.exit(
   await run([
     "serve",
@@ -66,5 +76,5 @@ Deno.exit(
     `--host=${host}`,
     `--port=${port}`,
     "main.ts",
-  ]),
+  ], vectoredWrites),
 );
