@@ -14,9 +14,9 @@
  * {@linkcode STORED_GRACE_MS}, so a dropped answer costs that grace, not the
  * timeout. Only the answer tells whether this request stored the message or
  * found it stored by another (the writer's own send of the same id, another
- * isolate's); the copy comes first (the writer posts it at commit, the answer
- * a few microtasks later), so answering from it at once called a duplicate
- * "stored" (`201` twice for one id).
+ * isolate's); the copy comes first (the writer posts it with its commit,
+ * the answer a few microtasks later), so answering from it at once called a
+ * duplicate "stored" (`201` twice for one id).
  *
  * @module
  */
