@@ -630,6 +630,16 @@ Deno.test("close() appends locally whatever is still waiting for the writer", as
   });
 });
 
+/** Alice's "one" (client id m1) as the writer stored it, at `seq` 7. */
+const storedM1 = {
+  room: "general",
+  seq: 7,
+  id: "m1",
+  user: alice,
+  text: "one",
+  ts: 1_700_000_000_000,
+};
+
 Deno.test("the writer's copy of the stored message answers a forwarded append whose answer was lost", async () => {
   await withFixture(async (fixture) => {
     // a is the writer but never answers: this test posts its copy of the
@@ -641,20 +651,12 @@ Deno.test("the writer's copy of the stored message answers a forwarded append wh
       text: "one",
     });
     await spy.barrier(b.bus);
-    const message = {
-      room: "general",
-      seq: 7,
-      id: "m1",
-      user: alice,
-      text: "one",
-      ts: 1_700_000_000_000,
-    };
     // Another user's message with the same client id answers nothing.
     a.bus.post({
       k: "msgs",
       rooms: [[
         "general",
-        [{ ...message, seq: 6, user: bob }, message],
+        [{ ...storedM1, seq: 6, user: bob }, storedM1],
         "00000000000000070000",
       ]],
     });
@@ -678,18 +680,7 @@ Deno.test("the writer's copy of a message another send stored does not answer a 
     const [{ req }] = spy.requests.flat();
     a.bus.post({
       k: "msgs",
-      rooms: [[
-        "general",
-        [{
-          room: "general",
-          seq: 7,
-          id: "m1",
-          user: alice,
-          text: "one",
-          ts: 1_700_000_000_000,
-        }],
-        "00000000000000070000",
-      ]],
+      rooms: [["general", [storedM1], "00000000000000070000"]],
     });
     a.bus.post({
       k: "appended",
