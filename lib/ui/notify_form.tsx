@@ -8,7 +8,7 @@
  */
 import type { JSX } from "preact";
 import type { NotifyLevel } from "../protocol/types.ts";
-import { LEVELS } from "./notify_panel.tsx";
+import { LevelChoices } from "./level_choices.tsx";
 
 /** The form, the room's current level checked. */
 export function NotifyForm(
@@ -20,21 +20,9 @@ export function NotifyForm(
       method="post"
       action={`/rooms/${props.room}/notifications`}
     >
-      <fieldset>
-        <legend>Notify me about</legend>
-        {LEVELS.map(([value, label]) => (
-          <label key={value} class="notify-level">
-            <input
-              type="radio"
-              name="level"
-              value={value}
-              checked={value === props.level}
-            />{" "}
-            {label}
-          </label>
-        ))}
+      <LevelChoices name="level" level={props.level}>
         <button type="submit">Save</button>
-      </fieldset>
+      </LevelChoices>
     </form>
   );
 }

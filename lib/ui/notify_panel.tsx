@@ -13,13 +13,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { NotifyLevel } from "../protocol/types.ts";
 import type { PushSetup } from "../client/push_setup.ts";
 import { notificationsSupported, saveLevel } from "../client/notifications.ts";
-
-/** The levels, in the order shown, with their labels. */
-export const LEVELS: readonly [NotifyLevel, string][] = [
-  ["all", "All messages"],
-  ["mentions", "Mentions and direct messages"],
-  ["none", "Nothing"],
-];
+import { LevelChoices } from "./level_choices.tsx";
 
 /** Where the browser's notifications stand, as the panel shows it. */
 export type PushView =
@@ -131,21 +125,11 @@ export function NotifyPanel(props: NotifyPanelProps): JSX.Element {
 
   return (
     <div class="notify-panel" ref={panel}>
-      <fieldset>
-        <legend>Notify me about</legend>
-        {LEVELS.map(([value, label]) => (
-          <label key={value} class="notify-level">
-            <input
-              type="radio"
-              name="notify-level"
-              value={value}
-              checked={value === level}
-              onChange={() => void pick(value)}
-            />{" "}
-            {label}
-          </label>
-        ))}
-      </fieldset>
+      <LevelChoices
+        name="notify-level"
+        level={level}
+        onPick={(value) => void pick(value)}
+      />
       {(push === "off" || push === "asking") && (
         <button
           type="button"
