@@ -9,6 +9,7 @@
 import assert, { deepEqual, equal, match } from "node:assert/strict";
 import { startServer, type TestServer } from "./helpers/server.ts";
 import { api, guest } from "./helpers/api.ts";
+import { postMessage } from "./helpers/http.ts";
 import { PushService } from "./helpers/push_service.ts";
 import { TestClient } from "./helpers/ws_client.ts";
 import { decodeBase64Url } from "../lib/auth/base64url.ts";
@@ -59,15 +60,9 @@ async function post(
   id: string,
   text: string,
 ): Promise<number> {
-  const reply = await api(
-    server.origin,
-    "POST",
-    `/api/rooms/${room}/messages`,
-    token,
-    { id, text },
-  );
-  equal(reply.status, 201, reply.text);
-  return reply.json.seq as number;
+  const reply = await postMessage(server.origin, token, room, { id, text });
+  equal(reply.status, 201, JSON.stringify(reply.body));
+  return reply.body.seq as number;
 }
 
 Deno.test({
